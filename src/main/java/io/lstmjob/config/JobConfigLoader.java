@@ -1,0 +1,241 @@
+package io.lstmjob.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Merges the built-in defaults (conf/default.conf, packaged in the jar), an optional job config
+ * and command-line {@code key=value} overrides, then validates every value into a {@link JobConfig}.
+ * Every rejection names the key, so a scheduler's log tells the user what to fix.
+ */
+public final class JobConfigLoader {
+
+    static final String DEFAULTS_RESOURCE = "io/lstmjob/config/default.conf";
+    private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    private static final Set<String> WEIGHT_INITS = Set.of("xavier", "relu", "uniform", "normal", "lecun_normal");
+
+    private final Config defaults;
+
+    public JobConfigLoader() {
+        this.defaults = ConfigFactory.parseResources(JobConfigLoader.class.getClassLoader(), DEFAULTS_RESOURCE,
+                ConfigParseOptions.defaults().setAllowMissing(false));
+    }
+
+    /**
+     * @param configText contents of the user's job config, or null for defaults only
+     * @param origin     where configText came from, for messages
+     * @param overrides  {@code key=value} strings, applied last
+     */
+    public JobConfig load(String configText, String origin, List<String> overrides) {
+        Config merged = defaults;
+        if (configText != null) {
+            Config user;
+            try {
+                user = ConfigFactory.parseString(configText, ConfigParseOptions.defaults().setOriginDescription(origin));
+            } catch (ConfigException e) {
+                throw new InvalidConfigException("config " + origin + " cannot be parsed: " + e.getMessage());
+            }
+            for (Map.Entry<String, ConfigValue> entry : user.entrySet()) {
+                requireKnownKey(entry.getKey(), origin);
+            }
+            merged = user.withFallback(merged);
+        }
+        for (String override : overrides) {
+            merged = applyOverride(merged, override);
+        }
+        try {
+            merged = merged.resolve();
+            return build(merged);
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(describe(e));
+        }
+    }
+
+    private Config applyOverride(Config config, String override) {
+        int eq = override.indexOf('=');
+        if (eq <= 0) {
+            throw new InvalidConfigException("override '" + override + "' is not of the form key=value");
+        }
+        String key = override.substring(0, eq).trim();
+        String value = override.substring(eq + 1).trim();
+        requireKnownKey(key, "the command line");
+        ConfigValue parsed;
+        if (value.startsWith("[") || value.startsWith("{")) {
+            try {
+                parsed = ConfigFactory.parseString("v = " + value).getValue("v");
+            } catch (ConfigException e) {
+                throw new InvalidConfigException(key + ": cannot parse '" + value + "': " + e.getMessage());
+            }
+        } else {
+            // Kept as a string: typed getters convert numbers and booleans, and paths such as
+            // hdfs://nn/x survive (HOCON would read '//' as a comment).
+            parsed = ConfigValueFactory.fromAnyRef(value, "command line");
+        }
+        return config.withValue(key, parsed);
+    }
+
+    private void requireKnownKey(String key, String origin) {
+        if (defaults.hasPathOrNull(key) && !defaults.getValue(key).valueType().equals(com.typesafe.config.ConfigValueType.OBJECT)) {
+            return;
+        }
+        String hint = closestKey(key);
+        throw new InvalidConfigException("unknown config key '" + key + "' in " + origin
+                + (hint == null ? "" : " (did you mean '" + hint + "'?)"));
+    }
+
+    private String closestKey(String key) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (Map.Entry<String, ConfigValue> entry : defaults.entrySet()) {
+            int d = editDistance(key.toLowerCase(Locale.ROOT), entry.getKey().toLowerCase(Locale.ROOT));
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = entry.getKey();
+            }
+        }
+        return bestDistance <= Math.max(2, key.length() / 4) ? best : null;
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    private static String describe(ConfigException e) {
+        // Typesafe's message names the key and the origin (file and line, or "command line").
+        return "invalid config: " + e.getMessage();
+    }
+
+    private JobConfig build(Config c) {
+        InputFormat format = enumValue(c, "input.format", InputFormat.class);
+        String delimiter = c.getString("input.csv.delimiter");
+        require(delimiter.length() == 1, "input.csv.delimiter", "must be a single character, got '" + delimiter + "'");
+        InputConfig input = new InputConfig(
+                nonEmpty(c, "input.path"),
+                format,
+                delimiter,
+                c.getString("input.sequenceIdColumn").trim(),
+                c.getString("input.orderColumn").trim(),
+                List.copyOf(c.getStringList("input.featureColumns")),
+                List.copyOf(c.getStringList("input.targetColumns")));
+
+        String name = c.getString("model.name");
+        require(MODEL_NAME.matcher(name).matches() && !name.contains(".."), "model.name",
+                "'" + name + "' must be 1-100 letters, digits, '.', '_' or '-', start with a letter or digit and not contain '..'");
+        List<Integer> layers = new ArrayList<>();
+        try {
+            layers.addAll(c.getIntList("model.layers"));
+        } catch (ConfigException.WrongType e) {
+            throw new InvalidConfigException("model.layers: must be a list of unit counts such as [64, 64]");
+        }
+        require(!layers.isEmpty(), "model.layers", "needs at least one LSTM layer");
+        for (int units : layers) {
+            require(units >= 1 && units <= 8192, "model.layers", "unit counts must be within 1..8192, got " + units);
+        }
+        double dropout = c.getDouble("model.dropout");
+        require(dropout >= 0 && dropout < 1, "model.dropout", "must be in [0, 1), got " + dropout);
+        double forgetBias = c.getDouble("model.forgetGateBias");
+        require(Double.isFinite(forgetBias), "model.forgetGateBias", "must be a finite number");
+        String weightInit = c.getString("model.weightInit").toLowerCase(Locale.ROOT);
+        require(WEIGHT_INITS.contains(weightInit), "model.weightInit", "must be one of " + WEIGHT_INITS + ", got '" + weightInit + "'");
+        ModelConfig model = new ModelConfig(name, List.copyOf(layers), dropout, forgetBias, weightInit, c.getLong("model.seed"));
+
+        int epochs = c.getInt("train.epochs");
+        require(epochs >= 1, "train.epochs", "must be at least 1, got " + epochs);
+        int batchSize = c.getInt("train.batchSize");
+        require(batchSize >= 1, "train.batchSize", "must be at least 1, got " + batchSize);
+        double lr = c.getDouble("train.learningRate");
+        require(lr > 0 && Double.isFinite(lr), "train.learningRate", "must be a positive number, got " + lr);
+        double l2 = c.getDouble("train.l2");
+        require(l2 >= 0 && Double.isFinite(l2), "train.l2", "must be zero or positive, got " + l2);
+        GradientClipping clipping = clippingValue(c.getString("train.gradientClipping"));
+        double threshold = c.getDouble("train.gradientClippingThreshold");
+        require(threshold > 0 && Double.isFinite(threshold), "train.gradientClippingThreshold", "must be positive, got " + threshold);
+        int forward = c.getInt("tbptt.forward");
+        require(forward >= 1, "tbptt.forward", "must be at least 1, got " + forward);
+        int backward = c.getInt("tbptt.backward");
+        require(backward >= 1 && backward <= forward, "tbptt.backward", "must be within 1..tbptt.forward (" + forward + "), got " + backward);
+        int frequency = c.getInt("averaging.frequency");
+        require(frequency >= 0, "averaging.frequency", "must be 0 (once per epoch) or a number of minibatches, got " + frequency);
+        TrainConfig train = new TrainConfig(epochs, batchSize, enumValue(c, "train.updater", UpdaterKind.class), lr, l2,
+                clipping, threshold, forward, backward, frequency);
+
+        int length = c.getInt("segment.length");
+        require(length >= forward, "segment.length", "must be at least tbptt.forward (" + forward + "), got " + length);
+        int overlap = c.getInt("segment.overlap");
+        require(overlap >= 0 && overlap < length, "segment.overlap", "must be within 0..segment.length-1, got " + overlap);
+        double fraction = c.getDouble("validation.fraction");
+        require(fraction >= 0 && fraction <= 0.5, "validation.fraction", "must be within 0..0.5, got " + fraction);
+        int partitions = c.getInt("spark.numPartitions");
+        require(partitions >= 0, "spark.numPartitions", "must be 0 (executors x cores) or positive, got " + partitions);
+        ShardingConfig sharding = new ShardingConfig(length, overlap, fraction, partitions);
+
+        SparkSettings spark = new SparkSettings(nonEmpty(c, "spark.master"), nonEmpty(c, "spark.appName"));
+        String json = c.root().render(ConfigRenderOptions.concise());
+        return new JobConfig(input, nonEmpty(c, "output.path"), model, train, sharding, spark, json);
+    }
+
+    private static GradientClipping clippingValue(String value) {
+        for (GradientClipping g : GradientClipping.values()) {
+            if (g.configName().equalsIgnoreCase(value.trim())) {
+                return g;
+            }
+        }
+        List<String> names = new ArrayList<>();
+        for (GradientClipping g : GradientClipping.values()) {
+            names.add(g.configName());
+        }
+        throw new InvalidConfigException("train.gradientClipping: must be one of " + names + ", got '" + value + "'");
+    }
+
+    private static <E extends Enum<E>> E enumValue(Config c, String key, Class<E> type) {
+        String value = c.getString(key).trim();
+        try {
+            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            List<String> names = new ArrayList<>();
+            for (E constant : type.getEnumConstants()) {
+                names.add(constant.name().toLowerCase(Locale.ROOT));
+            }
+            throw new InvalidConfigException(key + ": must be one of " + names + ", got '" + value + "'");
+        }
+    }
+
+    private static String nonEmpty(Config c, String key) {
+        String value = c.getString(key).trim();
+        require(!value.isEmpty(), key, "is required");
+        return value;
+    }
+
+    private static void require(boolean ok, String key, String problem) {
+        if (!ok) {
+            throw new InvalidConfigException(key + ": " + problem);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.lstmjob.data;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/** The data files behind input.path, checked before Spark reads them so that errors name the path. */
+public final class InputFiles {
+    private InputFiles() {
+    }
+
+    /**
+     * The visible files of a file or folder, sorted by name. Hidden files (names starting with '.'
+     * or '_', such as _SUCCESS and .crc) are skipped, as Hadoop's input formats do.
+     */
+    public static List<Path> list(String inputPath, Configuration conf) {
+        Path path = new Path(inputPath);
+        try {
+            FileSystem fs = path.getFileSystem(conf);
+            Path qualified = fs.makeQualified(path);
+            if (!fs.exists(qualified)) {
+                throw new InputDataException("input.path " + qualified + " does not exist");
+            }
+            FileStatus status = fs.getFileStatus(qualified);
+            List<Path> files = new ArrayList<>();
+            if (status.isFile()) {
+                files.add(status.getPath());
+            } else {
+                FileStatus[] children = fs.listStatus(qualified);
+                java.util.Arrays.sort(children, Comparator.comparing(s -> s.getPath().getName()));
+                for (FileStatus child : children) {
+                    String name = child.getPath().getName();
+                    if (child.isFile() && !name.startsWith(".") && !name.startsWith("_")) {
+                        files.add(child.getPath());
+                    }
+                }
+                if (files.isEmpty()) {
+                    throw new InputDataException("input.path " + qualified + " is a folder with no data files");
+                }
+            }
+            for (Path file : files) {
+                if (fs.getFileStatus(file).getLen() == 0) {
+                    throw new InputDataException("input file " + file + " is empty");
+                }
+            }
+            return files;
+        } catch (IOException e) {
+            throw new InputDataException("cannot list input.path " + inputPath + ": " + e.getMessage());
+        }
+    }
+}

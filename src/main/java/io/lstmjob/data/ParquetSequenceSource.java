@@ -1,0 +1,76 @@
+package io.lstmjob.data;
+
+import io.lstmjob.config.InputConfig;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Numeric time series in Parquet, read through Spark SQL. Column roles are those of the CSV reader;
+ * without an order column the rows keep their order within each file. Errors name the file and the
+ * record (sequence id and order value), Parquet having no lines.
+ */
+final class ParquetSequenceSource implements SequenceSource {
+
+    @Override
+    public StepTable read(SparkSession spark, InputConfig input, List<Path> files) {
+        String[] paths = files.stream().map(Path::toString).toArray(String[]::new);
+        Dataset<Row> frame = spark.read().parquet(paths);
+        List<String> header = Arrays.asList(frame.columns());
+        CsvSequenceSource.Layout layout = CsvSequenceSource.Layout.resolve(header, input, paths[0]);
+
+        List<Column> columns = new ArrayList<>();
+        columns.add(functions.input_file_name().as("_file"));
+        columns.add(input.hasSequenceIdColumn() ? functions.col(input.sequenceIdColumn()).cast("string")
+                : functions.input_file_name());
+        columns.add(input.hasOrderColumn() ? functions.col(input.orderColumn()).cast("double")
+                : functions.monotonically_increasing_id().cast("double"));
+        for (int i : layout.featureIdx) {
+            columns.add(functions.col(header.get(i)).cast("float"));
+        }
+        for (int i : layout.targetIdx) {
+            columns.add(functions.col(header.get(i)).cast("float"));
+        }
+        int nFeatures = layout.featureIdx.length;
+        int nTargets = layout.targetIdx.length;
+        List<String> featureNames = layout.names(layout.featureIdx);
+        List<String> targetNames = layout.names(layout.targetIdx);
+        var steps = frame.select(columns.toArray(new Column[0])).javaRDD().map(row -> {
+            String file = row.getString(0);
+            if (row.isNullAt(1) || row.isNullAt(2)) {
+                throw new BadRecordException(file, -1, "a record has no sequence id or order value");
+            }
+            String seqId = row.getString(1);
+            double order = row.getDouble(2);
+            String where = "record (sequence " + seqId + ", order " + order + ")";
+            float[] features = new float[nFeatures];
+            for (int i = 0; i < nFeatures; i++) {
+                features[i] = value(row, 3 + i, file, where, featureNames.get(i));
+            }
+            float[] targets = new float[nTargets];
+            for (int i = 0; i < nTargets; i++) {
+                targets[i] = value(row, 3 + nFeatures + i, file, where, targetNames.get(i));
+            }
+            return new StepRecord(seqId, order, features, targets, file, -1);
+        });
+        return new StepTable(steps, featureNames, targetNames);
+    }
+
+    private static float value(Row row, int index, String file, String where, String column) {
+        if (row.isNullAt(index)) {
+            throw new BadRecordException(file, -1, where + ": column '" + column + "' is null or not a number");
+        }
+        float v = row.getFloat(index);
+        if (!Float.isFinite(v)) {
+            throw new BadRecordException(file, -1, where + ": column '" + column + "' is " + v);
+        }
+        return v;
+    }
+}

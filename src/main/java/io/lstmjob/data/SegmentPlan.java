@@ -1,0 +1,203 @@
+package io.lstmjob.data;
+
+import io.lstmjob.config.ShardingConfig;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.function.IntConsumer;
+
+/**
+ * Where every segment of every sequence starts, which split it belongs to and which partition
+ * (worker) trains it. Computed on the driver from sequence lengths only, then broadcast.
+ *
+ * <p>A sequence of N steps gives N-1 training pairs (input step p, target step p+1). Its first
+ * T pairs are for training and the last V = round((N-1) * validation.fraction) for validation
+ * (the tail, so validation is later in time than training). Each split is cut into segments of
+ * segment.length pairs that start segment.length - overlap apart; the last one keeps what is left.
+ * Segment i of a split needs steps start..start+length (its inputs and, one later, its targets).
+ */
+public final class SegmentPlan implements Serializable {
+    private final SequenceCatalog catalog;
+    private final int segmentLength;
+    private final int stride;
+    private final int partitions;
+    private final long[] trainPairs;
+    private final long[] totalPairs;
+    private final int[] firstSegment;
+    private final int[] trainSegments;
+    private final int[] validationSegments;
+    private final int[] segSequence;
+    private final long[] segStart;
+    private final int[] segLength;
+    private final boolean[] segValidation;
+    private final int[] segPartition;
+
+    private SegmentPlan(SequenceCatalog catalog, ShardingConfig sharding, int partitions) {
+        this.catalog = catalog;
+        this.segmentLength = sharding.segmentLength();
+        this.stride = sharding.stride();
+        this.partitions = partitions;
+        int n = catalog.size();
+        trainPairs = new long[n];
+        totalPairs = new long[n];
+        firstSegment = new int[n];
+        trainSegments = new int[n];
+        validationSegments = new int[n];
+        long segments = 0;
+        for (int s = 0; s < n; s++) {
+            long pairs = Math.max(0, catalog.length(s) - 1);
+            long validation = Math.round(pairs * sharding.validationFraction());
+            totalPairs[s] = pairs;
+            trainPairs[s] = pairs - validation;
+            firstSegment[s] = Math.toIntExact(segments);
+            trainSegments[s] = segmentsIn(trainPairs[s]);
+            validationSegments[s] = segmentsIn(validation);
+            segments += trainSegments[s] + validationSegments[s];
+        }
+        int total = Math.toIntExact(segments);
+        segSequence = new int[total];
+        segStart = new long[total];
+        segLength = new int[total];
+        segValidation = new boolean[total];
+        segPartition = new int[total];
+        for (int s = 0; s < n; s++) {
+            int id = firstSegment[s];
+            for (int k = 0; k < trainSegments[s]; k++, id++) {
+                describe(id, s, k, 0, trainPairs[s], false);
+            }
+            for (int k = 0; k < validationSegments[s]; k++, id++) {
+                describe(id, s, k, trainPairs[s], totalPairs[s], true);
+            }
+        }
+        balance(false);
+        balance(true);
+    }
+
+    public static SegmentPlan build(SequenceCatalog catalog, ShardingConfig sharding, int partitions) {
+        return new SegmentPlan(catalog, sharding, partitions);
+    }
+
+    private int segmentsIn(long pairs) {
+        if (pairs <= 0) {
+            return 0;
+        }
+        long beyondFirst = Math.max(0, pairs - segmentLength);
+        return Math.toIntExact(1 + (beyondFirst + stride - 1) / stride);
+    }
+
+    private void describe(int id, int seq, int k, long from, long to, boolean validation) {
+        long start = from + (long) k * stride;
+        segSequence[id] = seq;
+        segStart[id] = start;
+        segLength[id] = (int) Math.min(segmentLength, to - start);
+        segValidation[id] = validation;
+    }
+
+    /** Longest-processing-time-first: each segment goes to the partition with the fewest steps so far. */
+    private void balance(boolean validation) {
+        List<Integer> ids = new ArrayList<>();
+        for (int id = 0; id < segLength.length; id++) {
+            if (segValidation[id] == validation) {
+                ids.add(id);
+            }
+        }
+        ids.sort(Comparator.<Integer>comparingInt(id -> -segLength[id]).thenComparingInt(id -> id));
+        PriorityQueue<long[]> load = new PriorityQueue<>(Comparator.<long[]>comparingLong(p -> p[0]).thenComparingLong(p -> p[1]));
+        for (int p = 0; p < partitions; p++) {
+            load.add(new long[]{0, p});
+        }
+        for (int id : ids) {
+            long[] least = load.poll();
+            segPartition[id] = (int) least[1];
+            least[0] += segLength[id];
+            load.add(least);
+        }
+    }
+
+    /** Calls {@code action} with the id of every segment that needs step {@code rank} of sequence {@code seq}. */
+    public void forEachSegmentContaining(int seq, long rank, IntConsumer action) {
+        visit(seq, rank, 0, trainPairs[seq], firstSegment[seq], trainSegments[seq], action);
+        visit(seq, rank, trainPairs[seq], totalPairs[seq], firstSegment[seq] + trainSegments[seq], validationSegments[seq], action);
+    }
+
+    private void visit(int seq, long rank, long from, long to, int firstId, int count, IntConsumer action) {
+        if (count == 0 || rank < from || rank > to) {
+            return;
+        }
+        long kMin = Math.max(0, Math.floorDiv(rank - from - segmentLength + stride - 1, stride));
+        long kMax = Math.min(count - 1, (rank - from) / stride);
+        for (long k = kMin; k <= kMax; k++) {
+            int id = firstId + (int) k;
+            if (rank >= segStart[id] && rank <= segStart[id] + segLength[id]) {
+                action.accept(id);
+            }
+        }
+    }
+
+    public SequenceCatalog catalog() {
+        return catalog;
+    }
+
+    public int partitions() {
+        return partitions;
+    }
+
+    public int segmentCount() {
+        return segLength.length;
+    }
+
+    public int sequenceOf(int segment) {
+        return segSequence[segment];
+    }
+
+    public long startOf(int segment) {
+        return segStart[segment];
+    }
+
+    public int lengthOf(int segment) {
+        return segLength[segment];
+    }
+
+    public boolean isValidation(int segment) {
+        return segValidation[segment];
+    }
+
+    public int partitionOf(int segment) {
+        return segPartition[segment];
+    }
+
+    /** Pairs of sequence {@code seq} in the training split: steps 0..T-1 are training inputs. */
+    public long trainPairs(int seq) {
+        return trainPairs[seq];
+    }
+
+    public long pairs(boolean validation) {
+        long total = 0;
+        for (int s = 0; s < trainPairs.length; s++) {
+            total += validation ? totalPairs[s] - trainPairs[s] : trainPairs[s];
+        }
+        return total;
+    }
+
+    public int segments(boolean validation) {
+        int total = 0;
+        for (boolean v : segValidation) {
+            total += v == validation ? 1 : 0;
+        }
+        return total;
+    }
+
+    /** Training steps (pairs) assigned to each partition. */
+    public long[] trainStepsPerPartition() {
+        long[] steps = new long[partitions];
+        for (int id = 0; id < segLength.length; id++) {
+            if (!segValidation[id]) {
+                steps[segPartition[id]] += segLength[id];
+            }
+        }
+        return steps;
+    }
+}

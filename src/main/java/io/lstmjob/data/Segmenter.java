@@ -1,0 +1,122 @@
+package io.lstmjob.data;
+
+import org.apache.spark.Partitioner;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.broadcast.Broadcast;
+import scala.Tuple2;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * Cuts ranked steps into the segments of a {@link SegmentPlan} in one shuffle: every step is sent,
+ * keyed by (segment, rank), to the partition that trains its segment, sorted there, and assembled
+ * one segment at a time. No sequence is ever held whole in one place.
+ */
+public final class Segmenter {
+    private Segmenter() {
+    }
+
+    public static JavaRDD<Segment> cut(JavaRDD<RankedStep> steps, Broadcast<SegmentPlan> plan) {
+        JavaPairRDD<SegmentStep, RankedStep> keyed = steps.flatMapToPair(step -> {
+            SegmentPlan p = plan.value();
+            List<Tuple2<SegmentStep, RankedStep>> out = new ArrayList<>(2);
+            p.forEachSegmentContaining(p.catalog().indexOf(step.seqId()), step.rank(),
+                    id -> out.add(new Tuple2<>(new SegmentStep(id, step.rank()), step)));
+            return out.iterator();
+        });
+        return keyed.repartitionAndSortWithinPartitions(new PlanPartitioner(plan.value()), new SegmentStepOrder())
+                .mapPartitions(sorted -> new Assembler(sorted, plan.value()));
+    }
+
+    record SegmentStep(int segment, long rank) implements Serializable {
+    }
+
+    static final class SegmentStepOrder implements Comparator<SegmentStep>, Serializable {
+        @Override
+        public int compare(SegmentStep a, SegmentStep b) {
+            int c = Integer.compare(a.segment(), b.segment());
+            return c != 0 ? c : Long.compare(a.rank(), b.rank());
+        }
+    }
+
+    /** Sends each segment's steps to the partition the plan balanced it onto. */
+    static final class PlanPartitioner extends Partitioner {
+        private final int[] partitionOfSegment;
+        private final int partitions;
+
+        PlanPartitioner(SegmentPlan plan) {
+            partitions = plan.partitions();
+            partitionOfSegment = new int[plan.segmentCount()];
+            for (int id = 0; id < partitionOfSegment.length; id++) {
+                partitionOfSegment[id] = plan.partitionOf(id);
+            }
+        }
+
+        @Override
+        public int numPartitions() {
+            return partitions;
+        }
+
+        @Override
+        public int getPartition(Object key) {
+            return partitionOfSegment[((SegmentStep) key).segment()];
+        }
+    }
+
+    /** Streams sorted (segment, rank) rows into whole segments. */
+    static final class Assembler implements Iterator<Segment> {
+        private final Iterator<Tuple2<SegmentStep, RankedStep>> rows;
+        private final SegmentPlan plan;
+        private Tuple2<SegmentStep, RankedStep> pending;
+
+        Assembler(Iterator<Tuple2<SegmentStep, RankedStep>> rows, SegmentPlan plan) {
+            this.rows = rows;
+            this.plan = plan;
+            this.pending = rows.hasNext() ? rows.next() : null;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return pending != null;
+        }
+
+        @Override
+        public Segment next() {
+            if (pending == null) {
+                throw new NoSuchElementException();
+            }
+            int id = pending._1().segment();
+            long start = plan.startOf(id);
+            int length = plan.lengthOf(id);
+            RankedStep first = pending._2();
+            int in = first.features().length;
+            int out = first.targets().length;
+            float[] inputs = new float[length * in];
+            float[] targets = new float[length * out];
+            int seen = 0;
+            while (pending != null && pending._1().segment() == id) {
+                RankedStep step = pending._2();
+                int t = (int) (step.rank() - start);
+                if (t < length) {
+                    System.arraycopy(step.features(), 0, inputs, t * in, in);
+                }
+                if (t >= 1) {
+                    System.arraycopy(step.targets(), 0, targets, (t - 1) * out, out);
+                }
+                seen++;
+                pending = rows.hasNext() ? rows.next() : null;
+            }
+            if (seen != length + 1) {
+                throw new IllegalStateException("segment " + id + " of sequence " + first.seqId() + " received "
+                        + seen + " steps, expected " + (length + 1));
+            }
+            return new Segment(id, first.seqId(), start, length, plan.isValidation(id), inputs, targets);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package io.lstmjob.job;
+
+/** The files of a published version. */
+public final class ModelFiles {
+    /** DL4J model zip with updater state, so training can continue from it. */
+    public static final String MODEL = "model.zip";
+    /** Channels and the scaler or vocabulary: how raw input becomes network input. */
+    public static final String DATA_CONTRACT = "data-contract.json";
+    public static final String METADATA = "metadata.json";
+    public static final String METRICS = "metrics.json";
+
+    private ModelFiles() {
+    }
+}

@@ -1,0 +1,103 @@
+package io.lstmjob.model;
+
+import io.lstmjob.config.GradientClipping;
+import io.lstmjob.config.ModelConfig;
+import io.lstmjob.config.Task;
+import io.lstmjob.config.TrainConfig;
+import org.deeplearning4j.nn.conf.BackpropType;
+import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.RmsProp;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * Builds the network from the config: stacked standard LSTM layers (sigmoid gates, tanh cell,
+ * forget-gate bias from model.forgetGateBias) and an output layer per task, trained with
+ * truncated BPTT of tbptt.forward / tbptt.backward steps.
+ */
+public final class NetworkFactory {
+    private NetworkFactory() {
+    }
+
+    public static MultiLayerConfiguration configuration(ModelConfig model, TrainConfig train, Task task, int inputs, int outputs) {
+        NeuralNetConfiguration.ListBuilder layers = new NeuralNetConfiguration.Builder()
+                .seed(model.seed())
+                .dataType(DataType.FLOAT)
+                .weightInit(weightInit(model.weightInit()))
+                .updater(updater(train))
+                .l2(train.l2())
+                .gradientNormalization(gradientNormalization(train.gradientClipping()))
+                .gradientNormalizationThreshold(train.gradientClippingThreshold())
+                .list();
+        int in = inputs;
+        for (int i = 0; i < model.layers().size(); i++) {
+            int units = model.layers().get(i);
+            LSTM.Builder lstm = new LSTM.Builder()
+                    .nIn(in)
+                    .nOut(units)
+                    .activation(Activation.TANH)
+                    .gateActivationFunction(Activation.SIGMOID)
+                    .forgetGateBiasInit(model.forgetGateBias());
+            if (model.dropout() > 0 && i > 0) {
+                // DL4J's dropout value is the probability of keeping an input.
+                lstm.dropOut(1.0 - model.dropout());
+            }
+            layers.layer(lstm.build());
+            in = units;
+        }
+        RnnOutputLayer.Builder output = task == Task.CHAR_LM
+                ? new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
+                : new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY);
+        if (model.dropout() > 0) {
+            output.dropOut(1.0 - model.dropout());
+        }
+        layers.layer(output.nIn(in).nOut(outputs).build());
+        return layers.backpropType(BackpropType.TruncatedBPTT)
+                .tBPTTForwardLength(train.tbpttForward())
+                .tBPTTBackwardLength(train.tbpttBackward())
+                .build();
+    }
+
+    public static MultiLayerNetwork create(ModelConfig model, TrainConfig train, Task task, int inputs, int outputs) {
+        MultiLayerNetwork network = new MultiLayerNetwork(configuration(model, train, task, inputs, outputs));
+        network.init();
+        return network;
+    }
+
+    private static IUpdater updater(TrainConfig train) {
+        return switch (train.updater()) {
+            case ADAM -> new Adam(train.learningRate());
+            case RMSPROP -> new RmsProp(train.learningRate());
+            case SGD -> new Sgd(train.learningRate());
+        };
+    }
+
+    private static GradientNormalization gradientNormalization(GradientClipping clipping) {
+        return switch (clipping) {
+            case NONE -> GradientNormalization.None;
+            case CLIP_ELEMENT -> GradientNormalization.ClipElementWiseAbsoluteValue;
+            case CLIP_L2_PER_LAYER -> GradientNormalization.ClipL2PerLayer;
+            case CLIP_L2_PER_PARAM_TYPE -> GradientNormalization.ClipL2PerParamType;
+        };
+    }
+
+    private static WeightInit weightInit(String name) {
+        return switch (name) {
+            case "relu" -> WeightInit.RELU;
+            case "uniform" -> WeightInit.UNIFORM;
+            case "normal" -> WeightInit.NORMAL;
+            case "lecun_normal" -> WeightInit.LECUN_NORMAL;
+            default -> WeightInit.XAVIER;
+        };
+    }
+}

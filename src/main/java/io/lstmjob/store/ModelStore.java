@@ -1,0 +1,157 @@
+package io.lstmjob.store;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.Path;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The folder of one model name, through the Hadoop FileSystem API (file://, hdfs://, ...):
+ *
+ * <pre>
+ *   ROOT/NAME/versions/VERSION/...   immutable, one folder per published run
+ *   ROOT/NAME/LATEST                 the live version's id
+ *   ROOT/NAME/_staging/              runs being written; never read as a model
+ * </pre>
+ *
+ * A version is written completely under _staging and renamed into versions/ in one step, then
+ * LATEST is replaced by a rename with overwrite, so a reader sees the old model or the new one,
+ * never a part of either.
+ */
+public final class ModelStore {
+    static final String VERSIONS = "versions";
+    static final String LATEST = "LATEST";
+    static final String STAGING = "_staging";
+    private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    private static final DateTimeFormatter VERSION_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+
+    private final FileSystem fs;
+    private final Configuration conf;
+    private final Path modelDir;
+
+    public ModelStore(String root, String modelName, Configuration conf) {
+        requireSafe(modelName, "model name");
+        this.conf = conf;
+        try {
+            Path rootPath = new Path(root);
+            this.fs = rootPath.getFileSystem(conf);
+            this.modelDir = new Path(fs.makeQualified(rootPath), modelName);
+        } catch (IOException e) {
+            throw new ModelStoreException("cannot open output.path " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The model's folder, qualified (scheme and authority included). */
+    public Path modelDir() {
+        return modelDir;
+    }
+
+    public Path versionDir(String version) {
+        requireSafe(version, "version");
+        return new Path(new Path(modelDir, VERSIONS), version);
+    }
+
+    /** A new, sortable version id: UTC time of creation plus a random suffix. */
+    public static String newVersionId() {
+        return VERSION_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)) + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /**
+     * Writes the files of a new version and makes it live. On any failure the staging folder is
+     * removed and LATEST still names the previous version.
+     */
+    public Path publish(String version, Map<String, FileContent> files) {
+        Path staging = new Path(new Path(modelDir, STAGING), version);
+        Path target = versionDir(version);
+        try {
+            if (fs.exists(target)) {
+                throw new ModelStoreException("version " + target + " already exists");
+            }
+            fs.mkdirs(staging);
+            for (Map.Entry<String, FileContent> file : files.entrySet()) {
+                requireSafe(file.getKey(), "file name");
+                try (FSDataOutputStream out = fs.create(new Path(staging, file.getKey()), false)) {
+                    file.getValue().writeTo(out);
+                    out.hsync();
+                }
+            }
+            fs.mkdirs(target.getParent());
+            if (!fs.rename(staging, target)) {
+                throw new ModelStoreException("cannot move " + staging + " to " + target);
+            }
+            pointLatestAt(version);
+            return target;
+        } catch (IOException e) {
+            throw new ModelStoreException("cannot write version " + version + " under " + modelDir + ": " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(staging);
+        }
+    }
+
+    private void pointLatestAt(String version) throws IOException {
+        Path pointer = new Path(modelDir, LATEST);
+        Path temp = new Path(new Path(modelDir, STAGING), LATEST + "-" + UUID.randomUUID());
+        try (FSDataOutputStream out = fs.create(temp, false)) {
+            out.write((version + "\n").getBytes(StandardCharsets.UTF_8));
+            out.hsync();
+        }
+        // FileContext offers an atomic rename over an existing file on HDFS and on the local file system.
+        FileContext.getFileContext(modelDir.toUri(), conf).rename(temp, pointer, Options.Rename.OVERWRITE);
+    }
+
+    /** The live version's id, if any version was published. */
+    public Optional<String> liveVersion() {
+        Path pointer = new Path(modelDir, LATEST);
+        try {
+            if (!fs.exists(pointer)) {
+                return Optional.empty();
+            }
+            try (FSDataInputStream in = fs.open(pointer)) {
+                return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim());
+            }
+        } catch (IOException e) {
+            throw new ModelStoreException("cannot read " + pointer + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens one file of a version; the caller closes the stream. */
+    public InputStream open(String version, String fileName) {
+        requireSafe(fileName, "file name");
+        Path file = new Path(versionDir(version), fileName);
+        try {
+            return fs.open(file);
+        } catch (IOException e) {
+            throw new ModelStoreException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void deleteQuietly(Path path) {
+        try {
+            fs.delete(path, true);
+        } catch (IOException ignored) {
+            // Leftover staging folders are harmless: they are never read as a model.
+        }
+    }
+
+    /** Names become path elements: only plain names, so nothing can point outside the model folder. */
+    static void requireSafe(String name, String what) {
+        if (name == null || !SAFE_NAME.matcher(name).matches() || name.contains("..")) {
+            throw new ModelStoreException(what + " '" + name + "' must be 1-100 letters, digits, '.', '_' or '-'"
+                    + " starting with a letter or digit, without '..'");
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.lstmjob.train;
+
+import io.lstmjob.config.TrainConfig;
+import io.lstmjob.data.MinibatchAssembler;
+import io.lstmjob.data.PreparedData;
+import io.lstmjob.train.averaging.AveragingTrainingMaster;
+import io.lstmjob.train.averaging.EpochTrainingStats;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.nd4j.linalg.dataset.DataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The epoch loop on the driver: train one epoch through dl4j-spark with the averaging master,
+ * score the validation split, stop on divergence, log one line per epoch with an ETA.
+ */
+public final class EpochLoop {
+    private static final Logger LOG = LoggerFactory.getLogger(EpochLoop.class);
+
+    public record Outcome(MultiLayerNetwork network, List<EpochMetrics> epochs, ValidationMetrics validation) {
+    }
+
+    private EpochLoop() {
+    }
+
+    public static Outcome run(JavaSparkContext sc, MultiLayerNetwork network, PreparedData data, TrainConfig train) {
+        AveragingTrainingMaster master = new AveragingTrainingMaster(train.batchSize(), train.averagingFrequency());
+        SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sc, network, master);
+        MinibatchAssembler assembler = new MinibatchAssembler(data.contract(), train.batchSize());
+        // Minibatches are built inside each training task from the cached segments; never cached themselves.
+        JavaRDD<DataSet> minibatches = data.train().mapPartitions(assembler::minibatches);
+        HoldoutEvaluator evaluator = new HoldoutEvaluator(data.contract(), train.batchSize());
+
+        List<EpochMetrics> epochs = new ArrayList<>();
+        ValidationMetrics validation = null;
+        double elapsed = 0;
+        for (int epoch = 1; epoch <= train.epochs(); epoch++) {
+            long start = System.nanoTime();
+            sc.setJobDescription(String.format("epoch %d/%d: train", epoch, train.epochs()));
+            sparkNetwork.fit(minibatches);
+            EpochTrainingStats stats = master.lastEpoch();
+            guardAgainstDivergence(sparkNetwork.getNetwork(), stats.trainLoss(), epoch);
+            double trainSeconds = (System.nanoTime() - start) / 1e9;
+
+            sc.setJobDescription(String.format("epoch %d/%d: validate", epoch, train.epochs()));
+            validation = evaluator.evaluate(sc, sparkNetwork.getNetwork(), data.validation());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            elapsed += seconds;
+            EpochMetrics metrics = new EpochMetrics(epoch, stats.trainLoss(), validation == null ? null : validation.loss(),
+                    seconds, stats.tokens() / trainSeconds, stats.averagingSeconds(), stats.tokens(), stats.rounds());
+            epochs.add(metrics);
+            double eta = elapsed / epoch * (train.epochs() - epoch);
+            LOG.info(String.format(Locale.ROOT,
+                    "epoch %d/%d: train loss %.5f, validation loss %s, %.0f steps/s on %d worker(s), averaging %.2f s, %.1f s, ETA %.0f s",
+                    epoch, train.epochs(), stats.trainLoss(),
+                    validation == null ? "n/a" : String.format(Locale.ROOT, "%.5f", validation.loss()),
+                    metrics.tokensPerSecond(), stats.workers(), stats.averagingSeconds(), seconds, eta));
+        }
+        sc.setJobDescription(null);
+        return new Outcome(sparkNetwork.getNetwork(), epochs, validation);
+    }
+
+    private static void guardAgainstDivergence(MultiLayerNetwork network, double loss, int epoch) {
+        double parameterSum = network.params().sumNumber().doubleValue();
+        if (!Double.isFinite(loss) || !Double.isFinite(parameterSum)) {
+            throw new TrainingDivergedException("training diverged in epoch " + epoch + " (loss " + loss
+                    + (Double.isFinite(parameterSum) ? "" : ", non-finite parameters")
+                    + "); lower train.learningRate or tighten train.gradientClipping; nothing was published");
+        }
+    }
+}

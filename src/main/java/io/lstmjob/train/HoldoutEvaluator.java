@@ -1,0 +1,124 @@
+package io.lstmjob.train;
+
+import io.lstmjob.config.Task;
+import io.lstmjob.data.DataContract;
+import io.lstmjob.data.MinibatchAssembler;
+import io.lstmjob.data.Segment;
+import io.lstmjob.train.averaging.ModelState;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Scores a network on segments where they lie: the parameters are broadcast, each partition runs
+ * the forward pass over its segments (state from zero at each segment's start, as in training) and
+ * returns sums that are merged on the driver.
+ */
+public final class HoldoutEvaluator {
+    private final DataContract contract;
+    private final int batchSize;
+
+    public HoldoutEvaluator(DataContract contract, int batchSize) {
+        this.contract = contract;
+        this.batchSize = batchSize;
+    }
+
+    /** Metrics over the segments, or null when there are none. */
+    public ValidationMetrics evaluate(JavaSparkContext sc, MultiLayerNetwork network, JavaRDD<Segment> segments) {
+        ModelState full = ModelState.of(network);
+        Broadcast<ModelState> state = sc.broadcast(new ModelState(full.configurationJson(), full.parameters(), null,
+                full.iterationCount(), full.epochCount()));
+        try {
+            MinibatchAssembler assembler = new MinibatchAssembler(contract, batchSize);
+            Task task = contract.task();
+            LossTotals totals = segments.mapPartitions((Iterator<Segment> it) -> {
+                LossTotals partial = new LossTotals();
+                if (!it.hasNext()) {
+                    return List.of(partial).iterator();
+                }
+                MultiLayerNetwork net = state.value().restore();
+                Iterator<DataSet> batches = assembler.minibatches(it);
+                while (batches.hasNext()) {
+                    accumulate(partial, net, batches.next(), task);
+                }
+                return List.of(partial).iterator();
+            }).treeAggregate(new LossTotals(), LossTotals::merge, LossTotals::merge, 2);
+            return totals.steps == 0 ? null : toMetrics(totals);
+        } finally {
+            state.destroy(false);
+        }
+    }
+
+    private static void accumulate(LossTotals totals, MultiLayerNetwork net, DataSet batch, Task task) {
+        INDArray mask = batch.getLabelsMaskArray();
+        INDArray output = net.output(batch.getFeatures(), false, batch.getFeaturesMaskArray(), mask);
+        long[] shape = output.shape();
+        int examples = (int) shape[0];
+        int channels = (int) shape[1];
+        int steps = (int) shape[2];
+        float[] out = output.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        float[] labels = batch.getLabels().castTo(DataType.FLOAT).dup('c').data().asFloat();
+        float[] m = mask == null ? null : mask.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        if (totals.squaredErrorByTarget == null && task == Task.FORECAST) {
+            totals.squaredErrorByTarget = new double[channels];
+        }
+        for (int b = 0; b < examples; b++) {
+            for (int t = 0; t < steps; t++) {
+                if (m != null && m[b * steps + t] == 0f) {
+                    continue;
+                }
+                totals.steps++;
+                if (task == Task.FORECAST) {
+                    for (int c = 0; c < channels; c++) {
+                        int i = (b * channels + c) * steps + t;
+                        double e = out[i] - labels[i];
+                        totals.squaredError += e * e;
+                        totals.absoluteError += Math.abs(e);
+                        totals.squaredErrorByTarget[c] += e * e;
+                        totals.elements++;
+                    }
+                } else {
+                    int target = 0;
+                    int predicted = 0;
+                    for (int c = 0; c < channels; c++) {
+                        int i = (b * channels + c) * steps + t;
+                        if (labels[i] > labels[(b * channels + target) * steps + t]) {
+                            target = c;
+                        }
+                        if (out[i] > out[(b * channels + predicted) * steps + t]) {
+                            predicted = c;
+                        }
+                    }
+                    double p = out[(b * channels + target) * steps + t];
+                    totals.negativeLogLikelihood -= Math.log(Math.max(p, 1e-12));
+                    totals.correct += predicted == target ? 1 : 0;
+                }
+            }
+        }
+    }
+
+    private ValidationMetrics toMetrics(LossTotals totals) {
+        if (contract.task() == Task.CHAR_LM) {
+            double nll = totals.negativeLogLikelihood / totals.steps;
+            return new ValidationMetrics(totals.steps, nll, null, null, null, null,
+                    (double) totals.correct / totals.steps, Math.exp(nll));
+        }
+        double mse = totals.squaredError / totals.elements;
+        Map<String, Double> byTarget = new LinkedHashMap<>();
+        for (int c = 0; c < totals.squaredErrorByTarget.length; c++) {
+            double scaledRmse = Math.sqrt(totals.squaredErrorByTarget[c] / totals.steps);
+            byTarget.put(contract.targetNames().get(c), scaledRmse * contract.scaler().targetStd()[c]);
+        }
+        return new ValidationMetrics(totals.steps, mse, mse, totals.absoluteError / totals.elements, Math.sqrt(mse),
+                byTarget, null, null);
+    }
+}

@@ -1,0 +1,235 @@
+package io.lstmjob.train.averaging;
+
+import org.nd4j.shade.jackson.core.JsonProcessingException;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.dataformat.yaml.YAMLMapper;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.core.loader.DataSetLoader;
+import org.deeplearning4j.core.loader.MultiDataSetLoader;
+import org.deeplearning4j.core.storage.StatsStorageRouter;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.spark.api.TrainingHook;
+import org.deeplearning4j.spark.api.TrainingMaster;
+import org.deeplearning4j.spark.api.WorkerConfiguration;
+import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Synchronous parameter averaging over the partitions of the training RDD, as they are: each
+ * partition is one worker, the partitioning (balanced by step count upstream) is never changed and
+ * the data is never exported or re-split.
+ *
+ * <p>One call of {@link #executeTraining} is one epoch. With {@code averagingFrequency = 0} every
+ * worker trains its whole shard, then parameters and updater state are averaged once; with N > 0
+ * there is one round (broadcast, train N minibatches per worker, average) per N minibatches. A
+ * round is a plain Spark job whose tasks are pure functions of the broadcast state and their
+ * partition, so a task lost with its executor is recomputed by Spark and the round's result is
+ * the same.
+ */
+public final class AveragingTrainingMaster implements TrainingMaster<WorkerResult, AveragingWorker> {
+    private final int batchSizePerWorker;
+    private final int averagingFrequency;
+    private final List<TrainingHook> hooks = new ArrayList<>();
+    private final List<TrainingListener> listeners = new ArrayList<>();
+    private boolean collectTrainingStats;
+    private EpochTrainingStats lastEpoch;
+    private transient Broadcast<ModelState> currentState;
+
+    /**
+     * @param batchSizePerWorker examples per minibatch, for dl4j-spark's worker configuration
+     * @param averagingFrequency minibatches per round; 0 = one round per epoch
+     */
+    public AveragingTrainingMaster(int batchSizePerWorker, int averagingFrequency) {
+        if (batchSizePerWorker < 1 || averagingFrequency < 0) {
+            throw new IllegalArgumentException("batchSizePerWorker >= 1 and averagingFrequency >= 0 required");
+        }
+        this.batchSizePerWorker = batchSizePerWorker;
+        this.averagingFrequency = averagingFrequency;
+    }
+
+    @Override
+    public void executeTraining(SparkDl4jMultiLayer sparkNetwork, JavaRDD<DataSet> trainingData) {
+        MultiLayerNetwork network = sparkNetwork.getNetwork();
+        double lossSum = 0;
+        long windows = 0;
+        long tokens = 0;
+        int rounds = 0;
+        int workers = 0;
+        double averagingSeconds = 0;
+        for (long firstMinibatch = 0; ; firstMinibatch += averagingFrequency) {
+            RoundTotals totals = trainRound(sparkNetwork, trainingData, firstMinibatch);
+            if (totals.workers == 0) {
+                break;
+            }
+            long aggregated = System.currentTimeMillis();
+            network.setParams(ModelState.row(totals.mean(totals.parameters)));
+            if (totals.updaterState != null) {
+                network.getUpdater().getStateViewArray().assign(ModelState.row(totals.mean(totals.updaterState)));
+            }
+            network.setIterationCount(network.getIterationCount() + totals.maxIterations);
+            long applied = System.currentTimeMillis();
+            averagingSeconds += (Math.max(0, aggregated - totals.lastWorkerFinishedMillis) + (applied - aggregated)) / 1000.0;
+            rounds++;
+            workers = Math.max(workers, totals.workers);
+            lossSum += totals.lossSum;
+            windows += totals.windows;
+            tokens += totals.tokens;
+            double roundLoss = totals.windows == 0 ? Double.NaN : totals.lossSum / totals.windows;
+            network.setScore(roundLoss);
+            for (TrainingListener listener : listeners) {
+                listener.iterationDone(network, network.getIterationCount(), network.getEpochCount());
+            }
+            if (averagingFrequency == 0 || !totals.moreData) {
+                break;
+            }
+        }
+        network.incrementEpochCount();
+        double loss = windows == 0 ? Double.NaN : lossSum / windows;
+        sparkNetwork.setScore(loss);
+        lastEpoch = new EpochTrainingStats(loss, tokens, rounds, workers, averagingSeconds);
+    }
+
+    private RoundTotals trainRound(SparkDl4jMultiLayer sparkNetwork, JavaRDD<DataSet> data, long firstMinibatch) {
+        JavaSparkContext sc = sparkNetwork.getSparkContext();
+        currentState = sc.broadcast(ModelState.of(sparkNetwork.getNetwork()));
+        try {
+            AveragingWorker worker = getWorkerInstance(sparkNetwork);
+            return data.mapPartitions(new TrainPartition(worker, firstMinibatch, averagingFrequency))
+                    .treeAggregate(new RoundTotals(), RoundTotals::add, RoundTotals::merge, 2);
+        } finally {
+            currentState.destroy(false);
+            currentState = null;
+        }
+    }
+
+    /** The last epoch's loss, throughput and averaging time; null before the first epoch. */
+    public EpochTrainingStats lastEpoch() {
+        return lastEpoch;
+    }
+
+    @Override
+    public AveragingWorker getWorkerInstance(SparkDl4jMultiLayer network) {
+        if (currentState == null) {
+            currentState = network.getSparkContext().broadcast(ModelState.of(network.getNetwork()));
+        }
+        WorkerConfiguration configuration = new WorkerConfiguration(false, batchSizePerWorker, batchSizePerWorker,
+                Integer.MAX_VALUE, 0, collectTrainingStats);
+        return new AveragingWorker(currentState, configuration, hooks);
+    }
+
+    @Override
+    public void addHook(TrainingHook trainingHook) {
+        hooks.add(trainingHook);
+    }
+
+    @Override
+    public void removeHook(TrainingHook trainingHook) {
+        hooks.remove(trainingHook);
+    }
+
+    /** Called on the driver after every averaging, with the averaged network. */
+    @Override
+    public void setListeners(Collection<TrainingListener> listeners) {
+        this.listeners.clear();
+        this.listeners.addAll(listeners);
+    }
+
+    @Override
+    public void setListeners(StatsStorageRouter router, Collection<TrainingListener> listeners) {
+        setListeners(listeners);
+    }
+
+    @Override
+    public String toJson() {
+        try {
+            return new ObjectMapper().writeValueAsString(settings());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public String toYaml() {
+        try {
+            return new YAMLMapper().writeValueAsString(settings());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Map<String, Object> settings() {
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("trainingMaster", getClass().getSimpleName());
+        settings.put("batchSizePerWorker", batchSizePerWorker);
+        settings.put("averagingFrequency", averagingFrequency);
+        return settings;
+    }
+
+    @Override
+    public void setCollectTrainingStats(boolean collectTrainingStats) {
+        this.collectTrainingStats = collectTrainingStats;
+    }
+
+    @Override
+    public boolean getIsCollectTrainingStats() {
+        return collectTrainingStats;
+    }
+
+    /** dl4j-spark's stats objects are not produced; see {@link #lastEpoch()}. */
+    @Override
+    public SparkTrainingStats getTrainingStats() {
+        return null;
+    }
+
+    /** Nothing is exported, so there is nothing to delete. */
+    @Override
+    public boolean deleteTempFiles(JavaSparkContext sc) {
+        return true;
+    }
+
+    @Override
+    public boolean deleteTempFiles(SparkContext sc) {
+        return true;
+    }
+
+    // --- Paths and ComputationGraph training are outside what this job needs. ---
+
+    @Override
+    public AveragingWorker getWorkerInstance(SparkComputationGraph graph) {
+        throw graphsUnsupported();
+    }
+
+    @Override
+    public void executeTrainingPaths(SparkDl4jMultiLayer network, SparkComputationGraph graph, JavaRDD<String> paths,
+                                     DataSetLoader dsLoader, MultiDataSetLoader mdsLoader) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " trains from an RDD of DataSets, not from paths");
+    }
+
+    @Override
+    public void executeTraining(SparkComputationGraph graph, JavaRDD<DataSet> trainingData) {
+        throw graphsUnsupported();
+    }
+
+    @Override
+    public void executeTrainingMDS(SparkComputationGraph graph, JavaRDD<MultiDataSet> trainingData) {
+        throw graphsUnsupported();
+    }
+
+    static UnsupportedOperationException graphsUnsupported() {
+        return new UnsupportedOperationException(AveragingTrainingMaster.class.getSimpleName()
+                + " trains MultiLayerNetwork only");
+    }
+}

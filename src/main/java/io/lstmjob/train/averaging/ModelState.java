@@ -1,0 +1,46 @@
+package io.lstmjob.train.averaging;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.Serializable;
+
+/**
+ * What the driver broadcasts at the start of an averaging round: the network configuration, its
+ * flattened parameters and updater state (Adam's moments, ...), and the counters the updater
+ * needs (Adam's bias correction depends on the iteration count).
+ */
+public record ModelState(String configurationJson, float[] parameters, float[] updaterState,
+                         int iterationCount, int epochCount) implements Serializable {
+
+    public static ModelState of(MultiLayerNetwork network) {
+        INDArray updater = network.getUpdater().getStateViewArray();
+        return new ModelState(network.getLayerWiseConfigurations().toJson(),
+                toFloats(network.params()),
+                updater == null ? null : toFloats(updater),
+                network.getIterationCount(), network.getEpochCount());
+    }
+
+    /** A fresh network on the executor holding exactly this state. */
+    public MultiLayerNetwork restore() {
+        MultiLayerNetwork network = new MultiLayerNetwork(
+                org.deeplearning4j.nn.conf.MultiLayerConfiguration.fromJson(configurationJson));
+        network.init(row(parameters), false);
+        if (updaterState != null) {
+            network.getUpdater().setStateViewArray(network, row(updaterState), false);
+        }
+        network.setIterationCount(iterationCount);
+        network.setEpochCount(epochCount);
+        return network;
+    }
+
+    static float[] toFloats(INDArray array) {
+        return array.castTo(DataType.FLOAT).dup('c').data().asFloat();
+    }
+
+    static INDArray row(float[] values) {
+        return Nd4j.create(values, new long[]{1, values.length}, 'c');
+    }
+}

@@ -1,0 +1,48 @@
+package io.lstmjob.train.averaging;
+
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * One worker's part of one averaging round, read top to bottom: skip the minibatches of earlier
+ * rounds, train on this round's, hand back the result (nothing at all when the shard had no data,
+ * so an empty partition does not pull the average towards the starting point).
+ */
+final class TrainPartition implements FlatMapFunction<Iterator<DataSet>, WorkerResult> {
+    private final AveragingWorker worker;
+    private final long firstMinibatch;
+    private final int minibatches;
+
+    /** @param minibatches how many to train in this round; 0 = all that remain */
+    TrainPartition(AveragingWorker worker, long firstMinibatch, int minibatches) {
+        this.worker = worker;
+        this.firstMinibatch = firstMinibatch;
+        this.minibatches = minibatches;
+    }
+
+    @Override
+    public Iterator<WorkerResult> call(Iterator<DataSet> data) {
+        for (long skipped = 0; skipped < firstMinibatch && data.hasNext(); skipped++) {
+            data.next();
+        }
+        if (!data.hasNext()) {
+            return Collections.emptyIterator();
+        }
+        MultiLayerNetwork network = worker.getInitialModel();
+        int trained = 0;
+        while (data.hasNext() && (minibatches == 0 || trained < minibatches)) {
+            DataSet minibatch = data.next();
+            trained++;
+            worker.processMinibatch(minibatch, network, !data.hasNext());
+        }
+        WorkerResult result = worker.getFinalResult(network);
+        boolean more = data.hasNext();
+        return List.of(new WorkerResult(result.parameters(), result.updaterState(), result.lossSum(), result.windows(),
+                result.tokens(), result.minibatches(), result.iterations(), more, result.finishedAtMillis())).iterator();
+    }
+}

@@ -1,0 +1,19 @@
+package io.lstmjob.train.averaging;
+
+import org.deeplearning4j.spark.api.TrainingResult;
+import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
+
+/**
+ * One worker's output of an averaging round: its parameters and updater state after training its
+ * minibatches, the loss it saw, and how much it trained. {@code moreData} says that its shard has
+ * minibatches beyond this round (only with averaging every N minibatches).
+ */
+public record WorkerResult(float[] parameters, float[] updaterState, double lossSum, long windows,
+                           long tokens, int minibatches, int iterations, boolean moreData,
+                           long finishedAtMillis) implements TrainingResult {
+
+    @Override
+    public void setStats(SparkTrainingStats sparkTrainingStats) {
+        // Timing is reported through RoundTotals; dl4j-spark's stats objects are not collected.
+    }
+}
