@@ -34,8 +34,8 @@ import java.util.Map;
 public final class TrainingJob {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingJob.class);
 
-    /** What the run published. */
-    public record Result(String version, Path versionDir, MetricsDocument metrics) {
+    /** What the run published, and the trained network as it was written. */
+    public record Result(String version, Path versionDir, MetricsDocument metrics, MultiLayerNetwork network) {
     }
 
     private TrainingJob() {
@@ -75,7 +75,7 @@ public final class TrainingJob {
             Path versionDir = store.publish(version, files);
             LOG.info("Published {} (validation loss {} -> {})", versionDir,
                     initial == null ? "n/a" : initial.loss(), outcome.validation() == null ? "n/a" : outcome.validation().loss());
-            return new Result(version, versionDir, metrics);
+            return new Result(version, versionDir, metrics, outcome.network());
         } finally {
             data.release();
         }
@@ -95,16 +95,22 @@ public final class TrainingJob {
         }
     }
 
-    /** Spark wraps executor failures; a bad record is reported as file:line instead of a stack trace. */
+    /**
+     * Spark wraps executor failures in SparkException (checked, thrown undeclared from Scala); a bad
+     * record is reported as file:line instead of a stack trace.
+     */
     private static <T> T withReadableInputErrors(Configuration conf, java.util.function.Supplier<T> step) {
         try {
             return step.get();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             BadRecordException bad = InputErrors.findBadRecord(e);
             if (bad != null) {
                 throw new InputDataException(InputErrors.describe(bad, conf));
             }
-            throw e;
+            if (e instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getMessage(), e);
         }
     }
 

@@ -64,7 +64,6 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
     public void executeTraining(SparkDl4jMultiLayer sparkNetwork, JavaRDD<DataSet> trainingData) {
         MultiLayerNetwork network = sparkNetwork.getNetwork();
         double lossSum = 0;
-        long windows = 0;
         long tokens = 0;
         int rounds = 0;
         int workers = 0;
@@ -85,9 +84,8 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
             rounds++;
             workers = Math.max(workers, totals.workers);
             lossSum += totals.lossSum;
-            windows += totals.windows;
             tokens += totals.tokens;
-            double roundLoss = totals.windows == 0 ? Double.NaN : totals.lossSum / totals.windows;
+            double roundLoss = totals.tokens == 0 ? Double.NaN : totals.lossSum / totals.tokens;
             network.setScore(roundLoss);
             for (TrainingListener listener : listeners) {
                 listener.iterationDone(network, network.getIterationCount(), network.getEpochCount());
@@ -97,7 +95,7 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
             }
         }
         network.incrementEpochCount();
-        double loss = windows == 0 ? Double.NaN : lossSum / windows;
+        double loss = tokens == 0 ? Double.NaN : lossSum / tokens;
         sparkNetwork.setScore(loss);
         lastEpoch = new EpochTrainingStats(loss, tokens, rounds, workers, averagingSeconds);
     }

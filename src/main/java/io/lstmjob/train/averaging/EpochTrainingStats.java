@@ -1,8 +1,8 @@
 package io.lstmjob.train.averaging;
 
 /**
- * What one call of {@link AveragingTrainingMaster#executeTraining} did: mean window loss over all
- * workers, time steps trained, averaging rounds, workers that had data, and the seconds between
+ * What one call of {@link AveragingTrainingMaster#executeTraining} did: mean loss per time step
+ * over all workers, time steps trained, averaging rounds, workers that had data, and the seconds between
  * the last worker finishing a round and the averaged parameters being in place on the driver.
  */
 public record EpochTrainingStats(double trainLoss, long tokens, int rounds, int workers, double averagingSeconds) {

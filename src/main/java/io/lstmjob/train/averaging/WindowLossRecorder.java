@@ -4,8 +4,10 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 
 /**
- * Sums the score of every TBPTT window a worker trains (one window = one iteration = one updater
- * step), so the epoch's training loss is the mean over all windows rather than the last one.
+ * Sums the loss of every TBPTT window a worker trains (one window = one iteration = one updater
+ * step). DL4J's score of a window is its loss summed over time steps and divided by the number of
+ * examples, so score x examples is the window's total; divided by the steps trained it gives the
+ * mean loss per step, comparable with the validation loss.
  */
 final class WindowLossRecorder extends BaseTrainingListener {
     double lossSum;
@@ -13,7 +15,7 @@ final class WindowLossRecorder extends BaseTrainingListener {
 
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
-        lossSum += model.score();
+        lossSum += model.score() * model.batchSize();
         windows++;
     }
 }

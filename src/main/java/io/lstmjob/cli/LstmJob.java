@@ -1,0 +1,73 @@
+package io.lstmjob.cli;
+
+import io.lstmjob.config.InvalidConfigException;
+import io.lstmjob.data.InputDataException;
+import io.lstmjob.store.ModelStoreException;
+import io.lstmjob.train.TrainingDivergedException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * Entry point of the jar: {@code lstm-job train [--config FILE] [key=value ...]}.
+ * A failure prints one line on stderr and exits with a code a scheduler can act on.
+ */
+@Command(name = "lstm-job", mixinStandardHelpOptions = true, subcommands = {TrainCommand.class},
+        description = "Trains LSTM sequence models on Spark with truncated BPTT and parameter averaging.")
+public final class LstmJob implements Runnable {
+
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int BAD_CONFIG = 2;
+    public static final int BAD_INPUT = 3;
+    public static final int DIVERGED = 4;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train)");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    public static int execute(String... args) {
+        CommandLine commandLine = new CommandLine(new LstmJob());
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            System.err.println("lstm-job: " + oneLine(e));
+            return exitCodeOf(e);
+        });
+        return commandLine.execute(args);
+    }
+
+    static int exitCodeOf(Throwable e) {
+        if (e instanceof InvalidConfigException) {
+            return BAD_CONFIG;
+        }
+        if (e instanceof InputDataException) {
+            return BAD_INPUT;
+        }
+        if (e instanceof TrainingDivergedException) {
+            return DIVERGED;
+        }
+        return FAILED;
+    }
+
+    /** The failure in one line: our own exceptions say it all; others are named with their root cause. */
+    static String oneLine(Throwable e) {
+        String text;
+        if (e instanceof InvalidConfigException || e instanceof InputDataException
+                || e instanceof TrainingDivergedException || e instanceof ModelStoreException) {
+            text = e.getMessage();
+        } else {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            text = "failed: " + root.getClass().getSimpleName() + ": " + root.getMessage();
+        }
+        return text.replaceAll("\\s*\\R\\s*", " ");
+    }
+}

@@ -1,0 +1,54 @@
+package io.lstmjob.cli;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What a scheduler sees of a failed run: an exit code and one line on stderr. */
+class LstmJobCommandLineTest {
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream originalErr;
+
+    @BeforeEach
+    void captureStderr() {
+        originalErr = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restoreStderr() {
+        System.setErr(originalErr);
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aConfigErrorExitsWithCode2AndOneLine() {
+        int code = LstmJob.execute("train", "tbptt.forward=0");
+        assertEquals(LstmJob.BAD_CONFIG, code);
+        String[] lines = stderr().strip().split("\\R");
+        assertEquals(1, lines.length, stderr());
+        assertTrue(lines[0].startsWith("lstm-job: tbptt.forward:"), lines[0]);
+    }
+
+    @Test
+    void anUnreadableConfigFileIsAConfigError() {
+        int code = LstmJob.execute("train", "--config", "/no/such/job.conf");
+        assertEquals(LstmJob.BAD_CONFIG, code);
+        assertTrue(stderr().contains("/no/such/job.conf"), stderr());
+    }
+
+    @Test
+    void aMissingCommandIsAUsageError() {
+        assertEquals(2, LstmJob.execute());
+    }
+}

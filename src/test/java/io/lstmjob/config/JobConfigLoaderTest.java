@@ -1,0 +1,114 @@
+package io.lstmjob.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class JobConfigLoaderTest {
+    private final JobConfigLoader loader = new JobConfigLoader();
+
+    private JobConfig load(String... overrides) {
+        return loader.load(null, null, List.of(overrides));
+    }
+
+    private String rejection(String... overrides) {
+        return assertThrows(InvalidConfigException.class, () -> load(overrides)).getMessage();
+    }
+
+    @Test
+    void defaultsDescribeTheSampleRun() {
+        JobConfig config = load();
+        assertEquals("data-samples/weather", config.input().path());
+        assertEquals(InputFormat.CSV, config.input().format());
+        assertEquals(Task.FORECAST, config.task());
+        assertEquals("local[*]", config.spark().master());
+        assertEquals(1.0, config.model().forgetGateBias());
+        assertTrue(config.train().averagesOncePerEpoch());
+    }
+
+    @Test
+    void overridesUseTheDocumentedKeyNames() {
+        JobConfig config = load("input.path=hdfs://nn:8020/data/text", "input.format=text", "output.path=/tmp/models",
+                "model.name=chars", "train.epochs=3", "model.layers=[32, 16]");
+        assertEquals("hdfs://nn:8020/data/text", config.input().path());
+        assertEquals(Task.CHAR_LM, config.task());
+        assertEquals("/tmp/models", config.outputPath());
+        assertEquals("chars", config.model().name());
+        assertEquals(3, config.train().epochs());
+        assertEquals(List.of(32, 16), config.model().layers());
+    }
+
+    @Test
+    void aConfigFileIsMergedOverTheDefaults() {
+        JobConfig config = loader.load("train { epochs = 7 }\ntbptt.forward = 10\ntbptt.backward = 5", "job.conf", List.of("train.epochs=9"));
+        assertEquals(9, config.train().epochs());
+        assertEquals(10, config.train().tbpttForward());
+        assertEquals(5, config.train().tbpttBackward());
+    }
+
+    @Test
+    void rejectsAZeroTbpttWindowNamingTheKey() {
+        assertTrue(rejection("tbptt.forward=0").startsWith("tbptt.forward:"), rejection("tbptt.forward=0"));
+    }
+
+    @Test
+    void rejectsANegativeLearningRate() {
+        String message = rejection("train.learningRate=-0.1");
+        assertTrue(message.startsWith("train.learningRate:"), message);
+    }
+
+    @Test
+    void rejectsAnUnknownKeyAndSuggestsTheRightOne() {
+        String message = rejection("train.epoch=3");
+        assertTrue(message.contains("unknown config key 'train.epoch'"), message);
+        assertTrue(message.contains("did you mean 'train.epochs'"), message);
+    }
+
+    @Test
+    void rejectsAnUnknownKeyInAConfigFile() {
+        String message = assertThrows(InvalidConfigException.class,
+                () -> loader.load("model { layer = [3] }", "job.conf", List.of())).getMessage();
+        assertTrue(message.contains("'model.layer'") && message.contains("job.conf"), message);
+    }
+
+    @Test
+    void rejectsAMissingInputPath() {
+        assertEquals("input.path: is required", rejection("input.path="));
+    }
+
+    @Test
+    void rejectsValuesOfTheWrongType() {
+        String message = rejection("train.epochs=many");
+        assertTrue(message.contains("train.epochs"), message);
+    }
+
+    @Test
+    void rejectsAnUnknownFormat() {
+        assertEquals("input.format: must be one of [csv, text, parquet], got 'xml'", rejection("input.format=xml"));
+    }
+
+    @Test
+    void rejectsModelNamesThatCouldLeaveTheOutputFolder() {
+        assertTrue(rejection("model.name=../etc").startsWith("model.name:"));
+        assertTrue(rejection("model.name=a/b").startsWith("model.name:"));
+    }
+
+    @Test
+    void rejectsABackwardWindowLongerThanTheForwardOne() {
+        assertTrue(rejection("tbptt.forward=10", "tbptt.backward=20").startsWith("tbptt.backward:"));
+    }
+
+    @Test
+    void rejectsSegmentsShorterThanOneWindow() {
+        assertTrue(rejection("segment.length=10", "tbptt.forward=20", "tbptt.backward=20").startsWith("segment.length:"));
+    }
+
+    @Test
+    void rejectsAnOverrideWithoutValue() {
+        assertTrue(rejection("train.epochs").contains("key=value"));
+    }
+}

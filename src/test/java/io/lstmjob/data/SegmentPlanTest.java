@@ -1,0 +1,86 @@
+package io.lstmjob.data;
+
+import io.lstmjob.config.ShardingConfig;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SegmentPlanTest {
+
+    private static SegmentPlan plan(long[] lengths, int segment, int overlap, double validation, int partitions) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < lengths.length; i++) {
+            ids.add("s" + i);
+        }
+        return SegmentPlan.build(new SequenceCatalog(ids, lengths), new ShardingConfig(segment, overlap, validation, partitions), partitions);
+    }
+
+    @Test
+    void cutsEachSplitIntoFullSegmentsAndAShorterLastOne() {
+        SegmentPlan plan = plan(new long[]{24}, 5, 0, 0.0, 1);
+        // 23 pairs: 5 + 5 + 5 + 5 + 3
+        assertEquals(5, plan.segmentCount());
+        assertEquals(List.of(5, 5, 5, 5, 3), lengths(plan));
+        assertEquals(20, plan.startOf(4));
+    }
+
+    @Test
+    void holdsOutTheTailOfEverySequenceForValidation() {
+        SegmentPlan plan = plan(new long[]{21}, 5, 0, 0.25, 1);
+        // 20 pairs: 15 for training (0..14), 5 for validation (15..19)
+        assertEquals(15, plan.pairs(false));
+        assertEquals(5, plan.pairs(true));
+        int last = plan.segmentCount() - 1;
+        assertTrue(plan.isValidation(last));
+        assertEquals(15, plan.startOf(last));
+    }
+
+    @Test
+    void overlappingSegmentsStartLengthMinusOverlapApart() {
+        SegmentPlan plan = plan(new long[]{21}, 10, 2, 0.0, 1);
+        // 20 pairs, stride 8: [0,10) [8,18) [16,20)
+        assertEquals(List.of(10, 10, 4), lengths(plan));
+        assertEquals(8, plan.startOf(1));
+        assertEquals(16, plan.startOf(2));
+    }
+
+    @Test
+    void everyStepIsNeededByTheSegmentsWhosePairsTouchIt() {
+        SegmentPlan plan = plan(new long[]{13}, 5, 0, 0.0, 1);
+        List<Integer> ids = new ArrayList<>();
+        plan.forEachSegmentContaining(0, 5, ids::add);
+        // step 5 is the last target of segment 0 and the first input of segment 1
+        assertEquals(List.of(0, 1), ids);
+        ids.clear();
+        plan.forEachSegmentContaining(0, 12, ids::add);
+        assertEquals(List.of(2), ids);
+    }
+
+    @Test
+    void balancesTrainingStepsOverPartitions() {
+        SegmentPlan plan = plan(new long[]{101, 51, 31, 11, 201}, 10, 0, 0.0, 3);
+        long[] steps = plan.trainStepsPerPartition();
+        long max = Math.max(steps[0], Math.max(steps[1], steps[2]));
+        long min = Math.min(steps[0], Math.min(steps[1], steps[2]));
+        assertEquals(390, steps[0] + steps[1] + steps[2]);
+        assertTrue(max - min <= 10, java.util.Arrays.toString(steps));
+    }
+
+    @Test
+    void aOneStepSequenceHasNothingToTrainOn() {
+        SegmentPlan plan = plan(new long[]{1}, 5, 0, 0.1, 2);
+        assertEquals(0, plan.segmentCount());
+    }
+
+    private static List<Integer> lengths(SegmentPlan plan) {
+        List<Integer> lengths = new ArrayList<>();
+        for (int id = 0; id < plan.segmentCount(); id++) {
+            lengths.add(plan.lengthOf(id));
+        }
+        return lengths;
+    }
+}
