@@ -94,7 +94,7 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
                 break;
             }
         }
-        network.incrementEpochCount();
+        // SparkDl4jMultiLayer.fit increments the epoch count after this returns.
         double loss = tokens == 0 ? Double.NaN : lossSum / tokens;
         sparkNetwork.setScore(loss);
         lastEpoch = new EpochTrainingStats(loss, tokens, rounds, workers, averagingSeconds);

@@ -1,0 +1,111 @@
+package io.lstmjob.job;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lstmjob.config.InvalidConfigException;
+import io.lstmjob.config.JobConfig;
+import io.lstmjob.config.JobConfigLoader;
+import io.lstmjob.data.InputDataException;
+import io.lstmjob.report.MetricsDocument;
+import io.lstmjob.store.ModelStore;
+import io.lstmjob.testing.LocalSpark;
+import io.lstmjob.testing.SampleData;
+import io.lstmjob.testing.TestConfigs;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The whole job on Spark local[2]: it learns, and it publishes what a user reads. */
+class TrainingJobTest {
+    private static SparkSession spark;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startSpark() {
+        spark = LocalSpark.start();
+    }
+
+    @AfterAll
+    static void stopSpark() {
+        spark.stop();
+    }
+
+    @Test
+    void forecastingANoisySineLearnsAndPublishesMetrics() throws IOException {
+        Path input = SampleData.noisySines(dir.resolve("sines"), 8, 300, 1);
+        TrainingJob.Result result = TrainingJob.run(spark, TestConfigs.sines(input, dir.resolve("out").toString()));
+
+        MetricsDocument metrics = result.metrics();
+        double untrained = metrics.initialValidation().loss();
+        double trained = metrics.finalValidation().loss();
+        assertTrue(trained < 0.3 * untrained, "validation loss " + untrained + " -> " + trained);
+        assertEquals(6, metrics.epochs().size());
+
+        Path versionDir = dir.resolve("out/sines/versions/" + result.version());
+        JsonNode json = new ObjectMapper().readTree(versionDir.resolve("metrics.json").toFile());
+        JsonNode epochs = json.get("epochs");
+        assertEquals(6, epochs.size());
+        for (String field : List.of("epoch", "trainLoss", "validationLoss", "seconds", "tokensPerSecond", "averagingSeconds")) {
+            assertTrue(epochs.get(0).has(field), "metrics.json epochs lack " + field);
+        }
+        assertEquals(1, epochs.get(0).get("epoch").asInt());
+        assertTrue(epochs.get(5).get("validationLoss").asDouble() < epochs.get(0).get("validationLoss").asDouble());
+        assertTrue(Files.exists(versionDir.resolve("model.zip")));
+        assertTrue(Files.exists(versionDir.resolve("data-contract.json")));
+        JsonNode metadata = new ObjectMapper().readTree(versionDir.resolve("metadata.json").toFile());
+        assertEquals(6, metadata.get("epochs").asInt());
+        assertEquals(6, metadata.get("config").get("train").get("epochs").asInt());
+        assertEquals(result.version(), Files.readString(dir.resolve("out/sines/LATEST")).trim());
+    }
+
+    @Test
+    void theCharacterModelLearnsAShortText() throws IOException {
+        Path input = SampleData.shortText(dir.resolve("text"));
+        JobConfig config = new JobConfigLoader().load(null, null, List.of(
+                "input.path=" + input, "input.format=text", "output.path=" + dir.resolve("out"), "model.name=chars",
+                "model.layers=[32]", "train.epochs=8", "train.batchSize=4", "train.learningRate=0.02",
+                "segment.length=40", "tbptt.forward=20", "tbptt.backward=20", "spark.numPartitions=2"));
+        TrainingJob.Result result = TrainingJob.run(spark, config);
+        double untrained = result.metrics().initialValidation().loss();
+        double trained = result.metrics().finalValidation().loss();
+        assertTrue(trained < 0.6 * untrained, "cross-entropy " + untrained + " -> " + trained);
+        assertTrue(result.metrics().finalValidation().perplexity() < Math.exp(untrained));
+    }
+
+    @Test
+    void aBadRecordFailsTheRunWithFileAndLineAndPublishesNothing() throws IOException {
+        Path input = SampleData.noisySines(dir.resolve("bad"), 2, 40, 1);
+        Path csv = input.resolve("sines.csv");
+        List<String> lines = new ArrayList<>(Files.readAllLines(csv));
+        lines.set(9, "s0,8,0.5");
+        Files.write(csv, lines);
+        InputDataException e = assertThrows(InputDataException.class,
+                () -> TrainingJob.run(spark, TestConfigs.sines(input, dir.resolve("out").toString())));
+        assertTrue(e.getMessage().endsWith("sines.csv:10: expected 4 fields, found 3"), e.getMessage());
+        ModelStore store = new ModelStore(dir.resolve("out").toString(), "sines", spark.sparkContext().hadoopConfiguration());
+        assertFalse(store.liveVersion().isPresent());
+    }
+
+    @Test
+    void anOutputFolderInsideTheInputIsRefused() throws IOException {
+        Path input = SampleData.noisySines(dir.resolve("in"), 2, 40, 1);
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> TrainingJob.run(spark, TestConfigs.sines(input, input.resolve("models").toString())));
+        assertTrue(e.getMessage().startsWith("output.path:"), e.getMessage());
+    }
+}

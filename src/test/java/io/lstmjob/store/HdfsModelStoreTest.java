@@ -1,0 +1,80 @@
+package io.lstmjob.store;
+
+import io.lstmjob.job.PublishedModel;
+import io.lstmjob.job.TrainingJob;
+import io.lstmjob.testing.LocalSpark;
+import io.lstmjob.testing.SampleData;
+import io.lstmjob.testing.TestConfigs;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The model store on a real (in-process) HDFS: what was trained is what loads back. */
+@Tag("hdfs")
+class HdfsModelStoreTest {
+    @TempDir
+    static java.nio.file.Path dir;
+
+    private static MiniDFSCluster hdfs;
+    private static SparkSession spark;
+
+    @BeforeAll
+    static void start() throws IOException {
+        Configuration conf = new Configuration();
+        hdfs = new MiniDFSCluster.Builder(conf, dir.resolve("hdfs").toFile()).numDataNodes(1).build();
+        hdfs.waitActive();
+        spark = LocalSpark.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (spark != null) {
+            spark.stop();
+        }
+        if (hdfs != null) {
+            hdfs.shutdown();
+        }
+    }
+
+    @Test
+    void aModelWrittenToHdfsLoadsBackWithIdenticalParametersAndPredictions() throws IOException {
+        String root = hdfs.getURI().toString() + "/models";
+        java.nio.file.Path input = SampleData.noisySines(dir.resolve("sines"), 4, 120, 5);
+        TrainingJob.Result result = TrainingJob.run(spark,
+                TestConfigs.sines(input, root, "train.epochs=2"));
+        assertTrue(result.versionDir().toString().startsWith("hdfs://"), result.versionDir().toString());
+
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        ModelStore store = new ModelStore(root, "sines", conf);
+        assertEquals(result.version(), store.liveVersion().orElseThrow());
+        PublishedModel loaded = PublishedModel.load(store, null);
+        MultiLayerNetwork trained = result.network();
+        assertEquals(trained.params(), loaded.network().params());
+        assertEquals(trained.getUpdater().getStateViewArray(), loaded.network().getUpdater().getStateViewArray());
+        assertEquals(loaded.contract().targetNames(), java.util.List.of("value"));
+
+        Nd4j.getRandom().setSeed(9);
+        INDArray sequences = Nd4j.rand(new long[]{3, 2, 30}).castTo(trained.params().dataType());
+        assertEquals(trained.output(sequences), loaded.network().output(sequences));
+
+        FileSystem fs = new Path(root).getFileSystem(conf);
+        Path staging = new Path(root + "/sines/_staging");
+        assertFalse(fs.exists(staging) && fs.listStatus(staging).length > 0, "nothing is left half-written");
+    }
+}

@@ -1,0 +1,26 @@
+package io.lstmjob.testing;
+
+import io.lstmjob.config.JobConfig;
+import io.lstmjob.config.JobConfigLoader;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Job configs for the sample data, built the way a user builds them: defaults plus overrides. */
+public final class TestConfigs {
+    private TestConfigs() {
+    }
+
+    /** Forecast the sine of {@link SampleData#noisySines}; {@code extra} overrides come last. */
+    public static JobConfig sines(Path input, String output, String... extra) {
+        List<String> overrides = new ArrayList<>(List.of(
+                "input.path=" + input, "input.sequenceIdColumn=id", "input.orderColumn=t",
+                "input.featureColumns=[value, cosine]", "input.targetColumns=[value]",
+                "output.path=" + output, "model.name=sines", "model.layers=[16]",
+                "train.epochs=6", "train.batchSize=4", "train.learningRate=0.02",
+                "segment.length=50", "tbptt.forward=25", "tbptt.backward=25", "spark.numPartitions=2"));
+        overrides.addAll(List.of(extra));
+        return new JobConfigLoader().load(null, null, overrides);
+    }
+}

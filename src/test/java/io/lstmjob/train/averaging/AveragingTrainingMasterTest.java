@@ -1,0 +1,153 @@
+package io.lstmjob.train.averaging;
+
+import io.lstmjob.config.GradientClipping;
+import io.lstmjob.config.ModelConfig;
+import io.lstmjob.config.Task;
+import io.lstmjob.config.TrainConfig;
+import io.lstmjob.config.UpdaterKind;
+import io.lstmjob.data.DataContract;
+import io.lstmjob.data.FeatureScaler;
+import io.lstmjob.data.MinibatchAssembler;
+import io.lstmjob.data.Segment;
+import io.lstmjob.model.NetworkFactory;
+import io.lstmjob.testing.LocalSpark;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The averaging is real: after an epoch the published parameters and updater state are the
+ * element-wise mean of what each worker reaches by training its own shard from the same start.
+ */
+class AveragingTrainingMasterTest {
+    private static SparkSession spark;
+    private static JavaSparkContext sc;
+
+    private static final DataContract CONTRACT = DataContract.forecast(List.of("x"), List.of("x"),
+            new FeatureScaler(new double[]{0}, new double[]{1}, new double[]{0}, new double[]{1}));
+    private static final TrainConfig TRAIN = new TrainConfig(1, 2, UpdaterKind.ADAM, 0.05, 0, GradientClipping.CLIP_ELEMENT,
+            1.0, 4, 4, 0);
+
+    @BeforeAll
+    static void startSpark() {
+        spark = LocalSpark.start();
+        sc = LocalSpark.context(spark);
+    }
+
+    @AfterAll
+    static void stopSpark() {
+        spark.stop();
+    }
+
+    /** Two shards that differ, so the two workers end in different places. */
+    private static List<List<Segment>> shards() {
+        Random random = new Random(3);
+        List<List<Segment>> shards = new ArrayList<>();
+        int id = 0;
+        for (int shard = 0; shard < 2; shard++) {
+            List<Segment> segments = new ArrayList<>();
+            for (int k = 0; k < 4; k++) {
+                int length = k == 3 ? 5 : 8; // a shorter, masked last segment too
+                float[] inputs = new float[length];
+                float[] targets = new float[length];
+                for (int t = 0; t < length; t++) {
+                    inputs[t] = (float) Math.sin(0.3 * t + shard + random.nextGaussian() * 0.1);
+                    targets[t] = (float) Math.sin(0.3 * (t + 1) + shard);
+                }
+                segments.add(new Segment(id++, "s" + shard, 0, length, false, inputs, targets));
+            }
+            shards.add(segments);
+        }
+        return shards;
+    }
+
+    private static MultiLayerNetwork tinyNetwork() {
+        return NetworkFactory.create(new ModelConfig("tiny", List.of(3), 0, 1.0, "xavier", 11), TRAIN, Task.FORECAST, 1, 1);
+    }
+
+    private static JavaRDD<DataSet> minibatches(List<List<Segment>> shards, MinibatchAssembler assembler) {
+        List<Segment> all = new ArrayList<>(shards.get(0));
+        all.addAll(shards.get(1));
+        // parallelize keeps order and slices evenly: partition 0 = shard 0, partition 1 = shard 1.
+        return sc.parallelize(all, 2).mapPartitions(assembler::minibatches);
+    }
+
+    /** What one worker reaches on its own: the same start, the same minibatches, fit in order. */
+    private static MultiLayerNetwork trainAlone(ModelState start, List<Segment> shard, MinibatchAssembler assembler) {
+        MultiLayerNetwork network = start.restore();
+        Iterator<DataSet> batches = assembler.minibatches(shard.iterator());
+        while (batches.hasNext()) {
+            network.fit(batches.next());
+        }
+        return network;
+    }
+
+    @Test
+    void anEpochPublishesTheMeanOfTheWorkersParametersAndUpdaterState() {
+        MinibatchAssembler assembler = new MinibatchAssembler(CONTRACT, TRAIN.batchSize());
+        List<List<Segment>> shards = shards();
+        MultiLayerNetwork network = tinyNetwork();
+        ModelState start = ModelState.of(network);
+
+        MultiLayerNetwork first = trainAlone(start, shards.get(0), assembler);
+        MultiLayerNetwork second = trainAlone(start, shards.get(1), assembler);
+        float[] p1 = ModelState.toFloats(first.params());
+        float[] p2 = ModelState.toFloats(second.params());
+        float[] u1 = ModelState.toFloats(first.getUpdater().getStateViewArray());
+        float[] u2 = ModelState.toFloats(second.getUpdater().getStateViewArray());
+
+        AveragingTrainingMaster master = new AveragingTrainingMaster(TRAIN.batchSize(), 0);
+        SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sc, network, master);
+        sparkNetwork.fit(minibatches(shards, assembler));
+
+        float[] published = ModelState.toFloats(sparkNetwork.getNetwork().params());
+        float[] publishedUpdater = ModelState.toFloats(sparkNetwork.getNetwork().getUpdater().getStateViewArray());
+        assertFalse(java.util.Arrays.equals(p1, p2), "the shards must lead the workers apart for this test to mean anything");
+        assertArrayEquals(mean(p1, p2), published, 1e-6f);
+        assertArrayEquals(mean(u1, u2), publishedUpdater, 1e-6f);
+
+        EpochTrainingStats stats = master.lastEpoch();
+        assertEquals(1, stats.rounds(), "one averaging per epoch by default");
+        assertEquals(2, stats.workers());
+        assertEquals(2 * (8 + 8 + 8 + 5), stats.tokens(), "masked steps are not counted");
+        assertTrue(Double.isFinite(stats.trainLoss()) && stats.trainLoss() > 0);
+        assertEquals(1, sparkNetwork.getNetwork().getEpochCount());
+        assertEquals(first.getIterationCount(), sparkNetwork.getNetwork().getIterationCount(),
+                "the iteration count (Adam's bias correction) advances by one worker's windows");
+    }
+
+    @Test
+    void averagingEveryMinibatchRunsOneRoundPerMinibatch() {
+        MinibatchAssembler assembler = new MinibatchAssembler(CONTRACT, TRAIN.batchSize());
+        AveragingTrainingMaster master = new AveragingTrainingMaster(TRAIN.batchSize(), 1);
+        SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sc, tinyNetwork(), master);
+        sparkNetwork.fit(minibatches(shards(), assembler));
+        // 4 segments per worker in minibatches of 2: two rounds.
+        assertEquals(2, master.lastEpoch().rounds());
+        assertEquals(2 * (8 + 8 + 8 + 5), master.lastEpoch().tokens());
+    }
+
+    private static float[] mean(float[] a, float[] b) {
+        float[] m = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            m[i] = (float) (((double) a[i] + b[i]) / 2);
+        }
+        return m;
+    }
+}
