@@ -49,9 +49,12 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** A path without a scheme is a local file when one exists (spark-submit --files puts it in the working folder). */
     private static String readConfig(String file) {
         Path path = new Path(file);
-        try (FSDataInputStream in = path.getFileSystem(new Configuration()).open(path)) {
+        Configuration conf = new Configuration();
+        try (FSDataInputStream in = (path.toUri().getScheme() == null && new java.io.File(file).exists()
+                ? org.apache.hadoop.fs.FileSystem.getLocal(conf) : path.getFileSystem(conf)).open(path)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new InvalidConfigException("--config " + file + " cannot be read: " + e.getMessage());
