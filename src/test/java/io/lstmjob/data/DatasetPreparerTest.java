@@ -78,7 +78,7 @@ class DatasetPreparerTest {
                 for (Map.Entry<String, Integer> e : lengths.entrySet()) {
                     List<Segment> ofSeq = segments.stream().filter(s -> s.seqId().equals(e.getKey()))
                             .sorted(Comparator.comparingLong(Segment::start)).toList();
-                    assertCoversEveryPairOnce(ofSeq, e.getValue() - 1, seqIndex * 1000, 7 - overlap);
+                    assertCoversEveryPairOnce(ofSeq, e.getValue() - 1, seqIndex * 1000, 7 - overlap, overlap == 0);
                     seqIndex++;
                 }
                 assertEquals(lengths.values().stream().mapToInt(Integer::intValue).sum(), data.summary().steps());
@@ -89,7 +89,7 @@ class DatasetPreparerTest {
     }
 
     /** Walks the segments of one sequence: pairs 0..pairs-1, input = step p, target = step p+1. */
-    private static void assertCoversEveryPairOnce(List<Segment> segments, int pairs, int base, int stride) {
+    private static void assertCoversEveryPairOnce(List<Segment> segments, int pairs, int base, int stride, boolean exactlyOnce) {
         if (pairs <= 0) {
             assertTrue(segments.isEmpty());
             return;
@@ -115,7 +115,7 @@ class DatasetPreparerTest {
         // With overlap, the overlapping pairs appear twice by design; without, exactly once.
         for (int p = 0; p < pairs; p++) {
             assertTrue(seen[p] >= 1, "pair " + p + " is missing");
-            if (stride == 7) {
+            if (exactlyOnce) {
                 assertEquals(1, seen[p], "pair " + p);
             }
         }
@@ -158,6 +158,28 @@ class DatasetPreparerTest {
                 }
             }
             assertEquals("abca\nbé", inputs.toString());
+        } finally {
+            data.release();
+        }
+    }
+
+    @Test
+    void parquetIsReadWithTheSameColumnRolesAsCsv() {
+        List<org.apache.spark.sql.Row> rows = new ArrayList<>();
+        for (int t = 9; t >= 0; t--) {
+            rows.add(org.apache.spark.sql.RowFactory.create("p", (long) t, (double) (100 + t)));
+        }
+        org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+                .add("id", "string").add("t", "long").add("value", "double");
+        spark.createDataFrame(rows, schema).coalesce(1).write().parquet(dir.resolve("pq").toString());
+        InputConfig parquet = new InputConfig(dir.resolve("pq").toString(), InputFormat.PARQUET, ",", "id", "t",
+                List.of("value"), List.of());
+        PreparedData data = DatasetPreparer.prepare(spark, parquet, new ShardingConfig(4, 0, 0.0, 2));
+        try {
+            List<Segment> segments = new ArrayList<>(data.train().collect());
+            segments.sort(Comparator.comparingLong(Segment::start));
+            assertEquals(3, segments.size());
+            assertCoversEveryPairOnce(segments, 9, 100, 4, true);
         } finally {
             data.release();
         }
