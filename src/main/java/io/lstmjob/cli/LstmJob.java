@@ -2,6 +2,7 @@ package io.lstmjob.cli;
 
 import io.lstmjob.config.InvalidConfigException;
 import io.lstmjob.data.InputDataException;
+import io.lstmjob.store.ModelLockedException;
 import io.lstmjob.store.ModelStoreException;
 import io.lstmjob.train.TrainingDivergedException;
 import picocli.CommandLine;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
  * Entry point of the jar: {@code lstm-job train [--config FILE] [key=value ...]}.
  * A failure prints one line on stderr and exits with a code a scheduler can act on.
  */
-@Command(name = "lstm-job", mixinStandardHelpOptions = true, subcommands = {TrainCommand.class},
+@Command(name = "lstm-job", mixinStandardHelpOptions = true, subcommands = {TrainCommand.class, RetrainCommand.class},
         description = "Trains LSTM sequence models on Spark with truncated BPTT and parameter averaging.")
 public final class LstmJob implements Runnable {
 
@@ -20,13 +21,16 @@ public final class LstmJob implements Runnable {
     public static final int BAD_CONFIG = 2;
     public static final int BAD_INPUT = 3;
     public static final int DIVERGED = 4;
+    public static final int LOCKED = 5;
+    /** retrain: the candidate did not beat the live model, which stays live. */
+    public static final int KEPT = 10;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, retrain)");
     }
 
     public static void main(String[] args) {
@@ -52,6 +56,9 @@ public final class LstmJob implements Runnable {
         if (e instanceof TrainingDivergedException) {
             return DIVERGED;
         }
+        if (e instanceof ModelLockedException) {
+            return LOCKED;
+        }
         return FAILED;
     }
 
@@ -59,7 +66,8 @@ public final class LstmJob implements Runnable {
     static String oneLine(Throwable e) {
         String text;
         if (e instanceof InvalidConfigException || e instanceof InputDataException
-                || e instanceof TrainingDivergedException || e instanceof ModelStoreException) {
+                || e instanceof TrainingDivergedException || e instanceof ModelStoreException
+                || e instanceof ModelLockedException) {
             text = e.getMessage();
         } else {
             Throwable root = e;

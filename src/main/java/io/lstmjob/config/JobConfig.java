@@ -13,6 +13,8 @@ public record JobConfig(
         TrainConfig train,
         ShardingConfig sharding,
         SparkSettings spark,
+        StoreConfig store,
+        RetrainConfig retrain,
         String resolvedJson) implements Serializable {
 
     public Task task() {

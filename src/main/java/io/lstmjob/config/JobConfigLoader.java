@@ -197,8 +197,19 @@ public final class JobConfigLoader {
         ShardingConfig sharding = new ShardingConfig(length, overlap, fraction, partitions);
 
         SparkSettings spark = new SparkSettings(nonEmpty(c, "spark.master"), nonEmpty(c, "spark.appName"));
+        int keep = c.getInt("store.keepVersions");
+        require(keep >= 0, "store.keepVersions", "must be 0 (keep all) or positive, got " + keep);
+        long lockTimeout = c.getLong("store.lockTimeoutSeconds");
+        require(lockTimeout >= 1, "store.lockTimeoutSeconds", "must be at least 1, got " + lockTimeout);
+        String promote = c.getString("retrain.promote").trim();
+        require(promote.equals("if-better") || promote.equals("always"), "retrain.promote",
+                "must be if-better or always, got '" + promote + "'");
+        double minImprovement = c.getDouble("retrain.minImprovement");
+        require(minImprovement >= 0 && minImprovement < 1, "retrain.minImprovement", "must be within [0, 1), got " + minImprovement);
+
         String json = c.root().render(ConfigRenderOptions.concise());
-        return new JobConfig(input, nonEmpty(c, "output.path"), model, train, sharding, spark, json);
+        return new JobConfig(input, nonEmpty(c, "output.path"), model, train, sharding, spark,
+                new StoreConfig(keep, lockTimeout), new RetrainConfig(promote.equals("always"), minImprovement), json);
     }
 
     private static GradientClipping clippingValue(String value) {

@@ -23,9 +23,20 @@ public final class DatasetPreparer {
     }
 
     public static PreparedData prepare(SparkSession spark, InputConfig input, ShardingConfig sharding) {
+        return prepare(spark, input, sharding, null);
+    }
+
+    /**
+     * @param fixedContract the contract of an existing model (warm start, resume, evaluation): the
+     *                      input must fit it and it is used as is, not fitted again; null to fit one
+     */
+    public static PreparedData prepare(SparkSession spark, InputConfig input, ShardingConfig sharding, DataContract fixedContract) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<Path> files = InputFiles.list(input.path(), sc.hadoopConfiguration());
         StepTable table = SequenceSource.forFormat(input.format()).read(spark, input, files);
+        if (fixedContract != null) {
+            ContractCheck.requireSameChannels(fixedContract, input.format().task(), table);
+        }
         int partitions = sharding.numPartitions() > 0 ? sharding.numPartitions() : sc.defaultParallelism();
 
         sc.setJobDescription("prepare data: sort steps of " + files.size() + " file(s) into sequences");
@@ -39,7 +50,9 @@ public final class DatasetPreparer {
             }
             Broadcast<SegmentPlan> planBroadcast = sc.broadcast(plan);
             sc.setJobDescription("prepare data: fit " + (input.format().task() == Task.CHAR_LM ? "vocabulary" : "scaler"));
-            DataContract contract = input.format().task() == Task.CHAR_LM
+            DataContract contract = fixedContract != null
+                    ? ContractCheck.requireKnownCharacters(fixedContract, ranked.steps())
+                    : input.format().task() == Task.CHAR_LM
                     ? DataContract.charModel(vocabularyOf(ranked.steps()))
                     : DataContract.forecast(table.featureNames(), table.targetNames(),
                     ScalerFitter.fit(ranked.steps(), planBroadcast, table.featureNames().size(), table.targetNames().size()));

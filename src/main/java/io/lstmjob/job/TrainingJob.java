@@ -3,19 +3,25 @@ package io.lstmjob.job;
 import io.lstmjob.config.InvalidConfigException;
 import io.lstmjob.config.JobConfig;
 import io.lstmjob.data.BadRecordException;
+import io.lstmjob.data.DataContract;
 import io.lstmjob.data.DatasetPreparer;
 import io.lstmjob.data.InputDataException;
 import io.lstmjob.data.InputErrors;
+import io.lstmjob.data.InputFiles;
 import io.lstmjob.data.PreparedData;
 import io.lstmjob.model.NetworkFactory;
 import io.lstmjob.report.JsonDocuments;
 import io.lstmjob.report.MetricsDocument;
+import io.lstmjob.store.CheckpointStore;
 import io.lstmjob.store.FileContent;
 import io.lstmjob.store.ModelStore;
+import io.lstmjob.store.ModelStoreException;
+import io.lstmjob.store.RunLock;
 import io.lstmjob.train.EpochLoop;
 import io.lstmjob.train.HoldoutEvaluator;
 import io.lstmjob.train.ValidationMetrics;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -26,59 +32,155 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
-/** One training run end to end: data, network, epochs, then a new version in the model store. */
+/**
+ * One run end to end, under the model's lock: data, network (fresh, warm-started from the live
+ * version, or restored from the run's last checkpoint), epochs with a checkpoint after each, then
+ * a new version in the model store, made live unless a retrain's gate says otherwise.
+ */
 public final class TrainingJob {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingJob.class);
 
     /** What the run published, and the trained network as it was written. */
-    public record Result(String version, Path versionDir, MetricsDocument metrics, MultiLayerNetwork network) {
+    public record Result(String version, Path versionDir, MetricsDocument metrics, MultiLayerNetwork network,
+                         RetrainDecision decision) {
+        /** False only for a retrain whose candidate did not beat the live model. */
+        public boolean live() {
+            return decision == null || decision.promoted();
+        }
     }
 
     private TrainingJob() {
     }
 
     public static Result run(SparkSession spark, JobConfig config) {
+        return run(spark, config, RunOptions.train());
+    }
+
+    public static Result run(SparkSession spark, JobConfig config, RunOptions options) {
         Instant started = Instant.now();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoopConf = sc.hadoopConfiguration();
         ModelStore store = new ModelStore(config.outputPath(), config.model().name(), hadoopConf);
         rejectOutputInsideInput(config, store, hadoopConf);
+        String runId = runIdOf(store, options);
+        try (RunLock lock = store.lock(runId, config.store().lockTimeoutSeconds(), options.breakStaleLock())) {
+            return runLocked(spark, sc, config, options, store, runId, started);
+        }
+    }
 
-        PreparedData data = withReadableInputErrors(hadoopConf, () -> DatasetPreparer.prepare(spark, config.input(), config.sharding()));
+    private static String runIdOf(ModelStore store, RunOptions options) {
+        if (options.runId() != null) {
+            return options.runId();
+        }
+        if (options.resume()) {
+            return store.unfinishedRun().orElseThrow(() -> new ModelStoreException(
+                    "--resume: " + store.modelDir() + " has no unfinished run to resume"));
+        }
+        return ModelStore.newVersionId();
+    }
+
+    private static Result runLocked(SparkSession spark, JavaSparkContext sc, JobConfig config, RunOptions options,
+                                    ModelStore store, String runId, Instant started) {
+        Configuration hadoopConf = sc.hadoopConfiguration();
+        CheckpointStore checkpoints = store.checkpoints(runId);
+        Optional<RunCheckpoint.Restored> restored = checkpoints.latest().map(epoch -> RunCheckpoint.load(checkpoints, epoch));
+        PublishedModel live = options.warmStart() ? liveModel(store) : null;
+        if (options.warmStart() && !config.retrain().promoteAlways() && config.sharding().validationFraction() == 0) {
+            throw new InvalidConfigException("validation.fraction: a retrain compares the candidate with the live model on "
+                    + "the validation split, so it must be > 0 (or set retrain.promote=always)");
+        }
+        DataContract fixedContract = restored.map(RunCheckpoint.Restored::contract)
+                .orElse(live == null ? null : live.contract());
+
+        PreparedData data = withReadableInputErrors(hadoopConf,
+                () -> DatasetPreparer.prepare(spark, config.input(), config.sharding(), fixedContract));
         try {
-            MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), config.task(),
-                    data.contract().networkInputs(), data.contract().networkOutputs());
-            LOG.info("Network: {} LSTM layer(s) {}, {} parameters, {} inputs, {} outputs, TBPTT {}/{}",
-                    config.model().layers().size(), config.model().layers(), network.numParams(),
-                    data.contract().networkInputs(), data.contract().networkOutputs(),
-                    config.train().tbpttForward(), config.train().tbpttBackward());
+            MultiLayerNetwork network;
+            List<io.lstmjob.train.EpochMetrics> done = List.of();
+            ValidationMetrics initial;
+            ValidationMetrics last = null;
             HoldoutEvaluator evaluator = new HoldoutEvaluator(data.contract(), config.train().batchSize());
-            sc.setJobDescription("validate the untrained network");
-            ValidationMetrics initial = evaluator.evaluate(sc, network, data.validation());
-            EpochLoop.Outcome outcome = withReadableInputErrors(hadoopConf, () -> EpochLoop.run(sc, network, data, config.train()));
+            String parent = live == null ? null : live.version();
+            if (restored.isPresent()) {
+                RunCheckpoint state = restored.get().state();
+                network = restored.get().network();
+                done = state.epochs();
+                initial = state.initialValidation();
+                last = state.lastValidation();
+                parent = state.parentVersion();
+                LOG.info("Resuming run {} after epoch {} of {}", runId, state.epoch(), config.train().epochs());
+            } else {
+                network = live != null ? live.network() : NetworkFactory.create(config.model(), config.train(), config.task(),
+                        data.contract().networkInputs(), data.contract().networkOutputs());
+                sc.setJobDescription(live != null ? "validate the live version " + live.version() : "validate the untrained network");
+                initial = evaluator.evaluate(sc, network, data.validation());
+            }
+            LOG.info("Run {}: {} LSTM layer(s), {} parameters, {} inputs, {} outputs{}", runId,
+                    network.getLayerWiseConfigurations().getConfs().size() - 1, network.numParams(),
+                    data.contract().networkInputs(), data.contract().networkOutputs(),
+                    parent == null ? "" : ", warm start from " + parent);
 
+            String parentVersion = parent;
+            ValidationMetrics baseline = initial;
+            EpochLoop.Outcome outcome = withReadableInputErrors(hadoopConf, () -> EpochLoop.run(sc, network, data,
+                    config.train(), restoredEpochs(restored), restored.map(r -> r.state().lastValidation()).orElse(null),
+                    (net, epochs, validation) -> new RunCheckpoint(runId, parentVersion, epochs, baseline, validation)
+                            .save(checkpoints, net, data.contract())));
+
+            RetrainDecision decision = options.warmStart() ? decide(config, parentVersion, baseline, outcome.validation()) : null;
             MetricsDocument metrics = new MetricsDocument(config.task().name().toLowerCase(), outcome.epochs(), initial,
-                    outcome.validation(), data.summary());
+                    outcome.validation(), data.summary(), decision);
+            boolean makeLive = decision == null || decision.promoted();
             String version = ModelStore.newVersionId();
-            RunMetadata metadata = new RunMetadata(config.model().name(), version, config.resolvedJson(),
-                    inputFiles(config, hadoopConf), versions(spark), BuildInfo.get("git.commit.id"),
-                    sc.sparkUser(), started.toString(), Instant.now().toString(), outcome.epochs().size());
+            RunMetadata metadata = new RunMetadata(config.model().name(), version, runId, parentVersion,
+                    config.resolvedJson(), inputFiles(config, hadoopConf), versions(spark), BuildInfo.get("git.commit.id"),
+                    sc.sparkUser(), started.toString(), Instant.now().toString(), outcome.epochs().size(), makeLive);
             Map<String, FileContent> files = new LinkedHashMap<>();
             files.put(ModelFiles.MODEL, out -> ModelSerializer.writeModel(outcome.network(), out, true));
             files.put(ModelFiles.DATA_CONTRACT, out -> JsonDocuments.write(data.contract(), out));
             files.put(ModelFiles.METRICS, out -> JsonDocuments.write(metrics, out));
             files.put(ModelFiles.METADATA, out -> JsonDocuments.write(metadata, out));
-            Path versionDir = store.publish(version, files);
-            LOG.info("Published {} (validation loss {} -> {})", versionDir,
-                    initial == null ? "n/a" : initial.loss(), outcome.validation() == null ? "n/a" : outcome.validation().loss());
-            return new Result(version, versionDir, metrics, outcome.network());
+            Path versionDir = store.publish(version, files, makeLive);
+            checkpoints.delete();
+            List<String> removed = store.retain(config.store().keepVersions());
+            LOG.info("Published {}{} (validation loss {} -> {}){}", versionDir, makeLive ? " as the live version" : " (not live)",
+                    baseline == null ? "n/a" : baseline.loss(), outcome.validation() == null ? "n/a" : outcome.validation().loss(),
+                    removed.isEmpty() ? "" : "; removed old versions " + removed);
+            if (decision != null) {
+                LOG.info("Retrain decision: {} (live {} loss {}, candidate loss {}, required improvement {})",
+                        decision.promoted() ? "promoted" : "kept the live model", decision.liveVersion(),
+                        decision.liveValidationLoss(), decision.candidateValidationLoss(), decision.minImprovement());
+            }
+            return new Result(version, versionDir, metrics, outcome.network(), decision);
         } finally {
             data.release();
         }
+    }
+
+    private static List<io.lstmjob.train.EpochMetrics> restoredEpochs(Optional<RunCheckpoint.Restored> restored) {
+        return restored.map(r -> r.state().epochs()).orElse(List.of());
+    }
+
+    private static PublishedModel liveModel(ModelStore store) {
+        if (store.liveVersion().isEmpty()) {
+            throw new ModelStoreException("retrain: " + store.modelDir() + " has no live version to start from; run train first");
+        }
+        return PublishedModel.load(store, null);
+    }
+
+    private static RetrainDecision decide(JobConfig config, String liveVersion, ValidationMetrics live, ValidationMetrics candidate) {
+        if (live == null || candidate == null) {
+            return new RetrainDecision(liveVersion, Double.NaN, Double.NaN, config.retrain().minImprovement(),
+                    config.retrain().promoteAlways(), config.retrain().promoteAlways());
+        }
+        return new RetrainDecision(liveVersion, live.loss(), candidate.loss(), config.retrain().minImprovement(),
+                config.retrain().promoteAlways(), config.retrain().promotes(candidate.loss(), live.loss()));
     }
 
     private static void rejectOutputInsideInput(JobConfig config, ModelStore store, Configuration conf) {
@@ -114,8 +216,18 @@ public final class TrainingJob {
         }
     }
 
-    private static List<String> inputFiles(JobConfig config, Configuration conf) {
-        return io.lstmjob.data.InputFiles.list(config.input().path(), conf).stream().map(Path::toString).toList();
+    private static List<InputFileInfo> inputFiles(JobConfig config, Configuration conf) {
+        List<InputFileInfo> files = new ArrayList<>();
+        for (Path path : InputFiles.list(config.input().path(), conf)) {
+            try {
+                FileStatus status = path.getFileSystem(conf).getFileStatus(path);
+                files.add(new InputFileInfo(path.toString(), status.getLen(),
+                        Instant.ofEpochMilli(status.getModificationTime()).toString()));
+            } catch (IOException e) {
+                throw new InputDataException("cannot read the status of " + path + ": " + e.getMessage());
+            }
+        }
+        return files;
     }
 
     private static Map<String, String> versions(SparkSession spark) {

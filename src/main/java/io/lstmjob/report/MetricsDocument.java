@@ -7,9 +7,10 @@ import io.lstmjob.train.ValidationMetrics;
 import java.util.List;
 
 /**
- * metrics.json: one record per epoch, the validation metrics of the untrained network (the
- * baseline the run must beat) and of the published one, and what the data looked like.
+ * metrics.json: one record per epoch, the validation metrics of the network before training (the
+ * baseline the run must beat: untrained, or the live model for a retrain) and of the result, what
+ * the data looked like, and for a retrain the promotion decision.
  */
 public record MetricsDocument(String task, List<EpochMetrics> epochs, ValidationMetrics initialValidation,
-                              ValidationMetrics finalValidation, DatasetSummary dataset) {
+                              ValidationMetrics finalValidation, DatasetSummary dataset, Object retrain) {
 }

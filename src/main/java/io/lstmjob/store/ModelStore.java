@@ -3,6 +3,7 @@ package io.lstmjob.store;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Options;
@@ -14,6 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -25,7 +29,9 @@ import java.util.regex.Pattern;
  * <pre>
  *   ROOT/NAME/versions/VERSION/...   immutable, one folder per published run
  *   ROOT/NAME/LATEST                 the live version's id
- *   ROOT/NAME/_staging/              runs being written; never read as a model
+ *   ROOT/NAME/_staging/              folders being written; never read as a model
+ *   ROOT/NAME/runs/RUN/checkpoints/  per-epoch checkpoints of a run that has not published yet
+ *   ROOT/NAME/_lock                  the run that owns the model name right now
  * </pre>
  *
  * A version is written completely under _staging and renamed into versions/ in one step, then
@@ -36,6 +42,8 @@ public final class ModelStore {
     static final String VERSIONS = "versions";
     static final String LATEST = "LATEST";
     static final String STAGING = "_staging";
+    static final String RUNS = "runs";
+    static final String LOCK = "_lock";
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
     private static final DateTimeFormatter VERSION_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
 
@@ -71,15 +79,28 @@ public final class ModelStore {
     }
 
     /**
-     * Writes the files of a new version and makes it live. On any failure the staging folder is
-     * removed and LATEST still names the previous version.
+     * Writes the files of a new version and, if {@code makeLive}, points LATEST at it. On any
+     * failure nothing new is visible and LATEST still names the previous version.
      */
-    public Path publish(String version, Map<String, FileContent> files) {
-        Path staging = new Path(new Path(modelDir, STAGING), version);
+    public Path publish(String version, Map<String, FileContent> files, boolean makeLive) {
         Path target = versionDir(version);
+        writeFolder(target, files);
+        if (makeLive) {
+            try {
+                pointLatestAt(version);
+            } catch (IOException e) {
+                throw new ModelStoreException("cannot move " + new Path(modelDir, LATEST) + " to " + version + ": " + e.getMessage(), e);
+            }
+        }
+        return target;
+    }
+
+    /** Writes a folder completely under _staging, then renames it into place in one step. */
+    void writeFolder(Path target, Map<String, FileContent> files) {
+        Path staging = new Path(new Path(modelDir, STAGING), UUID.randomUUID().toString());
         try {
             if (fs.exists(target)) {
-                throw new ModelStoreException("version " + target + " already exists");
+                throw new ModelStoreException(target + " already exists");
             }
             fs.mkdirs(staging);
             for (Map.Entry<String, FileContent> file : files.entrySet()) {
@@ -93,13 +114,96 @@ public final class ModelStore {
             if (!fs.rename(staging, target)) {
                 throw new ModelStoreException("cannot move " + staging + " to " + target);
             }
-            pointLatestAt(version);
-            return target;
         } catch (IOException e) {
-            throw new ModelStoreException("cannot write version " + version + " under " + modelDir + ": " + e.getMessage(), e);
+            throw new ModelStoreException("cannot write " + target + ": " + e.getMessage(), e);
         } finally {
             deleteQuietly(staging);
         }
+    }
+
+    /** Published version ids, oldest first (ids sort by creation time). */
+    public List<String> versions() {
+        Path dir = new Path(modelDir, VERSIONS);
+        try {
+            if (!fs.exists(dir)) {
+                return List.of();
+            }
+            List<String> versions = new ArrayList<>();
+            for (FileStatus status : fs.listStatus(dir)) {
+                if (status.isDirectory()) {
+                    versions.add(status.getPath().getName());
+                }
+            }
+            Collections.sort(versions);
+            return versions;
+        } catch (IOException e) {
+            throw new ModelStoreException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Deletes the oldest versions so that at most {@code keep} remain, never the live one.
+     * @return the deleted version ids
+     */
+    public List<String> retain(int keep) {
+        if (keep <= 0) {
+            return List.of();
+        }
+        String live = liveVersion().orElse(null);
+        List<String> versions = versions();
+        List<String> deleted = new ArrayList<>();
+        int excess = versions.size() - keep;
+        for (String version : versions) {
+            if (excess <= 0) {
+                break;
+            }
+            if (version.equals(live)) {
+                continue;
+            }
+            try {
+                fs.delete(versionDir(version), true);
+            } catch (IOException e) {
+                throw new ModelStoreException("cannot delete old version " + versionDir(version) + ": " + e.getMessage(), e);
+            }
+            deleted.add(version);
+            excess--;
+        }
+        return deleted;
+    }
+
+    /** The checkpoints of one run of this model. */
+    public CheckpointStore checkpoints(String runId) {
+        requireSafe(runId, "run id");
+        return new CheckpointStore(this, new Path(new Path(modelDir, RUNS), runId));
+    }
+
+    /** The id of the most recent run that left checkpoints (it did not publish), if any. */
+    public Optional<String> unfinishedRun() {
+        Path runs = new Path(modelDir, RUNS);
+        try {
+            if (!fs.exists(runs)) {
+                return Optional.empty();
+            }
+            List<String> ids = new ArrayList<>();
+            for (FileStatus status : fs.listStatus(runs)) {
+                if (status.isDirectory() && checkpoints(status.getPath().getName()).latest().isPresent()) {
+                    ids.add(status.getPath().getName());
+                }
+            }
+            Collections.sort(ids);
+            return ids.isEmpty() ? Optional.empty() : Optional.of(ids.get(ids.size() - 1));
+        } catch (IOException e) {
+            throw new ModelStoreException("cannot list " + runs + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Takes the model's run lock; see {@link RunLock}. */
+    public RunLock lock(String runId, long timeoutSeconds, boolean breakStale) {
+        return RunLock.acquire(fs, new Path(modelDir, LOCK), runId, timeoutSeconds, breakStale);
+    }
+
+    FileSystem fileSystem() {
+        return fs;
     }
 
     private void pointLatestAt(String version) throws IOException {
@@ -139,7 +243,7 @@ public final class ModelStore {
         }
     }
 
-    private void deleteQuietly(Path path) {
+    void deleteQuietly(Path path) {
         try {
             fs.delete(path, true);
         } catch (IOException ignored) {

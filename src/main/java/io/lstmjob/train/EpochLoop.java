@@ -27,10 +27,25 @@ public final class EpochLoop {
     public record Outcome(MultiLayerNetwork network, List<EpochMetrics> epochs, ValidationMetrics validation) {
     }
 
+    /** Called on the driver after every completed epoch, e.g. to write a checkpoint. */
+    @FunctionalInterface
+    public interface EpochListener {
+        void epochDone(MultiLayerNetwork network, List<EpochMetrics> epochsSoFar, ValidationMetrics validation);
+    }
+
     private EpochLoop() {
     }
 
     public static Outcome run(JavaSparkContext sc, MultiLayerNetwork network, PreparedData data, TrainConfig train) {
+        return run(sc, network, data, train, List.of(), null, (n, e, v) -> { });
+    }
+
+    /**
+     * Trains epochs {@code done.size() + 1 .. train.epochs()}: a resumed run passes the epochs its
+     * checkpoint had completed and the validation metrics of the last one.
+     */
+    public static Outcome run(JavaSparkContext sc, MultiLayerNetwork network, PreparedData data, TrainConfig train,
+                              List<EpochMetrics> done, ValidationMetrics lastValidation, EpochListener listener) {
         AveragingTrainingMaster master = new AveragingTrainingMaster(train.batchSize(), train.averagingFrequency());
         SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sc, network, master);
         MinibatchAssembler assembler = new MinibatchAssembler(data.contract(), train.batchSize());
@@ -38,10 +53,11 @@ public final class EpochLoop {
         JavaRDD<DataSet> minibatches = data.train().mapPartitions(assembler::minibatches);
         HoldoutEvaluator evaluator = new HoldoutEvaluator(data.contract(), train.batchSize());
 
-        List<EpochMetrics> epochs = new ArrayList<>();
-        ValidationMetrics validation = null;
+        List<EpochMetrics> epochs = new ArrayList<>(done);
+        ValidationMetrics validation = lastValidation;
         double elapsed = 0;
-        for (int epoch = 1; epoch <= train.epochs(); epoch++) {
+        int first = done.size() + 1;
+        for (int epoch = first; epoch <= train.epochs(); epoch++) {
             long start = System.nanoTime();
             sc.setJobDescription(String.format("epoch %d/%d: train", epoch, train.epochs()));
             sparkNetwork.fit(minibatches);
@@ -56,12 +72,13 @@ public final class EpochLoop {
             EpochMetrics metrics = new EpochMetrics(epoch, stats.trainLoss(), validation == null ? null : validation.loss(),
                     seconds, stats.tokens() / trainSeconds, stats.averagingSeconds(), stats.tokens(), stats.rounds());
             epochs.add(metrics);
-            double eta = elapsed / epoch * (train.epochs() - epoch);
+            double eta = elapsed / (epoch - first + 1) * (train.epochs() - epoch);
             LOG.info(String.format(Locale.ROOT,
                     "epoch %d/%d: train loss %.5f, validation loss %s, %.0f steps/s on %d worker(s), averaging %.2f s, %.1f s, ETA %.0f s",
                     epoch, train.epochs(), stats.trainLoss(),
                     validation == null ? "n/a" : String.format(Locale.ROOT, "%.5f", validation.loss()),
                     metrics.tokensPerSecond(), stats.workers(), stats.averagingSeconds(), seconds, eta));
+            listener.epochDone(sparkNetwork.getNetwork(), List.copyOf(epochs), validation);
         }
         sc.setJobDescription(null);
         return new Outcome(sparkNetwork.getNetwork(), epochs, validation);

@@ -1,0 +1,53 @@
+package io.lstmjob.job;
+
+import io.lstmjob.data.DataContract;
+import io.lstmjob.report.JsonDocuments;
+import io.lstmjob.store.CheckpointStore;
+import io.lstmjob.store.FileContent;
+import io.lstmjob.store.ModelStoreException;
+import io.lstmjob.train.EpochMetrics;
+import io.lstmjob.train.ValidationMetrics;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The state of a run after a completed epoch: what a resumed run needs to go on as if it had never
+ * stopped (the network with updater state and counters, the data contract, the metrics so far).
+ */
+public record RunCheckpoint(String runId, String parentVersion, List<EpochMetrics> epochs,
+                            ValidationMetrics initialValidation, ValidationMetrics lastValidation) {
+    static final String STATE = "checkpoint.json";
+
+    int epoch() {
+        return epochs.size();
+    }
+
+    void save(CheckpointStore store, MultiLayerNetwork network, DataContract contract) {
+        Map<String, FileContent> files = new LinkedHashMap<>();
+        files.put(ModelFiles.MODEL, out -> ModelSerializer.writeModel(network, out, true));
+        files.put(ModelFiles.DATA_CONTRACT, out -> JsonDocuments.write(contract, out));
+        files.put(STATE, out -> JsonDocuments.write(this, out));
+        store.save(epoch(), files);
+    }
+
+    /** The latest checkpoint: its state, network and contract. */
+    record Restored(RunCheckpoint state, MultiLayerNetwork network, DataContract contract) {
+    }
+
+    static Restored load(CheckpointStore store, int epoch) {
+        try (InputStream state = store.open(epoch, STATE);
+             InputStream model = store.open(epoch, ModelFiles.MODEL);
+             InputStream contract = store.open(epoch, ModelFiles.DATA_CONTRACT)) {
+            return new Restored(JsonDocuments.read(state, RunCheckpoint.class),
+                    ModelSerializer.restoreMultiLayerNetwork(model, true), JsonDocuments.read(contract, DataContract.class));
+        } catch (IOException e) {
+            throw new ModelStoreException("cannot read the checkpoint of epoch " + epoch + ": " + e.getMessage(), e);
+        }
+    }
+}
