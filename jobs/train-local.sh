@@ -1,20 +1,6 @@
 #!/usr/bin/env bash
 # Train on this machine with Spark local[*]: no Spark installation needed.
 #   jobs/train-local.sh [--config FILE] [key=value ...]
-# Builds the project on first use (and when sources changed), then trains with conf/default.conf
-# (built into the jar) on data-samples/, writing under ./output unless output.path says otherwise.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-
-stamp=target/local-classpath.txt
-if [[ ! -f $stamp || -n "$(find src conf pom.xml -newer "$stamp" -print -quit)" ]]; then
-  echo "Building (first run or sources changed)..." >&2
-  mvn -q -B -DskipTests package >&2
-fi
-
-export SPARK_LOCAL_IP=127.0.0.1
-# One BLAS thread per Spark core: ND4J's default of one per hardware thread oversubscribes the cores.
-export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
-exec java ${JAVA_OPTS:--Xmx4g -Dorg.bytedeco.javacpp.maxbytes=4G -Dorg.bytedeco.javacpp.maxphysicalbytes=10G} \
-  @conf/java17.args -Dlog4j2.configurationFile=conf/log4j2.properties \
-  -cp "target/classes:$(cat "$stamp")" io.lstmjob.cli.LstmJob train "$@"
+# Builds the project on first use, then trains with conf/default.conf (built into the jar) on
+# data-samples/, writing under ./output unless output.path says otherwise.
+exec "$(dirname "$0")/lstm-job-local.sh" train "$@"

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
  * Entry point of the jar: {@code lstm-job train [--config FILE] [key=value ...]}.
  * A failure prints one line on stderr and exits with a code a scheduler can act on.
  */
-@Command(name = "lstm-job", mixinStandardHelpOptions = true, subcommands = {TrainCommand.class, RetrainCommand.class},
+@Command(name = "lstm-job", mixinStandardHelpOptions = true, subcommands = {TrainCommand.class, RetrainCommand.class, EvaluateCommand.class,
+                PredictCommand.class, SampleCommand.class},
         description = "Trains LSTM sequence models on Spark with truncated BPTT and parameter averaging.")
 public final class LstmJob implements Runnable {
 
@@ -30,7 +31,7 @@ public final class LstmJob implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, retrain)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, retrain, evaluate, predict, sample)");
     }
 
     public static void main(String[] args) {

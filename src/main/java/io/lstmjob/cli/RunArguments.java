@@ -1,19 +1,10 @@
 package io.lstmjob.cli;
 
-import io.lstmjob.config.InvalidConfigException;
 import io.lstmjob.config.JobConfig;
-import io.lstmjob.config.JobConfigLoader;
 import io.lstmjob.job.RunOptions;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.File;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,26 +31,10 @@ final class RunArguments {
     List<String> overrides = new ArrayList<>();
 
     JobConfig config() {
-        String text = configFile == null ? null : readConfig(configFile);
-        return new JobConfigLoader().load(text, configFile, overrides);
+        return ConfigFiles.load(configFile, overrides);
     }
 
     RunOptions options(boolean warmStart) {
         return new RunOptions(warmStart, runId, resume, breakStaleLock);
-    }
-
-    /** A path without a scheme is a local file when one exists (spark-submit --files puts it in the working folder). */
-    private static String readConfig(String file) {
-        Path path = new Path(file);
-        Configuration conf = new Configuration();
-        try {
-            FileSystem fs = path.toUri().getScheme() == null && new File(file).exists()
-                    ? FileSystem.getLocal(conf) : path.getFileSystem(conf);
-            try (FSDataInputStream in = fs.open(path)) {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-        } catch (IOException e) {
-            throw new InvalidConfigException("--config " + file + " cannot be read: " + e.getMessage());
-        }
     }
 }

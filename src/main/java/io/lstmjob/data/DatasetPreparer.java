@@ -23,14 +23,11 @@ public final class DatasetPreparer {
     }
 
     public static PreparedData prepare(SparkSession spark, InputConfig input, ShardingConfig sharding) {
-        return prepare(spark, input, sharding, null);
+        return prepare(spark, input, sharding, Preparation.fit());
     }
 
-    /**
-     * @param fixedContract the contract of an existing model (warm start, resume, evaluation): the
-     *                      input must fit it and it is used as is, not fitted again; null to fit one
-     */
-    public static PreparedData prepare(SparkSession spark, InputConfig input, ShardingConfig sharding, DataContract fixedContract) {
+    public static PreparedData prepare(SparkSession spark, InputConfig input, ShardingConfig sharding, Preparation preparation) {
+        DataContract fixedContract = preparation.fixedContract();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<Path> files = InputFiles.list(input.path(), sc.hadoopConfiguration());
         StepTable table = SequenceSource.forFormat(input.format()).read(spark, input, files);
@@ -42,7 +39,7 @@ public final class DatasetPreparer {
         sc.setJobDescription("prepare data: sort steps of " + files.size() + " file(s) into sequences");
         StepRanker.RankedSteps ranked = StepRanker.rank(table.steps(), partitions);
         try {
-            SegmentPlan plan = SegmentPlan.build(ranked.catalog(), sharding, partitions);
+            SegmentPlan plan = SegmentPlan.build(ranked.catalog(), sharding, partitions, preparation.wholeSequencesPerPartition());
             if (plan.segments(false) == 0) {
                 throw new InputDataException("no sequence is long enough to train on: " + ranked.catalog().size()
                         + " sequence(s), the longest has " + longest(ranked.catalog()) + " step(s); at least 2 are needed"

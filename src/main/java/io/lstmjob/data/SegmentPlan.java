@@ -35,7 +35,7 @@ public final class SegmentPlan implements Serializable {
     private final boolean[] segValidation;
     private final int[] segPartition;
 
-    private SegmentPlan(SequenceCatalog catalog, ShardingConfig sharding, int partitions) {
+    private SegmentPlan(SequenceCatalog catalog, ShardingConfig sharding, int partitions, boolean wholeSequences) {
         this.catalog = catalog;
         this.segmentLength = sharding.segmentLength();
         this.stride = sharding.stride();
@@ -72,12 +72,27 @@ public final class SegmentPlan implements Serializable {
                 describe(id, s, k, trainPairs[s], totalPairs[s], true);
             }
         }
-        balance(false);
-        balance(true);
+        if (wholeSequences) {
+            for (int id = 0; id < total; id++) {
+                segPartition[id] = segSequence[id] % partitions;
+            }
+        } else {
+            balance(false);
+            balance(true);
+        }
     }
 
+    /** Segments balanced over partitions by step count: for training and scoring. */
     public static SegmentPlan build(SequenceCatalog catalog, ShardingConfig sharding, int partitions) {
-        return new SegmentPlan(catalog, sharding, partitions);
+        return new SegmentPlan(catalog, sharding, partitions, false);
+    }
+
+    /**
+     * @param wholeSequences keep every sequence's segments together in one partition (in order,
+     *                       since a partition streams its segments by id) instead of balancing them
+     */
+    public static SegmentPlan build(SequenceCatalog catalog, ShardingConfig sharding, int partitions, boolean wholeSequences) {
+        return new SegmentPlan(catalog, sharding, partitions, wholeSequences);
     }
 
     private int segmentsIn(long pairs) {

@@ -2,11 +2,9 @@ package io.lstmjob.job;
 
 import io.lstmjob.config.InvalidConfigException;
 import io.lstmjob.config.JobConfig;
-import io.lstmjob.data.BadRecordException;
 import io.lstmjob.data.DataContract;
 import io.lstmjob.data.DatasetPreparer;
 import io.lstmjob.data.InputDataException;
-import io.lstmjob.data.InputErrors;
 import io.lstmjob.data.InputFiles;
 import io.lstmjob.data.PreparedData;
 import io.lstmjob.model.NetworkFactory;
@@ -98,8 +96,9 @@ public final class TrainingJob {
         DataContract fixedContract = restored.map(RunCheckpoint.Restored::contract)
                 .orElse(live == null ? null : live.contract());
 
-        PreparedData data = withReadableInputErrors(hadoopConf,
-                () -> DatasetPreparer.prepare(spark, config.input(), config.sharding(), fixedContract));
+        PreparedData data = InputErrorTranslation.readable(hadoopConf,
+                () -> DatasetPreparer.prepare(spark, config.input(), config.sharding(),
+                        fixedContract == null ? io.lstmjob.data.Preparation.fit() : io.lstmjob.data.Preparation.reuse(fixedContract)));
         try {
             MultiLayerNetwork network;
             List<io.lstmjob.train.EpochMetrics> done = List.of();
@@ -128,7 +127,7 @@ public final class TrainingJob {
 
             String parentVersion = parent;
             ValidationMetrics baseline = initial;
-            EpochLoop.Outcome outcome = withReadableInputErrors(hadoopConf, () -> EpochLoop.run(sc, network, data,
+            EpochLoop.Outcome outcome = InputErrorTranslation.readable(hadoopConf, () -> EpochLoop.run(sc, network, data,
                     config.train(), restoredEpochs(restored), restored.map(r -> r.state().lastValidation()).orElse(null),
                     (net, epochs, validation) -> new RunCheckpoint(runId, parentVersion, epochs, baseline, validation)
                             .save(checkpoints, net, data.contract())));
@@ -194,25 +193,6 @@ public final class TrainingJob {
             }
         } catch (IOException e) {
             throw new InputDataException("cannot resolve input.path " + config.input().path() + ": " + e.getMessage());
-        }
-    }
-
-    /**
-     * Spark wraps executor failures in SparkException (checked, thrown undeclared from Scala); a bad
-     * record is reported as file:line instead of a stack trace.
-     */
-    private static <T> T withReadableInputErrors(Configuration conf, java.util.function.Supplier<T> step) {
-        try {
-            return step.get();
-        } catch (Exception e) {
-            BadRecordException bad = InputErrors.findBadRecord(e);
-            if (bad != null) {
-                throw new InputDataException(InputErrors.describe(bad, conf));
-            }
-            if (e instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException(e.getMessage(), e);
         }
     }
 

@@ -71,6 +71,11 @@ public final class HoldoutEvaluator {
         if (totals.squaredErrorByTarget == null && task == Task.FORECAST) {
             totals.squaredErrorByTarget = new double[channels];
         }
+        if (totals.actual == null && task == Task.CHAR_LM) {
+            totals.truePositives = new long[channels];
+            totals.predicted = new long[channels];
+            totals.actual = new long[channels];
+        }
         for (int b = 0; b < examples; b++) {
             for (int t = 0; t < steps; t++) {
                 if (m != null && m[b * steps + t] == 0f) {
@@ -101,6 +106,9 @@ public final class HoldoutEvaluator {
                     double p = out[(b * channels + target) * steps + t];
                     totals.negativeLogLikelihood -= Math.log(Math.max(p, 1e-12));
                     totals.correct += predicted == target ? 1 : 0;
+                    totals.truePositives[target] += predicted == target ? 1 : 0;
+                    totals.predicted[predicted]++;
+                    totals.actual[target]++;
                 }
             }
         }
@@ -109,8 +117,7 @@ public final class HoldoutEvaluator {
     private ValidationMetrics toMetrics(LossTotals totals) {
         if (contract.task() == Task.CHAR_LM) {
             double nll = totals.negativeLogLikelihood / totals.steps;
-            return new ValidationMetrics(totals.steps, nll, null, null, null, null,
-                    (double) totals.correct / totals.steps, Math.exp(nll));
+            return classification(totals, nll);
         }
         double mse = totals.squaredError / totals.elements;
         Map<String, Double> byTarget = new LinkedHashMap<>();
@@ -119,6 +126,27 @@ public final class HoldoutEvaluator {
             byTarget.put(contract.targetNames().get(c), scaledRmse * contract.scaler().targetStd()[c]);
         }
         return new ValidationMetrics(totals.steps, mse, mse, totals.absoluteError / totals.elements, Math.sqrt(mse),
-                byTarget, null, null);
+                byTarget, null, null, null, null, null);
+    }
+
+    /** Macro averages over the classes that occur or are predicted (others have no defined precision/recall). */
+    private static ValidationMetrics classification(LossTotals totals, double nll) {
+        double precision = 0;
+        double recall = 0;
+        double f1 = 0;
+        int classes = 0;
+        for (int c = 0; c < totals.actual.length; c++) {
+            if (totals.actual[c] == 0 && totals.predicted[c] == 0) {
+                continue;
+            }
+            double p = totals.predicted[c] == 0 ? 0 : (double) totals.truePositives[c] / totals.predicted[c];
+            double r = totals.actual[c] == 0 ? 0 : (double) totals.truePositives[c] / totals.actual[c];
+            precision += p;
+            recall += r;
+            f1 += p + r == 0 ? 0 : 2 * p * r / (p + r);
+            classes++;
+        }
+        return new ValidationMetrics(totals.steps, nll, null, null, null, null, (double) totals.correct / totals.steps,
+                Math.exp(nll), precision / classes, recall / classes, f1 / classes);
     }
 }

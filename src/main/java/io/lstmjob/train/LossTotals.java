@@ -11,6 +11,10 @@ final class LossTotals implements Serializable {
     double[] squaredErrorByTarget;
     double negativeLogLikelihood;
     long correct;
+    /** Per class (character model): true positives, predicted counts and actual counts. */
+    long[] truePositives;
+    long[] predicted;
+    long[] actual;
 
     LossTotals merge(LossTotals other) {
         steps += other.steps;
@@ -19,6 +23,9 @@ final class LossTotals implements Serializable {
         absoluteError += other.absoluteError;
         negativeLogLikelihood += other.negativeLogLikelihood;
         correct += other.correct;
+        truePositives = add(truePositives, other.truePositives);
+        predicted = add(predicted, other.predicted);
+        actual = add(actual, other.actual);
         if (other.squaredErrorByTarget != null) {
             if (squaredErrorByTarget == null) {
                 squaredErrorByTarget = other.squaredErrorByTarget.clone();
@@ -29,5 +36,18 @@ final class LossTotals implements Serializable {
             }
         }
         return this;
+    }
+
+    private static long[] add(long[] into, long[] other) {
+        if (other == null) {
+            return into;
+        }
+        if (into == null) {
+            return other.clone();
+        }
+        for (int i = 0; i < into.length; i++) {
+            into[i] += other[i];
+        }
+        return into;
     }
 }

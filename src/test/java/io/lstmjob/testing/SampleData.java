@@ -33,6 +33,26 @@ public final class SampleData {
         return dir;
     }
 
+    /**
+     * Like {@link #noisySines} but the first {@code corruptFraction} of every sequence is random noise:
+     * training data gone bad while the tail (the validation holdout) is still the clean signal.
+     */
+    public static Path corruptedSines(Path dir, int sequences, int steps, double corruptFraction, long seed) throws IOException {
+        noisySines(dir, sequences, steps, seed);
+        Path file = dir.resolve("sines.csv");
+        java.util.List<String> lines = new java.util.ArrayList<>(Files.readAllLines(file));
+        Random random = new Random(seed);
+        for (int i = 1; i < lines.size(); i++) {
+            String[] cells = lines.get(i).split(",");
+            if (Integer.parseInt(cells[1]) < steps * corruptFraction) {
+                lines.set(i, cells[0] + "," + cells[1] + "," + String.format(java.util.Locale.ROOT, "%.5f,%.5f",
+                        random.nextDouble() * 2 - 1, random.nextDouble() * 2 - 1));
+            }
+        }
+        Files.write(file, lines);
+        return dir;
+    }
+
     /** A short text whose next character is mostly predictable. */
     public static Path shortText(Path dir) throws IOException {
         Files.createDirectories(dir);

@@ -14,6 +14,11 @@ public final class TestConfigs {
 
     /** Forecast the sine of {@link SampleData#noisySines}; {@code extra} overrides come last. */
     public static JobConfig sines(Path input, String output, String... extra) {
+        return new JobConfigLoader().load(null, null, sinesOverrides(input, output, extra));
+    }
+
+    /** The overrides behind {@link #sines}, for a command line. */
+    public static List<String> sinesOverrides(Path input, String output, String... extra) {
         List<String> overrides = new ArrayList<>(List.of(
                 "input.path=" + input, "input.sequenceIdColumn=id", "input.orderColumn=t",
                 "input.featureColumns=[value, cosine]", "input.targetColumns=[value]",
@@ -21,6 +26,6 @@ public final class TestConfigs {
                 "train.epochs=6", "train.batchSize=4", "train.learningRate=0.02",
                 "segment.length=50", "tbptt.forward=25", "tbptt.backward=25", "spark.numPartitions=2"));
         overrides.addAll(List.of(extra));
-        return new JobConfigLoader().load(null, null, overrides);
+        return overrides;
     }
 }

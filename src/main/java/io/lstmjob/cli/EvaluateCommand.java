@@ -1,0 +1,49 @@
+package io.lstmjob.cli;
+
+import io.lstmjob.config.JobConfig;
+import io.lstmjob.job.EvaluationJob;
+import io.lstmjob.report.JsonDocuments;
+import io.lstmjob.train.SparkSessions;
+import io.lstmjob.train.ValidationMetrics;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.util.concurrent.Callable;
+
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = {"Score a published model on every step of an input, distributed on Spark.",
+                "Forecasting: MSE, MAE, RMSE (scaled) and RMSE per target (input units); text: accuracy,",
+                "macro precision/recall/F1 and perplexity. Prints JSON; --output also writes it."})
+final class EvaluateCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelArguments model;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the metrics JSON here too (any Hadoop path; not overwritten).")
+    String output;
+
+    @Override
+    public Integer call() throws IOException {
+        JobConfig config = model.config();
+        SparkSession spark = SparkSessions.start(config.spark());
+        try {
+            ValidationMetrics metrics = EvaluationJob.run(spark, config, model.version());
+            JsonDocuments.write(metrics, System.out);
+            System.out.println();
+            if (output != null) {
+                Path path = new Path(output);
+                try (FSDataOutputStream out = path.getFileSystem(spark.sparkContext().hadoopConfiguration()).create(path, false)) {
+                    JsonDocuments.write(metrics, out);
+                }
+            }
+            return LstmJob.OK;
+        } finally {
+            spark.stop();
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.lstmjob.cli;
+
+import io.lstmjob.config.JobConfig;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Options of the commands that use a published model: which one, on what input, with which config. */
+final class ModelArguments {
+
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "NAME[@VERSION]",
+            description = "Model name under output.path, optionally with a version id (default: the live version).")
+    String model;
+
+    @Option(names = {"-i", "--input"}, paramLabel = "PATH", description = "Input path (sets input.path).")
+    String input;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "Job config for the input's columns, output.path and Spark; merged over the defaults.")
+    String configFile;
+
+    @Parameters(paramLabel = "KEY=VALUE", arity = "0..*", description = "Config overrides.")
+    List<String> overrides = new ArrayList<>();
+
+    JobConfig config() {
+        List<String> all = new ArrayList<>(overrides);
+        all.add("model.name=" + name());
+        if (input != null) {
+            all.add("input.path=" + input);
+        }
+        return ConfigFiles.load(configFile, all);
+    }
+
+    String name() {
+        int at = model.indexOf('@');
+        return at < 0 ? model : model.substring(0, at);
+    }
+
+    /** The version after '@', or null for the live one. */
+    String version() {
+        int at = model.indexOf('@');
+        return at < 0 ? null : model.substring(at + 1);
+    }
+}

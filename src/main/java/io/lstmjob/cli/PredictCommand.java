@@ -1,0 +1,43 @@
+package io.lstmjob.cli;
+
+import io.lstmjob.config.JobConfig;
+import io.lstmjob.job.PredictionJob;
+import io.lstmjob.train.SparkSessions;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = {"Forecast the next step of every step of the input's sequences with a published model.",
+                "Writes rows (sequence, step, TARGET, TARGET_predicted, ...) in the input's units."})
+final class PredictCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelArguments model;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "PATH",
+            description = "Output folder (any Hadoop path); must not exist.")
+    String output;
+
+    @Option(names = "--format", defaultValue = "csv", paramLabel = "csv|parquet", description = "Output format (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Override
+    public Integer call() {
+        if (!format.equals("csv") && !format.equals("parquet")) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--format must be csv or parquet");
+        }
+        JobConfig config = model.config();
+        SparkSession spark = SparkSessions.start(config.spark());
+        try {
+            long rows = PredictionJob.run(spark, config, model.version(), output, format);
+            System.out.println("Wrote " + rows + " predictions to " + output);
+            return LstmJob.OK;
+        } finally {
+            spark.stop();
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package io.lstmjob.job;
+
+import io.lstmjob.config.JobConfig;
+import io.lstmjob.config.ShardingConfig;
+import io.lstmjob.config.Task;
+import io.lstmjob.data.DataContract;
+import io.lstmjob.data.DatasetPreparer;
+import io.lstmjob.data.InputDataException;
+import io.lstmjob.data.MinibatchAssembler;
+import io.lstmjob.data.Preparation;
+import io.lstmjob.data.PreparedData;
+import io.lstmjob.data.Segment;
+import io.lstmjob.store.ModelStore;
+import io.lstmjob.train.averaging.ModelState;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Batch scoring of a forecasting model: every sequence of the input runs through the network with
+ * its state carried from start to end, and every step gets the model's forecast of the next one,
+ * in the input's units. Written with Spark (CSV with a header, or Parquet) as rows
+ * (sequence, step, TARGET, TARGET_predicted, ...), where step is the 0-based position of the
+ * forecast step within its sequence. An existing output path is never overwritten.
+ */
+public final class PredictionJob {
+    private PredictionJob() {
+    }
+
+    /** @return the number of rows written */
+    public static long run(SparkSession spark, JobConfig config, String version, String outputPath, String format) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        PublishedModel model = PublishedModel.load(
+                new ModelStore(config.outputPath(), config.model().name(), sc.hadoopConfiguration()), version);
+        DataContract contract = model.contract();
+        requireNewOutput(outputPath, sc);
+        if (contract.task() != Task.FORECAST) {
+            throw new InputDataException("predict scores forecasting models; " + config.model().name()
+                    + " is a character model: use sample");
+        }
+        ShardingConfig whole = new ShardingConfig(config.sharding().segmentLength(), 0, 0.0, config.sharding().numPartitions());
+        PreparedData data = InputErrorTranslation.readable(sc.hadoopConfiguration(),
+                () -> DatasetPreparer.prepare(spark, config.input(), whole, Preparation.forPrediction(contract)));
+        ModelState full = ModelState.of(model.network());
+        Broadcast<ModelState> state = sc.broadcast(new ModelState(full.configurationJson(), full.parameters(), null, 0, 0));
+        try {
+            sc.setJobDescription("predict with " + config.model().name() + " version " + model.version());
+            JavaRDD<Row> rows = data.train().mapPartitions(segments -> forecast(segments, state.value(), contract));
+            StructType schema = new StructType().add("sequence", DataTypes.StringType).add("step", DataTypes.LongType);
+            for (String target : contract.targetNames()) {
+                schema = schema.add(target, DataTypes.DoubleType).add(target + "_predicted", DataTypes.DoubleType);
+            }
+            var frame = spark.createDataFrame(rows, schema);
+            if (format.equals("parquet")) {
+                frame.write().parquet(outputPath);
+            } else {
+                frame.write().option("header", "true").csv(outputPath);
+            }
+            return spark.read().format(format.equals("parquet") ? "parquet" : "csv").option("header", "true")
+                    .load(outputPath).count();
+        } finally {
+            state.destroy(false);
+            data.release();
+            sc.setJobDescription(null);
+        }
+    }
+
+    private static void requireNewOutput(String outputPath, JavaSparkContext sc) {
+        try {
+            org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(outputPath);
+            if (path.getFileSystem(sc.hadoopConfiguration()).exists(path)) {
+                throw new io.lstmjob.config.InvalidConfigException("--output " + outputPath
+                        + " already exists; predictions are never written over existing data: choose a new path");
+            }
+        } catch (java.io.IOException e) {
+            throw new io.lstmjob.store.ModelStoreException("cannot check --output " + outputPath + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Iterator<Row> forecast(Iterator<Segment> segments, ModelState state, DataContract contract) {
+        if (!segments.hasNext()) {
+            return java.util.Collections.emptyIterator();
+        }
+        MultiLayerNetwork network = state.restore();
+        MinibatchAssembler assembler = new MinibatchAssembler(contract, 1);
+        int targets = contract.targetNames().size();
+        return new Iterator<>() {
+            private final List<Row> buffer = new ArrayList<>();
+            private int pos;
+            private String sequence;
+
+            @Override
+            public boolean hasNext() {
+                while (pos >= buffer.size() && segments.hasNext()) {
+                    buffer.clear();
+                    pos = 0;
+                    Segment segment = segments.next();
+                    if (!segment.seqId().equals(sequence)) {
+                        network.rnnClearPreviousState();
+                        sequence = segment.seqId();
+                    }
+                    INDArray features = assembler.assemble(List.of(segment)).getFeatures();
+                    float[] out = network.rnnTimeStep(features).castTo(DataType.FLOAT).dup('c').data().asFloat();
+                    for (int t = 0; t < segment.length(); t++) {
+                        Object[] values = new Object[2 + 2 * targets];
+                        values[0] = segment.seqId();
+                        values[1] = segment.start() + t + 1;
+                        for (int c = 0; c < targets; c++) {
+                            // via the float's shortest decimal, so 0.6f is written as 0.6, not 0.6000000238418579
+                            values[2 + 2 * c] = Double.parseDouble(Float.toString(segment.targets()[t * targets + c]));
+                            values[3 + 2 * c] = contract.scaler().unscaleTarget(c, out[c * segment.length() + t]);
+                        }
+                        buffer.add(RowFactory.create(values));
+                    }
+                }
+                return pos < buffer.size();
+            }
+
+            @Override
+            public Row next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return buffer.get(pos++);
+            }
+        };
+    }
+}

@@ -1,0 +1,95 @@
+package io.lstmjob.job;
+
+import io.lstmjob.store.ModelStore;
+import io.lstmjob.testing.LocalSpark;
+import io.lstmjob.testing.SampleData;
+import io.lstmjob.testing.TestConfigs;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A driver JVM killed mid-run (SIGKILL, a child process of the test) is resumed by the same
+ * command plus --resume: it ends with the configured epoch count and leaves nothing half-written.
+ */
+@Tag("process")
+class KilledRunResumeTest {
+    private static SparkSession spark;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startSpark() {
+        spark = LocalSpark.start();
+    }
+
+    @AfterAll
+    static void stopSpark() {
+        spark.stop();
+    }
+
+    @Test
+    void aKilledRunResumesFromItsLastCheckpointAndPublishesOnce() throws Exception {
+        Path input = SampleData.noisySines(dir.resolve("in"), 8, 400, 4);
+        String out = dir.resolve("models").toString();
+        String[] settings = {"train.epochs=6", "store.lockTimeoutSeconds=600"};
+
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "@conf/java17.args", "-cp", System.getProperty("java.class.path"),
+                "io.lstmjob.cli.LstmJob", "train", "--run-id", "night-1", "spark.master=local[2]"));
+        command.addAll(TestConfigs.sinesOverrides(input, out, settings));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("driver.log").toFile());
+        builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        builder.environment().put("OMP_NUM_THREADS", "1");
+        Process driver = builder.start();
+
+        Path secondCheckpoint = dir.resolve("models/sines/runs/night-1/checkpoints/epoch-00002");
+        long deadline = System.currentTimeMillis() + 180_000;
+        while (!Files.exists(secondCheckpoint) && driver.isAlive() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(driver.isAlive(), "the driver ended before it could be killed:\n" + Files.readString(dir.resolve("driver.log")));
+        assertTrue(Files.exists(secondCheckpoint), "no checkpoint in time:\n" + Files.readString(dir.resolve("driver.log")));
+        driver.destroyForcibly().waitFor();
+
+        ModelStore store = new ModelStore(out, "sines", spark.sparkContext().hadoopConfiguration());
+        assertTrue(store.liveVersion().isEmpty(), "the killed run published nothing");
+
+        TrainingJob.Result result = TrainingJob.run(spark, TestConfigs.sines(input, out, settings),
+                new RunOptions(false, null, true, false));
+
+        assertEquals(6, result.metrics().epochs().size());
+        for (int i = 0; i < 6; i++) {
+            assertEquals(i + 1, result.metrics().epochs().get(i).epoch());
+        }
+        assertEquals(List.of(result.version()), store.versions(), "one published version");
+        assertEquals(result.version(), store.liveVersion().orElseThrow());
+        PublishedModel loaded = PublishedModel.load(store, null);
+        assertEquals(result.network().params(), loaded.network().params());
+        assertTrue(Files.readString(Path.of(result.versionDir().toUri().getPath(), "metadata.json"))
+                .contains("\"runId\" : \"night-1\""));
+        assertFalse(Files.exists(dir.resolve("models/sines/runs/night-1")), "checkpoints are cleaned up after publishing");
+        Path staging = dir.resolve("models/sines/_staging");
+        if (Files.exists(staging)) {
+            try (Stream<Path> leftovers = Files.list(staging)) {
+                assertEquals(List.of(), leftovers.toList(), "nothing half-written is left");
+            }
+        }
+        assertFalse(Files.exists(dir.resolve("models/sines/_lock")), "the lock is released");
+    }
+}
