@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Submit the training job to a cluster (YARN, Kubernetes or a standalone master).
 #
-#   MASTER=yarn jobs/submit.sh conf/my-job.conf [key=value ...]
+#   MASTER=yarn jobs/submit.sh conf/my-job.conf [options] [key=value ...]
+#   MASTER=yarn COMMAND=retrain jobs/submit.sh conf/my-job.conf --run-id nightly-20261124
 #   MASTER=spark://host:7077 jobs/submit.sh conf/default.conf input.path=hdfs://nn/data/sensors output.path=hdfs://nn/models
 #
 # Builds the cluster jar on first use (Spark, Scala and Hadoop are left to the cluster). The config
@@ -49,4 +50,4 @@ exec spark-submit \
   --conf "spark.executor.extraJavaOptions=-Dorg.bytedeco.javacpp.maxbytes=$EXECUTOR_OFFHEAP -Dorg.bytedeco.javacpp.maxphysicalbytes=$EXECUTOR_OVERHEAD" \
   --conf spark.executorEnv.OMP_NUM_THREADS=1 \
   --conf spark.task.cpus=1 \
-  "$jar" train --config "$config_arg" "$@"
+  "$jar" "${COMMAND:-train}" --config "$config_arg" "$@"

@@ -6,6 +6,7 @@ import io.lstmjob.train.SparkSessions;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.util.concurrent.Callable;
 
@@ -18,12 +19,17 @@ final class RetrainCommand implements Callable<Integer> {
     @Mixin
     RunArguments arguments;
 
+    @Option(names = "--kept-exit-code", defaultValue = "10", paramLabel = "CODE",
+            description = "Exit code when the live model is kept (default: ${DEFAULT-VALUE}; 0 for schedulers that treat it as success).")
+    int keptExitCode;
+
     @Override
     public Integer call() {
         JobConfig config = arguments.config();
         SparkSession spark = SparkSessions.start(config.spark());
         try {
-            return TrainCommand.report(TrainingJob.run(spark, config, arguments.options(true)));
+            int code = TrainCommand.report(TrainingJob.run(spark, config, arguments.options(true)));
+            return code == LstmJob.KEPT ? keptExitCode : code;
         } finally {
             spark.stop();
         }

@@ -68,6 +68,12 @@ public final class TrainingJob {
         rejectOutputInsideInput(config, store, hadoopConf);
         String runId = runIdOf(store, options);
         try (RunLock lock = store.lock(runId, config.store().lockTimeoutSeconds(), options.breakStaleLock())) {
+            Optional<Result> earlier = PublishedRuns.find(store, runId);
+            if (earlier.isPresent()) {
+                // A scheduler's retry of a night that already published: nothing to do, same answer.
+                LOG.info("Run {} already published version {}; nothing to do", runId, earlier.get().version());
+                return earlier.get();
+            }
             return runLocked(spark, sc, config, options, store, runId, started);
         }
     }

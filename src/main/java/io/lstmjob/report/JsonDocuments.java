@@ -24,4 +24,9 @@ public final class JsonDocuments {
     public static <T> T read(InputStream in, Class<T> type) throws IOException {
         return MAPPER.readValue(in, type);
     }
+
+    /** A value read back untyped (e.g. a field declared as Object) as the given type. */
+    public static <T> T convert(Object value, Class<T> type) {
+        return MAPPER.convertValue(value, type);
+    }
 }

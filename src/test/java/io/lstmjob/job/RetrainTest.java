@@ -74,6 +74,19 @@ class RetrainTest {
         String metrics = Files.readString(dir.resolve("models/sines/versions/" + v3.version() + "/metrics.json"));
         assertTrue(metrics.contains("\"promoted\" : false"), metrics);
         assertNotEquals(v3.version(), v2.version());
+
+        // A scheduler's retry of a run that already published is a no-op with the same outcome.
+        TrainingJob.Result retried = TrainingJob.run(spark, TestConfigs.sines(corrupted, out, "train.epochs=4"),
+                new RunOptions(true, v3Run(v3), false, false));
+        assertEquals(v3.version(), retried.version());
+        assertFalse(retried.decision().promoted());
+        assertEquals(3, store.versions().size());
+    }
+
+    private String v3Run(TrainingJob.Result result) throws IOException {
+        String metadata = Files.readString(Path.of(result.versionDir().toUri().getPath(), "metadata.json"));
+        var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(metadata);
+        return node.get("runId").asText();
     }
 
     @Test
