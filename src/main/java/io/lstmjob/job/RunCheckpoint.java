@@ -19,6 +19,8 @@ import java.util.Map;
 /**
  * The state of a run after a completed epoch: what a resumed run needs to go on as if it had never
  * stopped (the network with updater state and counters, the data contract, the metrics so far).
+ * Random draws need no state of their own: workers seed them from the model's seed and iteration
+ * count, both inside model.zip.
  */
 public record RunCheckpoint(String runId, String parentVersion, List<EpochMetrics> epochs,
                             ValidationMetrics initialValidation, ValidationMetrics lastValidation) {

@@ -90,6 +90,17 @@ class RetrainTest {
     }
 
     @Test
+    void inputThatDoesNotFitTheLiveModelIsRefusedBeforeTraining() throws IOException {
+        String out = dir.resolve("compat").toString();
+        Path input = SampleData.noisySines(dir.resolve("a"), 2, 80, 1);
+        TrainingJob.Result live = TrainingJob.run(spark, TestConfigs.sines(input, out, "train.epochs=1"));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(io.lstmjob.data.InputDataException.class,
+                () -> TrainingJob.run(spark, TestConfigs.sines(input, out, "input.featureColumns=[value]"), RunOptions.retrain()));
+        assertTrue(e.getMessage().contains("do not fit the model") && e.getMessage().contains("[value, cosine]"), e.getMessage());
+        assertEquals(live.version(), new ModelStore(out, "sines", spark.sparkContext().hadoopConfiguration()).liveVersion().orElseThrow());
+    }
+
+    @Test
     void aRetrainWithoutALiveVersionFailsClearly() throws IOException {
         Path input = SampleData.noisySines(dir.resolve("in"), 2, 60, 1);
         var e = org.junit.jupiter.api.Assertions.assertThrows(io.lstmjob.store.ModelStoreException.class,

@@ -77,4 +77,33 @@ class HdfsModelStoreTest {
         Path staging = new Path(root + "/sines/_staging");
         assertFalse(fs.exists(staging) && fs.listStatus(staging).length > 0, "nothing is left half-written");
     }
+
+    @Test
+    void aRetrainOnCorruptedDataLeavesTheLiveVersionOnHdfsUntouched() throws Exception {
+        String root = hdfs.getURI().toString() + "/nightly";
+        TrainingJob.Result live = TrainingJob.run(spark, TestConfigs.sines(
+                SampleData.noisySines(dir.resolve("good"), 4, 150, 6), root, "train.epochs=4"));
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        FileSystem fs = live.versionDir().getFileSystem(conf);
+        java.util.Map<String, String> before = checksums(fs, live.versionDir());
+
+        TrainingJob.Result candidate = TrainingJob.run(spark, TestConfigs.sines(
+                        SampleData.corruptedSines(dir.resolve("bad"), 4, 150, 0.85, 7), root, "train.epochs=3", "train.learningRate=0.05"),
+                io.lstmjob.job.RunOptions.retrain());
+
+        assertFalse(candidate.decision().promoted(), candidate.decision().toString());
+        assertEquals(live.version(), new ModelStore(root, "sines", conf).liveVersion().orElseThrow());
+        assertEquals(before, checksums(fs, live.versionDir()));
+    }
+
+    private static java.util.Map<String, String> checksums(FileSystem fs, Path dir) throws Exception {
+        java.util.Map<String, String> sums = new java.util.TreeMap<>();
+        for (var status : fs.listStatus(dir)) {
+            try (var in = fs.open(status.getPath())) {
+                sums.put(status.getPath().getName(), java.util.HexFormat.of().formatHex(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(in.readAllBytes())));
+            }
+        }
+        return sums;
+    }
 }

@@ -1,12 +1,10 @@
 package io.lstmjob.store;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,12 +19,29 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class ModelStoreTest {
-    @TempDir
-    Path root;
+/**
+ * The model store's promises, on any Hadoop file system: {@link LocalModelStoreTest} runs them on
+ * file://, {@link HdfsModelStoreContractTest} on an in-process HDFS.
+ */
+abstract class ModelStoreTest {
+
+    /** The store root, as a Hadoop path string. */
+    protected abstract String root();
+
+    protected abstract Configuration conf();
 
     private ModelStore store() {
-        return new ModelStore(root.toString(), "m", new Configuration());
+        return new ModelStore(root(), "m", conf());
+    }
+
+    private FileSystem fs() throws java.io.IOException {
+        return new org.apache.hadoop.fs.Path(root()).getFileSystem(conf());
+    }
+
+    private void writeLock(String json) throws java.io.IOException {
+        try (var out = fs().create(new org.apache.hadoop.fs.Path(root() + "/m/_lock"), true)) {
+            out.write(json.getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     private static Map<String, FileContent> file(String text) {
@@ -58,7 +73,7 @@ class ModelStoreTest {
     }
 
     @Test
-    void aFailedWriteLeavesNothingVisible() {
+    void aFailedWriteLeavesNothingVisible() throws Exception {
         ModelStore store = store();
         store.publish("v1", file("1"), true);
         assertThrows(ModelStoreException.class, () -> store.publish("v2", Map.of("model.txt", out -> {
@@ -67,7 +82,7 @@ class ModelStoreTest {
         }), true));
         assertEquals(List.of("v1"), store.versions());
         assertEquals("v1", store.liveVersion().orElseThrow());
-        assertFalse(Files.exists(root.resolve("m/versions/v2")));
+        assertFalse(fs().exists(new org.apache.hadoop.fs.Path(root() + "/m/versions/v2")));
     }
 
     @Test
@@ -83,17 +98,15 @@ class ModelStoreTest {
 
     @Test
     void aLockOfADeadProcessIsBrokenOnlyOnRequestOrByTheSameRun() throws Exception {
-        Files.createDirectories(root.resolve("m"));
         String host = java.net.InetAddress.getLocalHost().getHostName();
         Process dead = new ProcessBuilder("true").start();
         dead.waitFor();
-        Files.writeString(root.resolve("m/_lock"), "{\"runId\":\"old\",\"host\":\"" + host + "\",\"pid\":" + dead.pid()
-                + ",\"startedAt\":\"yesterday\"}");
+        writeLock("{\"runId\":\"old\",\"host\":\"" + host + "\",\"pid\":" + dead.pid() + ",\"startedAt\":\"yesterday\"}");
         ModelStore store = store();
         ModelLockedException e = assertThrows(ModelLockedException.class, () -> store.lock("new", 600, false));
         assertTrue(e.getMessage().contains("--break-stale-lock"), e.getMessage());
         store.lock("old", 600, false).close(); // a resume of the same run takes it over
-        Files.writeString(root.resolve("m/_lock"), "{\"runId\":\"old\",\"host\":\"" + host + "\",\"pid\":" + dead.pid() + "}");
+        writeLock("{\"runId\":\"old\",\"host\":\"" + host + "\",\"pid\":" + dead.pid() + "}");
         store.lock("new", 600, true).close();
     }
 
@@ -130,7 +143,7 @@ class ModelStoreTest {
 
     @Test
     void namesThatWouldLeaveTheStoreAreRejected() {
-        assertThrows(ModelStoreException.class, () -> new ModelStore(root.toString(), "../x", new Configuration()));
+        assertThrows(ModelStoreException.class, () -> new ModelStore(root(), "../x", conf()));
         assertThrows(ModelStoreException.class, () -> store().versionDir("a/../../b"));
     }
 }

@@ -1,8 +1,10 @@
 package io.lstmjob.train.averaging;
 
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Collections;
 import java.util.Iterator;
@@ -34,6 +36,11 @@ final class TrainPartition implements FlatMapFunction<Iterator<DataSet>, WorkerR
             return Collections.emptyIterator();
         }
         MultiLayerNetwork network = worker.getInitialModel();
+        // Dropout draws from ND4J's per-thread RNG: seed it from what the model itself stores (its seed
+        // and iteration count) and the partition, so a round, and a run resumed from a checkpoint,
+        // replays the same draws.
+        long seed = network.getLayerWiseConfigurations().getConf(0).getSeed();
+        Nd4j.getRandom().setSeed(seed * 1_000_003L + network.getIterationCount() * 31L + TaskContext.getPartitionId());
         int trained = 0;
         while (data.hasNext() && (minibatches == 0 || trained < minibatches)) {
             DataSet minibatch = data.next();

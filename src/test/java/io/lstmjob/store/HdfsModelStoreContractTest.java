@@ -1,0 +1,48 @@
+package io.lstmjob.store;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.UUID;
+
+@Tag("hdfs")
+class HdfsModelStoreContractTest extends ModelStoreTest {
+    @TempDir
+    static Path dir;
+
+    private static MiniDFSCluster hdfs;
+    private String root;
+
+    @BeforeAll
+    static void startHdfs() throws IOException {
+        hdfs = new MiniDFSCluster.Builder(new Configuration(), dir.toFile()).numDataNodes(1).build();
+        hdfs.waitActive();
+    }
+
+    @AfterAll
+    static void stopHdfs() {
+        hdfs.shutdown();
+    }
+
+    @BeforeEach
+    void freshRoot() {
+        root = hdfs.getURI() + "/store-" + UUID.randomUUID();
+    }
+
+    @Override
+    protected String root() {
+        return root;
+    }
+
+    @Override
+    protected Configuration conf() {
+        return hdfs.getConfiguration(0);
+    }
+}

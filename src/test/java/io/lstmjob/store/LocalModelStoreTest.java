@@ -1,0 +1,21 @@
+package io.lstmjob.store;
+
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+class LocalModelStoreTest extends ModelStoreTest {
+    @TempDir
+    Path root;
+
+    @Override
+    protected String root() {
+        return root.toUri().toString();
+    }
+
+    @Override
+    protected Configuration conf() {
+        return new Configuration();
+    }
+}
