@@ -2,7 +2,6 @@ package io.lstmjob.store;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
@@ -85,16 +84,18 @@ public final class RunLock implements AutoCloseable {
                 return false;
             }
         }
-        try (FSDataOutputStream out = fs.create(file, false)) {
-            out.write(content);
-            out.hsync();
-            return true;
+        org.apache.hadoop.fs.FSDataOutputStream out;
+        try {
+            out = fs.create(file, false);
         } catch (FileAlreadyExistsException e) {
             return false;
+        }
+        try {
+            ModelStore.writeAndClose(out, stream -> stream.write(content));
+            return true;
         } catch (IOException e) {
-            if (fs.exists(file)) {
-                return false;
-            }
+            // The lock was ours but could not be written (a full disk, say): leave no empty lock behind.
+            fs.delete(file, false);
             throw e;
         }
     }

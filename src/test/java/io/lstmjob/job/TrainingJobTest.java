@@ -102,6 +102,20 @@ class TrainingJobTest {
     }
 
     @Test
+    void aDivergingRunStopsWithAClearMessageAndPublishesNothing() throws IOException {
+        Path input = SampleData.noisySines(dir.resolve("explode"), 4, 200, 1);
+        String out = dir.resolve("out").toString();
+        io.lstmjob.train.TrainingDivergedException e = assertThrows(io.lstmjob.train.TrainingDivergedException.class,
+                () -> TrainingJob.run(spark, TestConfigs.sines(input, out, "train.updater=sgd", "train.learningRate=1e12",
+                        "train.gradientClipping=none", "train.epochs=3")));
+        assertTrue(e.getMessage().startsWith("training diverged in epoch 1"), e.getMessage());
+        assertTrue(e.getMessage().contains("nothing was published"), e.getMessage());
+        ModelStore store = new ModelStore(out, "sines", spark.sparkContext().hadoopConfiguration());
+        assertTrue(store.versions().isEmpty());
+        assertFalse(store.liveVersion().isPresent());
+    }
+
+    @Test
     void anOutputFolderInsideTheInputIsRefused() throws IOException {
         Path input = SampleData.noisySines(dir.resolve("in"), 2, 40, 1);
         InvalidConfigException e = assertThrows(InvalidConfigException.class,

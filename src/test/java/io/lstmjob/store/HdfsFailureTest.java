@@ -1,0 +1,137 @@
+package io.lstmjob.store;
+
+import io.lstmjob.config.GradientClipping;
+import io.lstmjob.config.ModelConfig;
+import io.lstmjob.config.Task;
+import io.lstmjob.config.TrainConfig;
+import io.lstmjob.config.UpdaterKind;
+import io.lstmjob.job.TrainingJob;
+import io.lstmjob.model.NetworkFactory;
+import io.lstmjob.testing.LocalSpark;
+import io.lstmjob.testing.SampleData;
+import io.lstmjob.testing.TestConfigs;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.hdfs.DistributedFileSystem;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** HDFS going wrong under the model store: a DataNode lost mid-write, a full or unwritable output path. */
+@Tag("hdfs")
+class HdfsFailureTest {
+    @TempDir
+    java.nio.file.Path dir;
+
+    /** Small blocks, so that a space quota can let small files (the lock) through and stop a large model. */
+    private static final long BLOCK = 1 << 20;
+    private static SparkSession spark;
+    private MiniDFSCluster hdfs;
+
+    @BeforeAll
+    static void startSpark() {
+        spark = LocalSpark.start();
+    }
+
+    @AfterAll
+    static void stopSpark() {
+        spark.stop();
+    }
+
+    @BeforeEach
+    void startHdfs() throws Exception {
+        Configuration conf = new Configuration();
+        conf.setInt("dfs.replication", 2);
+        conf.setLong("dfs.blocksize", BLOCK);
+        hdfs = new MiniDFSCluster.Builder(conf, Files.createDirectories(dir.resolve("hdfs")).toFile()).numDataNodes(2).build();
+        hdfs.waitActive();
+    }
+
+    @AfterEach
+    void stopHdfs() {
+        hdfs.shutdown();
+    }
+
+    @Test
+    void aDataNodeStoppedWhileTheModelIsWrittenLeavesACompleteModel() throws Exception {
+        TrainConfig train = new TrainConfig(1, 1, UpdaterKind.ADAM, 0.01, 0, GradientClipping.NONE, 1, 10, 10, 0);
+        MultiLayerNetwork network = NetworkFactory.create(new ModelConfig("big", List.of(256), 0, 1, "xavier", 1), train,
+                Task.FORECAST, 16, 16);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(network, bytes, true);
+        byte[] model = bytes.toByteArray();
+        assertTrue(model.length > 500_000, "large enough to span many packets: " + model.length);
+
+        ModelStore store = new ModelStore(hdfs.getURI() + "/models", "big", hdfs.getConfiguration(0));
+        store.publish("v1", Map.of("model.zip", out -> {
+            out.write(model, 0, model.length / 2);
+            ((org.apache.hadoop.fs.Syncable) out).hflush();
+            hdfs.stopDataNode(0);
+            out.write(model, model.length / 2, model.length - model.length / 2);
+        }), true);
+
+        try (InputStream in = store.open("v1", "model.zip")) {
+            MultiLayerNetwork loaded = ModelSerializer.restoreMultiLayerNetwork(in, true);
+            assertEquals(network.params(), loaded.params());
+        }
+        assertEquals("v1", store.liveVersion().orElseThrow());
+    }
+
+    @Test
+    void aFullOutputPathFailsClearlyAndKeepsThePreviousModel() throws Exception {
+        String root = hdfs.getURI() + "/models";
+        spark.sparkContext().hadoopConfiguration().setLong("dfs.blocksize", BLOCK);
+        java.nio.file.Path input = SampleData.noisySines(dir.resolve("in"), 2, 100, 1);
+        // LSTM(256): model.zip with Adam's state is > 3 MB, more than one block.
+        String[] big = {"train.epochs=1", "model.layers=[256]"};
+        TrainingJob.Result first = TrainingJob.run(spark, TestConfigs.sines(input, root, big));
+        DistributedFileSystem fs = hdfs.getFileSystem();
+        Path modelDir = new Path("/models/sines");
+        long used = fs.getContentSummary(modelDir).getSpaceConsumed();
+        // Room for one more block (x2 replicas) and a half: the lock fits, a multi-block model does not.
+        fs.setQuota(modelDir, Long.MAX_VALUE, used + 3 * BLOCK); // Long.MAX_VALUE: leave the name quota as it is
+
+        ModelStoreException e;
+        try {
+            e = assertThrows(ModelStoreException.class, () -> TrainingJob.run(spark, TestConfigs.sines(input, root, big)));
+        } finally {
+            spark.sparkContext().hadoopConfiguration().unset("dfs.blocksize");
+        }
+        assertTrue(e.getMessage().contains("/models/sines") && e.getMessage().toLowerCase().contains("quota"), e.getMessage());
+        ModelStore store = new ModelStore(root, "sines", hdfs.getConfiguration(0));
+        assertEquals(first.version(), store.liveVersion().orElseThrow());
+        assertEquals(List.of(first.version()), store.versions(), "no partial version is visible");
+        Path staging = new Path("/models/sines/_staging");
+        assertFalse(fs.exists(staging) && fs.listStatus(staging).length > 0);
+    }
+
+    @Test
+    void anUnwritableOutputPathFailsBeforeTraining() throws Exception {
+        FileSystem fs = hdfs.getFileSystem();
+        fs.create(new Path("/taken")).close(); // a file where the model store's folder should be
+        java.nio.file.Path input = SampleData.noisySines(dir.resolve("in"), 2, 100, 1);
+        ModelStoreException e = assertThrows(ModelStoreException.class,
+                () -> TrainingJob.run(spark, TestConfigs.sines(input, hdfs.getURI() + "/taken", "train.epochs=1")));
+        assertTrue(e.getMessage().contains("/taken"), e.getMessage());
+    }
+}
