@@ -136,6 +136,8 @@ public final class JobConfigLoader {
         InputFormat format = enumValue(c, "input.format", InputFormat.class);
         String delimiter = c.getString("input.csv.delimiter");
         require(delimiter.length() == 1, "input.csv.delimiter", "must be a single character, got '" + delimiter + "'");
+        String order = c.getString("input.order").trim();
+        require(order.equals("sort") || order.equals("strict"), "input.order", "must be sort or strict, got '" + order + "'");
         InputConfig input = new InputConfig(
                 nonEmpty(c, "input.path"),
                 format,
@@ -143,7 +145,11 @@ public final class JobConfigLoader {
                 c.getString("input.sequenceIdColumn").trim(),
                 c.getString("input.orderColumn").trim(),
                 List.copyOf(c.getStringList("input.featureColumns")),
-                List.copyOf(c.getStringList("input.targetColumns")));
+                List.copyOf(c.getStringList("input.targetColumns")),
+                enumValue(c, "input.invalidValues", InvalidValuePolicy.class),
+                enumValue(c, "input.shortSequences", ShortSequencePolicy.class),
+                order.equals("strict"),
+                c.getInt("tbptt.forward"));
 
         String name = c.getString("model.name");
         require(MODEL_NAME.matcher(name).matches() && !name.contains(".."), "model.name",

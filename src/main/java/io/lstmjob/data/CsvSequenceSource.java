@@ -1,6 +1,7 @@
 package io.lstmjob.data;
 
 import io.lstmjob.config.InputConfig;
+import io.lstmjob.config.InvalidValuePolicy;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.LongWritable;
@@ -15,8 +16,10 @@ import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.regex.Pattern;
 
@@ -31,7 +34,7 @@ final class CsvSequenceSource implements SequenceSource {
     public StepTable read(SparkSession spark, InputConfig input, List<Path> files) {
         List<String> header = readHeader(files.get(0), input.delimiter(), spark);
         Layout layout = Layout.resolve(header, input, files.get(0).toString());
-        var steps = LinesOfFiles.parse(spark, files, new RowParser(layout));
+        var steps = LinesOfFiles.parse(spark, files, new RowParser(layout, input.invalidValues(), input.strictOrder()));
         return new StepTable(steps, layout.names(layout.featureIdx), layout.names(layout.targetIdx));
     }
 
@@ -126,14 +129,19 @@ final class CsvSequenceSource implements SequenceSource {
     /** Turns the lines of one split into steps, failing on the first bad record. */
     static final class RowParser implements LinesOfFiles.SplitParser<StepRecord> {
         private final Layout layout;
+        private final InvalidValuePolicy invalidValues;
+        private final boolean strictOrder;
 
-        RowParser(Layout layout) {
+        RowParser(Layout layout, InvalidValuePolicy invalidValues, boolean strictOrder) {
             this.layout = layout;
+            this.invalidValues = invalidValues;
+            this.strictOrder = strictOrder;
         }
 
         @Override
         public Iterator<StepRecord> parse(String file, Iterator<Tuple2<LongWritable, Text>> lines) {
             Pattern delimiter = Pattern.compile(Pattern.quote(layout.delimiter));
+            Map<String, Double> lastOrder = new HashMap<>();
             return new Iterator<>() {
                 private StepRecord next = advance();
 
@@ -153,7 +161,15 @@ final class CsvSequenceSource implements SequenceSource {
                         if (line.isBlank()) {
                             continue;
                         }
-                        return toStep(file, offset, splitCells(line, delimiter));
+                        StepRecord step = toStep(file, offset, splitCells(line, delimiter));
+                        if (strictOrder && layout.orderIdx >= 0) {
+                            Double previous = lastOrder.put(step.seqId(), step.order());
+                            if (previous != null && step.order() <= previous) {
+                                throw new BadRecordException(file, offset, "order column '" + layout.header.get(layout.orderIdx)
+                                        + "' of sequence '" + step.seqId() + "' does not increase (input.order=strict)");
+                            }
+                        }
+                        return step;
                     }
                     return null;
                 }
@@ -173,6 +189,14 @@ final class CsvSequenceSource implements SequenceSource {
                     return current;
                 }
             };
+        }
+
+        /** A missing or non-finite value: an error, or NaN for the skip/interpolate policies to handle. */
+        private float invalid(String file, long offset, String problem) {
+            if (invalidValues == InvalidValuePolicy.FAIL) {
+                throw new BadRecordException(file, offset, problem + " (input.invalidValues=fail)");
+            }
+            return Float.NaN;
         }
 
         private StepRecord toStep(String file, long offset, List<String> cells) {
@@ -201,17 +225,18 @@ final class CsvSequenceSource implements SequenceSource {
             for (int i = 0; i < idx.length; i++) {
                 String cell = cells.get(idx[i]);
                 String column = layout.header.get(idx[i]);
-                if (cell.isEmpty()) {
-                    throw new BadRecordException(file, offset, "column '" + column + "' is empty");
-                }
                 float v;
-                try {
-                    v = Float.parseFloat(cell);
-                } catch (NumberFormatException e) {
-                    throw new BadRecordException(file, offset, "column '" + column + "' holds '" + cell + "', not a number");
-                }
-                if (!Float.isFinite(v)) {
-                    throw new BadRecordException(file, offset, "column '" + column + "' holds " + cell + " (not a finite number)");
+                if (cell.isEmpty()) {
+                    v = invalid(file, offset, "column '" + column + "' is empty");
+                } else {
+                    try {
+                        v = Float.parseFloat(cell);
+                    } catch (NumberFormatException e) {
+                        throw new BadRecordException(file, offset, "column '" + column + "' holds '" + cell + "', not a number");
+                    }
+                    if (!Float.isFinite(v)) {
+                        v = invalid(file, offset, "column '" + column + "' holds " + cell + " (not a finite number)");
+                    }
                 }
                 values[i] = v;
             }

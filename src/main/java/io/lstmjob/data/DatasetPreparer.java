@@ -1,6 +1,8 @@
 package io.lstmjob.data;
 
 import io.lstmjob.config.InputConfig;
+import io.lstmjob.config.InvalidValuePolicy;
+import io.lstmjob.config.ShortSequencePolicy;
 import io.lstmjob.config.ShardingConfig;
 import io.lstmjob.config.Task;
 import org.apache.hadoop.fs.Path;
@@ -34,12 +36,29 @@ public final class DatasetPreparer {
         if (fixedContract != null) {
             ContractCheck.requireSameChannels(fixedContract, input.format().task(), table);
         }
+        JavaRDD<StepRecord> steps = table.steps();
+        if (input.invalidValues() == InvalidValuePolicy.SKIP) {
+            sc.setJobDescription("prepare data: count rows with invalid values");
+            long invalidRows = steps.filter(DatasetPreparer::hasInvalidValue).count();
+            LOG.warn("input.invalidValues=skip: left out {} row(s) with empty, NaN or infinite values", invalidRows);
+            steps = steps.filter(s -> !hasInvalidValue(s));
+        }
         int partitions = sharding.numPartitions() > 0 ? sharding.numPartitions() : sc.defaultParallelism();
 
         sc.setJobDescription("prepare data: sort steps of " + files.size() + " file(s) into sequences");
-        StepRanker.RankedSteps ranked = StepRanker.rank(table.steps(), partitions);
+        StepRanker.RankedSteps ranked = StepRanker.rank(steps, partitions);
         try {
-            SegmentPlan plan = SegmentPlan.build(ranked.catalog(), sharding, partitions, preparation.wholeSequencesPerPartition());
+            JavaRDD<RankedStep> rankedSteps = ranked.steps();
+            if (input.invalidValues() == InvalidValuePolicy.INTERPOLATE) {
+                sc.setJobDescription("prepare data: interpolate invalid values");
+                InvalidValueInterpolator.Filled filled = InvalidValueInterpolator.fill(sc, rankedSteps,
+                        table.featureNames(), table.targetNames());
+                LOG.warn("input.invalidValues=interpolate: filled {} empty, NaN or infinite cell(s)", filled.cells());
+                rankedSteps = filled.steps();
+            }
+            long minPairs = preparation.wholeSequencesPerPartition() ? 1 : shortSequenceMinimum(input, ranked.catalog());
+            SegmentPlan plan = SegmentPlan.build(ranked.catalog(), sharding, partitions,
+                    preparation.wholeSequencesPerPartition(), minPairs);
             if (plan.segments(false) == 0) {
                 throw new InputDataException("no sequence is long enough to train on: " + ranked.catalog().size()
                         + " sequence(s), the longest has " + longest(ranked.catalog()) + " step(s); at least 2 are needed"
@@ -48,14 +67,14 @@ public final class DatasetPreparer {
             Broadcast<SegmentPlan> planBroadcast = sc.broadcast(plan);
             sc.setJobDescription("prepare data: fit " + (input.format().task() == Task.CHAR_LM ? "vocabulary" : "scaler"));
             DataContract contract = fixedContract != null
-                    ? ContractCheck.requireKnownCharacters(fixedContract, ranked.steps())
+                    ? ContractCheck.requireKnownCharacters(fixedContract, rankedSteps)
                     : input.format().task() == Task.CHAR_LM
-                    ? DataContract.charModel(vocabularyOf(ranked.steps()))
+                    ? DataContract.charModel(vocabularyOf(rankedSteps))
                     : DataContract.forecast(table.featureNames(), table.targetNames(),
-                    ScalerFitter.fit(ranked.steps(), planBroadcast, table.featureNames().size(), table.targetNames().size()));
+                    ScalerFitter.fit(rankedSteps, planBroadcast, table.featureNames().size(), table.targetNames().size()));
 
             sc.setJobDescription("prepare data: cut " + plan.segmentCount() + " segments over " + partitions + " partitions");
-            JavaRDD<Segment> segments = Segmenter.cut(ranked.steps(), planBroadcast).persist(StorageLevel.MEMORY_AND_DISK());
+            JavaRDD<Segment> segments = Segmenter.cut(rankedSteps, planBroadcast).persist(StorageLevel.MEMORY_AND_DISK());
             long count = segments.count();
             if (count != plan.segmentCount()) {
                 throw new IllegalStateException("cut " + count + " segments, planned " + plan.segmentCount());
@@ -77,6 +96,48 @@ public final class DatasetPreparer {
             ranked.release();
             sc.setJobDescription(null);
         }
+    }
+
+    private static boolean hasInvalidValue(StepRecord step) {
+        for (float v : step.features()) {
+            if (Float.isNaN(v)) {
+                return true;
+            }
+        }
+        for (float v : step.targets()) {
+            if (Float.isNaN(v)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The fewest training pairs a sequence needs (one TBPTT window): fails on the first shorter
+     * sequence, or with input.shortSequences=skip counts them and lets the plan leave them out.
+     */
+    private static long shortSequenceMinimum(InputConfig input, SequenceCatalog catalog) {
+        List<String> shorter = new java.util.ArrayList<>();
+        for (int i = 0; i < catalog.size(); i++) {
+            if (catalog.length(i) - 1 < input.minPairs()) {
+                shorter.add(catalog.id(i) + " (" + catalog.length(i) + " steps)");
+            }
+        }
+        if (shorter.isEmpty()) {
+            return 1;
+        }
+        if (input.shortSequences() == ShortSequencePolicy.FAIL) {
+            throw new InputDataException(shorter.size() + " sequence(s) are shorter than one TBPTT window of "
+                    + input.minPairs() + " steps, e.g. " + String.join(", ", shorter.subList(0, Math.min(3, shorter.size())))
+                    + "; set input.shortSequences=skip to leave them out");
+        }
+        if (shorter.size() == catalog.size()) {
+            throw new InputDataException("all " + catalog.size() + " sequence(s) were left out: every one is shorter than one "
+                    + "TBPTT window of " + input.minPairs() + " steps (input.shortSequences=skip)");
+        }
+        LOG.warn("input.shortSequences=skip: left out {} of {} sequence(s) shorter than one TBPTT window of {} steps",
+                shorter.size(), catalog.size(), input.minPairs());
+        return input.minPairs();
     }
 
     private static Vocabulary vocabularyOf(JavaRDD<RankedStep> steps) {

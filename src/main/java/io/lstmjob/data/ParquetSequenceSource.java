@@ -42,6 +42,7 @@ final class ParquetSequenceSource implements SequenceSource {
         int nTargets = layout.targetIdx.length;
         List<String> featureNames = layout.names(layout.featureIdx);
         List<String> targetNames = layout.names(layout.targetIdx);
+        boolean failOnInvalid = input.invalidValues() == io.lstmjob.config.InvalidValuePolicy.FAIL;
         var steps = frame.select(columns.toArray(new Column[0])).javaRDD().map(row -> {
             String file = row.getString(0);
             if (row.isNullAt(1) || row.isNullAt(2)) {
@@ -52,25 +53,24 @@ final class ParquetSequenceSource implements SequenceSource {
             String where = "record (sequence " + seqId + ", order " + order + ")";
             float[] features = new float[nFeatures];
             for (int i = 0; i < nFeatures; i++) {
-                features[i] = value(row, 3 + i, file, where, featureNames.get(i));
+                features[i] = value(row, 3 + i, file, where, featureNames.get(i), failOnInvalid);
             }
             float[] targets = new float[nTargets];
             for (int i = 0; i < nTargets; i++) {
-                targets[i] = value(row, 3 + nFeatures + i, file, where, targetNames.get(i));
+                targets[i] = value(row, 3 + nFeatures + i, file, where, targetNames.get(i), failOnInvalid);
             }
             return new StepRecord(seqId, order, features, targets, file, -1);
         });
         return new StepTable(steps, featureNames, targetNames);
     }
 
-    private static float value(Row row, int index, String file, String where, String column) {
-        if (row.isNullAt(index)) {
-            throw new BadRecordException(file, -1, where + ": column '" + column + "' is null or not a number");
+    /** NaN for a null or non-finite value, unless the policy is to fail. */
+    private static float value(Row row, int index, String file, String where, String column, boolean failOnInvalid) {
+        float v = row.isNullAt(index) ? Float.NaN : row.getFloat(index);
+        if (!Float.isFinite(v) && failOnInvalid) {
+            throw new BadRecordException(file, -1, where + ": column '" + column + "' is "
+                    + (row.isNullAt(index) ? "null or not a number" : Float.toString(v)) + " (input.invalidValues=fail)");
         }
-        float v = row.getFloat(index);
-        if (!Float.isFinite(v)) {
-            throw new BadRecordException(file, -1, where + ": column '" + column + "' is " + v);
-        }
-        return v;
+        return Float.isFinite(v) ? v : Float.NaN;
     }
 }

@@ -35,7 +35,7 @@ public final class SegmentPlan implements Serializable {
     private final boolean[] segValidation;
     private final int[] segPartition;
 
-    private SegmentPlan(SequenceCatalog catalog, ShardingConfig sharding, int partitions, boolean wholeSequences) {
+    private SegmentPlan(SequenceCatalog catalog, ShardingConfig sharding, int partitions, boolean wholeSequences, long minPairs) {
         this.catalog = catalog;
         this.segmentLength = sharding.segmentLength();
         this.stride = sharding.stride();
@@ -49,6 +49,9 @@ public final class SegmentPlan implements Serializable {
         long segments = 0;
         for (int s = 0; s < n; s++) {
             long pairs = Math.max(0, catalog.length(s) - 1);
+            if (pairs < minPairs) {
+                pairs = 0; // left out: shorter than one TBPTT window (input.shortSequences=skip)
+            }
             long validation = Math.round(pairs * sharding.validationFraction());
             totalPairs[s] = pairs;
             trainPairs[s] = pairs - validation;
@@ -84,15 +87,17 @@ public final class SegmentPlan implements Serializable {
 
     /** Segments balanced over partitions by step count: for training and scoring. */
     public static SegmentPlan build(SequenceCatalog catalog, ShardingConfig sharding, int partitions) {
-        return new SegmentPlan(catalog, sharding, partitions, false);
+        return new SegmentPlan(catalog, sharding, partitions, false, 1);
     }
 
     /**
      * @param wholeSequences keep every sequence's segments together in one partition (in order,
      *                       since a partition streams its segments by id) instead of balancing them
+     * @param minPairs       sequences with fewer training pairs get no segments at all
      */
-    public static SegmentPlan build(SequenceCatalog catalog, ShardingConfig sharding, int partitions, boolean wholeSequences) {
-        return new SegmentPlan(catalog, sharding, partitions, wholeSequences);
+    public static SegmentPlan build(SequenceCatalog catalog, ShardingConfig sharding, int partitions,
+                                    boolean wholeSequences, long minPairs) {
+        return new SegmentPlan(catalog, sharding, partitions, wholeSequences, minPairs);
     }
 
     private int segmentsIn(long pairs) {

@@ -1,0 +1,9 @@
+package io.lstmjob.config;
+
+/** What to do with a sequence shorter than one TBPTT window (input.shortSequences). */
+public enum ShortSequencePolicy {
+    /** Stop, naming the sequence. */
+    FAIL,
+    /** Leave it out of training (counted and logged). */
+    SKIP
+}

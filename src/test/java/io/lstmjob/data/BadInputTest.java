@@ -1,0 +1,230 @@
+package io.lstmjob.data;
+
+import io.lstmjob.config.InputConfig;
+import io.lstmjob.config.InputFormat;
+import io.lstmjob.config.InvalidValuePolicy;
+import io.lstmjob.config.ShardingConfig;
+import io.lstmjob.config.ShortSequencePolicy;
+import io.lstmjob.testing.LocalSpark;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every kind of bad input gets a clear error that names the file and line (or record), or, where
+ * the config asks for it, a counted skip or fill; never silently wrong data.
+ */
+class BadInputTest {
+    private static SparkSession spark;
+    private static final ShardingConfig SHARDING = new ShardingConfig(5, 0, 0.0, 2);
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startSpark() {
+        spark = LocalSpark.start();
+    }
+
+    @AfterAll
+    static void stopSpark() {
+        spark.stop();
+    }
+
+    private Path csvFile(String name, String content) throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("in"));
+        Files.writeString(folder.resolve(name), content);
+        return folder;
+    }
+
+    /** Sequence "a" of {@code steps} rows, value = step, with the given cells replacing some values. */
+    private static String series(int steps, String... replacements) {
+        StringBuilder csv = new StringBuilder("id,t,value\n");
+        for (int t = 0; t < steps; t++) {
+            String value = Integer.toString(t);
+            for (int i = 0; i < replacements.length; i += 2) {
+                if (Integer.parseInt(replacements[i]) == t) {
+                    value = replacements[i + 1];
+                }
+            }
+            csv.append("a,").append(t).append(',').append(value).append('\n');
+        }
+        return csv.toString();
+    }
+
+    private static InputConfig csv(Path path, InvalidValuePolicy invalid, ShortSequencePolicy shortSequences,
+                                   boolean strictOrder, int minPairs) {
+        return new InputConfig(path.toString(), InputFormat.CSV, ",", "id", "t", List.of("value"), List.of(),
+                invalid, shortSequences, strictOrder, minPairs);
+    }
+
+    private static InputConfig strict(Path path) {
+        return csv(path, InvalidValuePolicy.FAIL, ShortSequencePolicy.FAIL, false, 1);
+    }
+
+    /** The message the user sees: "file:line: reason" for a bad record, the message otherwise. */
+    private static String failure(InputConfig input) {
+        Exception e = assertThrows(Exception.class, () -> DatasetPreparer.prepare(spark, input, SHARDING));
+        BadRecordException bad = InputErrors.findBadRecord(e);
+        return bad != null ? InputErrors.describe(bad, spark.sparkContext().hadoopConfiguration()) : e.getMessage();
+    }
+
+    private static List<Float> inputs(PreparedData data) {
+        List<Segment> segments = new ArrayList<>(data.train().collect());
+        segments.sort(Comparator.comparingLong(Segment::start));
+        List<Float> values = new ArrayList<>();
+        segments.forEach(s -> {
+            for (float v : s.inputs()) {
+                values.add(v);
+            }
+        });
+        return values;
+    }
+
+    @Test
+    void aMalformedRowIsNamed() throws IOException {
+        String message = failure(strict(csvFile("x.csv", series(10, "4", "\"4.0"))));
+        assertTrue(message.endsWith("x.csv:6: column 'value' holds '\"4.0', not a number"), message);
+    }
+
+    @Test
+    void aRowWithTooFewFieldsIsNamed() throws IOException {
+        String message = failure(strict(csvFile("x.csv", series(10) + "a,10\n")));
+        assertTrue(message.endsWith("x.csv:12: expected 3 fields, found 2"), message);
+    }
+
+    @Test
+    void aNaNFailsByDefault() throws IOException {
+        String message = failure(strict(csvFile("x.csv", series(10, "2", "NaN"))));
+        assertTrue(message.endsWith("x.csv:4: column 'value' holds NaN (not a finite number) (input.invalidValues=fail)"), message);
+    }
+
+    @Test
+    void anEmptyCellFailsByDefault() throws IOException {
+        String message = failure(strict(csvFile("x.csv", series(10, "7", ""))));
+        assertTrue(message.endsWith("x.csv:9: column 'value' is empty (input.invalidValues=fail)"), message);
+    }
+
+    @Test
+    void invalidRowsAreLeftOutWhenAsked() throws IOException {
+        Path in = csvFile("x.csv", series(12, "3", "Infinity", "8", ""));
+        PreparedData data = DatasetPreparer.prepare(spark, csv(in, InvalidValuePolicy.SKIP, ShortSequencePolicy.FAIL, false, 1), SHARDING);
+        try {
+            assertEquals(10, data.summary().steps());
+            assertEquals(List.of(0f, 1f, 2f, 4f, 5f, 6f, 7f, 9f, 10f), inputs(data));
+        } finally {
+            data.release();
+        }
+    }
+
+    @Test
+    void invalidCellsAreInterpolatedWhenAsked() throws IOException {
+        Path in = csvFile("x.csv", series(12, "3", "", "4", "NaN", "0", "", "11", "-Infinity"));
+        PreparedData data = DatasetPreparer.prepare(spark, csv(in, InvalidValuePolicy.INTERPOLATE, ShortSequencePolicy.FAIL, false, 1), SHARDING);
+        try {
+            // Steps 3 and 4 lie on the line between 2 and 5; the ends take their nearest valid value.
+            List<Float> values = inputs(data);
+            assertEquals(List.of(1f, 1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f, 9f, 10f), values);
+        } finally {
+            data.release();
+        }
+    }
+
+    @Test
+    void aSequenceShorterThanOneWindowFailsByDefault() throws IOException {
+        Path in = csvFile("x.csv", series(30) + "b,0,1\nb,1,2\nb,2,3\n");
+        String message = failure(csv(in, InvalidValuePolicy.FAIL, ShortSequencePolicy.FAIL, false, 10));
+        assertTrue(message.contains("1 sequence(s) are shorter than one TBPTT window of 10 steps, e.g. b (3 steps)"), message);
+    }
+
+    @Test
+    void shortSequencesAreLeftOutWhenAsked() throws IOException {
+        Path in = csvFile("x.csv", series(30) + "b,0,1\nb,1,2\nb,2,3\n");
+        PreparedData data = DatasetPreparer.prepare(spark, csv(in, InvalidValuePolicy.FAIL, ShortSequencePolicy.SKIP, false, 10), SHARDING);
+        try {
+            assertEquals(29, data.summary().trainPairs());
+            assertTrue(data.train().collect().stream().allMatch(s -> s.seqId().equals("a")));
+        } finally {
+            data.release();
+        }
+    }
+
+    @Test
+    void allSequencesFilteredOutIsAnError() throws IOException {
+        Path in = csvFile("x.csv", "id,t,value\nb,0,1\nb,1,2\nc,0,1\n");
+        String message = failure(csv(in, InvalidValuePolicy.FAIL, ShortSequencePolicy.SKIP, false, 10));
+        assertTrue(message.startsWith("all 2 sequence(s) were left out"), message);
+    }
+
+    @Test
+    void anEmptyFileIsNamed() throws IOException {
+        Path in = csvFile("x.csv", series(10));
+        Files.writeString(in.resolve("y.csv"), "");
+        String message = failure(strict(in));
+        assertTrue(message.startsWith("input file ") && message.endsWith("y.csv is empty"), message);
+    }
+
+    @Test
+    void aMissingOrderColumnIsNamed() throws IOException {
+        Path in = csvFile("x.csv", series(10).replace("id,t,value", "id,time,value"));
+        String message = failure(strict(in));
+        assertTrue(message.startsWith("input.orderColumn: column 't' is not in the header of"), message);
+        assertTrue(message.endsWith("(columns: id, time, value)"), message);
+    }
+
+    @Test
+    void aDuplicateStepIsNamed() throws IOException {
+        String message = failure(strict(csvFile("x.csv", series(10) + "a,4,99\n")));
+        assertTrue(message.contains("x.csv:12: sequence 'a' has a second row with the same order value 4"), message);
+    }
+
+    @Test
+    void timestampsOutOfOrderAreSortedByDefaultAndRejectedWhenStrict() throws IOException {
+        Path in = csvFile("x.csv", "id,t,value\na,2020-01-01,0\na,2020-01-03,2\na,2020-01-02,1\na,2020-01-04,3\n");
+        PreparedData data = DatasetPreparer.prepare(spark, strict(in), SHARDING);
+        try {
+            assertEquals(List.of(0f, 1f, 2f), inputs(data));
+        } finally {
+            data.release();
+        }
+        String message = failure(csv(in, InvalidValuePolicy.FAIL, ShortSequencePolicy.FAIL, true, 1));
+        assertTrue(message.endsWith("x.csv:4: order column 't' of sequence 'a' does not increase (input.order=strict)"), message);
+    }
+
+    @Test
+    void filesWithDifferentColumnsAreRejected() throws IOException {
+        Path in = csvFile("x.csv", series(10));
+        Files.writeString(in.resolve("y.csv"), "id,t,value,extra\nb,0,1,2\n");
+        String message = failure(strict(in));
+        assertTrue(message.contains("y.csv:1: header [id, t, value, extra] differs from the first file's [id, t, value]"), message);
+    }
+
+    @Test
+    void textThatIsNotUtf8IsNamed() throws IOException {
+        Path in = Files.createDirectories(dir.resolve("text"));
+        Files.write(in.resolve("t.txt"), new byte[]{'a', 'b', '\n', 'c', (byte) 0xC3, (byte) 0x28, '\n'});
+        String message = failure(new InputConfig(in.toString(), InputFormat.TEXT, ",", "", "", List.of(), List.of()));
+        assertTrue(message.endsWith("t.txt:2: the line is not valid UTF-8"), message);
+    }
+
+    @Test
+    void aOneCharacterVocabularyIsRejected() throws IOException {
+        Path in = Files.createDirectories(dir.resolve("text"));
+        Files.writeString(in.resolve("t.txt"), "\n".repeat(40)); // nothing but line ends
+        String message = failure(new InputConfig(in.toString(), InputFormat.TEXT, ",", "", "", List.of(), List.of()));
+        assertEquals("the text has 1 distinct character(s); a character model needs at least 2", message);
+    }
+}
