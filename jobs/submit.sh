@@ -8,6 +8,8 @@
 # Builds the cluster jar on first use (Spark, Scala and Hadoop are left to the cluster). The config
 # file is shipped with --files, so it works in client and cluster deploy mode alike. Edit the
 # resources below to your cluster; every variable can be set from the environment.
+# EXTRA_SUBMIT_ARGS goes to spark-submit as is, e.g. "--principal etl@EXAMPLE.COM --keytab etl.keytab"
+# on a kerberized cluster (Spark then obtains and renews the HDFS delegation tokens).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,4 +52,5 @@ exec spark-submit \
   --conf "spark.executor.extraJavaOptions=-Dorg.bytedeco.javacpp.maxbytes=$EXECUTOR_OFFHEAP -Dorg.bytedeco.javacpp.maxphysicalbytes=$EXECUTOR_OVERHEAD" \
   --conf spark.executorEnv.OMP_NUM_THREADS=1 \
   --conf spark.task.cpus=1 \
+  ${EXTRA_SUBMIT_ARGS:-} \
   "$jar" "${COMMAND:-train}" --config "$config_arg" "$@"

@@ -77,6 +77,6 @@ public final class LstmJob implements Runnable {
             }
             text = "failed: " + root.getClass().getSimpleName() + ": " + root.getMessage();
         }
-        return text.replaceAll("\\s*\\R\\s*", " ");
+        return io.lstmjob.job.Redaction.credentials(text.replaceAll("\\s*\\R\\s*", " "));
     }
 }

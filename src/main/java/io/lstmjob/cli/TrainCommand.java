@@ -32,7 +32,7 @@ final class TrainCommand implements Callable<Integer> {
         var validation = result.metrics().finalValidation();
         String loss = validation == null ? "n/a" : String.format(Locale.ROOT, "%.5f", validation.loss());
         if (result.decision() == null) {
-            System.out.println("Published " + result.versionDir() + " (version " + result.version() + "), validation loss " + loss);
+            System.out.println("Published " + io.lstmjob.job.Redaction.credentials(result.versionDir().toString()) + " (version " + result.version() + "), validation loss " + loss);
             return LstmJob.OK;
         }
         var d = result.decision();

@@ -144,7 +144,7 @@ public final class TrainingJob {
             boolean makeLive = decision == null || decision.promoted();
             String version = ModelStore.newVersionId();
             RunMetadata metadata = new RunMetadata(config.model().name(), version, runId, parentVersion,
-                    config.resolvedJson(), inputFiles(config, hadoopConf), versions(spark), BuildInfo.get("git.commit.id"),
+                    Redaction.credentials(config.resolvedJson()), inputFiles(config, hadoopConf), versions(spark), BuildInfo.get("git.commit.id"),
                     sc.sparkUser(), started.toString(), Instant.now().toString(), outcome.epochs().size(), makeLive);
             Map<String, FileContent> files = new LinkedHashMap<>();
             files.put(ModelFiles.MODEL, out -> ModelSerializer.writeModel(outcome.network(), out, true));
@@ -154,7 +154,7 @@ public final class TrainingJob {
             Path versionDir = store.publish(version, files, makeLive);
             checkpoints.delete();
             List<String> removed = store.retain(config.store().keepVersions());
-            LOG.info("Published {}{} (validation loss {} -> {}){}", versionDir, makeLive ? " as the live version" : " (not live)",
+            LOG.info("Published {}{} (validation loss {} -> {}){}", Redaction.credentials(versionDir.toString()), makeLive ? " as the live version" : " (not live)",
                     baseline == null ? "n/a" : baseline.loss(), outcome.validation() == null ? "n/a" : outcome.validation().loss(),
                     removed.isEmpty() ? "" : "; removed old versions " + removed);
             if (decision != null) {
@@ -207,7 +207,7 @@ public final class TrainingJob {
         for (Path path : InputFiles.list(config.input().path(), conf)) {
             try {
                 FileStatus status = path.getFileSystem(conf).getFileStatus(path);
-                files.add(new InputFileInfo(path.toString(), status.getLen(),
+                files.add(new InputFileInfo(Redaction.credentials(path.toString()), status.getLen(),
                         Instant.ofEpochMilli(status.getModificationTime()).toString()));
             } catch (IOException e) {
                 throw new InputDataException("cannot read the status of " + path + ": " + e.getMessage());
