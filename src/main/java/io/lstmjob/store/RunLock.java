@@ -89,6 +89,13 @@ public final class RunLock implements AutoCloseable {
             out = fs.create(file, false);
         } catch (FileAlreadyExistsException e) {
             return false;
+        } catch (IOException e) {
+            // HDFS answers a create racing another one of the same client with "already being created"
+            // (AlreadyBeingCreatedException) rather than "exists": either way, someone else has the lock.
+            if (fs.exists(file)) {
+                return false;
+            }
+            throw e;
         }
         try {
             ModelStore.writeAndClose(out, stream -> stream.write(content));
