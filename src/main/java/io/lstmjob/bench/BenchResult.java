@@ -1,0 +1,9 @@
+package io.lstmjob.bench;
+
+/**
+ * One JSON line of jobs/bench.sh; workload and tokens_per_s are named as in the PyTorch peer's output.
+ * A token is one time step of one sequence, trained (forward, backward, update).
+ */
+public record BenchResult(String workload, double tokens_per_s, int workers, int averaging_frequency,
+                          double averaging_seconds, double epoch_seconds, int epochs_measured, long peak_rss_mb) {
+}

@@ -1,0 +1,42 @@
+package io.lstmjob.cli;
+
+import io.lstmjob.bench.BenchResult;
+import io.lstmjob.bench.BenchRunner;
+import io.lstmjob.bench.Workload;
+import io.lstmjob.report.JsonDocuments;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Training throughput on the canonical workloads (shared/bench/WORKLOADS.md), one JSON line each.",
+                "--workers N: Spark local[N] through the real sharding and averaging; 0: MultiLayerNetwork.fit alone."})
+final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--workload", defaultValue = "all", paramLabel = "W1|W2|all")
+    String workload;
+
+    @Option(names = "--workers", defaultValue = "2")
+    int workers;
+
+    @Option(names = "--seconds", defaultValue = "30", description = "Measured time per workload, after a warm-up epoch.")
+    double seconds;
+
+    @Option(names = "--averaging-frequency", defaultValue = "0", description = "Minibatches per averaging; 0 = once per epoch.")
+    int averagingFrequency;
+
+    @Option(names = "--minibatches", defaultValue = "1", description = "Minibatches per worker per epoch.")
+    int minibatches;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Workload> workloads = workload.equals("all") ? List.of(Workload.values()) : List.of(Workload.valueOf(workload));
+        for (Workload w : workloads) {
+            BenchResult result = BenchRunner.run(w, workers, seconds, averagingFrequency, minibatches);
+            System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(result));
+        }
+        return LstmJob.OK;
+    }
+}
