@@ -3,16 +3,13 @@ package io.lstmjob.cli;
 import io.lstmjob.config.JobConfig;
 import io.lstmjob.job.EvaluationJob;
 import io.lstmjob.report.JsonDocuments;
-import io.lstmjob.train.SparkSessions;
 import io.lstmjob.train.ValidationMetrics;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.util.concurrent.Callable;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
@@ -28,10 +25,9 @@ final class EvaluateCommand implements Callable<Integer> {
     String output;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws Exception {
         JobConfig config = model.config();
-        SparkSession spark = SparkSessions.start(config.spark());
-        try {
+        return WithSpark.run(config, spark -> {
             ValidationMetrics metrics = EvaluationJob.run(spark, config, model.version());
             JsonDocuments.write(metrics, System.out);
             System.out.println();
@@ -42,8 +38,6 @@ final class EvaluateCommand implements Callable<Integer> {
                 }
             }
             return LstmJob.OK;
-        } finally {
-            spark.stop();
-        }
+        });
     }
 }

@@ -2,8 +2,6 @@ package io.lstmjob.cli;
 
 import io.lstmjob.config.JobConfig;
 import io.lstmjob.job.PredictionJob;
-import io.lstmjob.train.SparkSessions;
-import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,18 +24,15 @@ final class PredictCommand implements Callable<Integer> {
     String format;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         if (!format.equals("csv") && !format.equals("parquet")) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--format must be csv or parquet");
         }
         JobConfig config = model.config();
-        SparkSession spark = SparkSessions.start(config.spark());
-        try {
+        return WithSpark.run(config, spark -> {
             long rows = PredictionJob.run(spark, config, model.version(), output, format);
             System.out.println("Wrote " + rows + " predictions to " + output);
             return LstmJob.OK;
-        } finally {
-            spark.stop();
-        }
+        });
     }
 }

@@ -2,8 +2,6 @@ package io.lstmjob.cli;
 
 import io.lstmjob.config.JobConfig;
 import io.lstmjob.job.TrainingJob;
-import io.lstmjob.train.SparkSessions;
-import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,14 +22,9 @@ final class RetrainCommand implements Callable<Integer> {
     int keptExitCode;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         JobConfig config = arguments.config();
-        SparkSession spark = SparkSessions.start(config.spark());
-        try {
-            int code = TrainCommand.report(TrainingJob.run(spark, config, arguments.options(true)));
-            return code == LstmJob.KEPT ? keptExitCode : code;
-        } finally {
-            spark.stop();
-        }
+        int code = WithSpark.run(config, spark -> TrainCommand.report(TrainingJob.run(spark, config, arguments.options(true))));
+        return code == LstmJob.KEPT ? keptExitCode : code;
     }
 }

@@ -2,8 +2,6 @@ package io.lstmjob.cli;
 
 import io.lstmjob.config.JobConfig;
 import io.lstmjob.job.TrainingJob;
-import io.lstmjob.train.SparkSessions;
-import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -18,14 +16,9 @@ final class TrainCommand implements Callable<Integer> {
     RunArguments arguments;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         JobConfig config = arguments.config();
-        SparkSession spark = SparkSessions.start(config.spark());
-        try {
-            return report(TrainingJob.run(spark, config, arguments.options(false)));
-        } finally {
-            spark.stop();
-        }
+        return WithSpark.run(config, spark -> report(TrainingJob.run(spark, config, arguments.options(false))));
     }
 
     static int report(TrainingJob.Result result) {

@@ -5,10 +5,7 @@ import io.lstmjob.config.InputFormat;
 import io.lstmjob.config.InvalidValuePolicy;
 import io.lstmjob.config.ShardingConfig;
 import io.lstmjob.config.ShortSequencePolicy;
-import io.lstmjob.testing.LocalSpark;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.lstmjob.testing.SparkTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,22 +24,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every kind of bad input gets a clear error that names the file and line (or record), or, where
  * the config asks for it, a counted skip or fill; never silently wrong data.
  */
-class BadInputTest {
-    private static SparkSession spark;
+class BadInputTest extends SparkTest {
     private static final ShardingConfig SHARDING = new ShardingConfig(5, 0, 0.0, 2);
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startSpark() {
-        spark = LocalSpark.start();
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        spark.stop();
-    }
 
     private Path csvFile(String name, String content) throws IOException {
         Path folder = Files.createDirectories(dir.resolve("in"));

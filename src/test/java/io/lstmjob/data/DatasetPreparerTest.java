@@ -3,10 +3,7 @@ package io.lstmjob.data;
 import io.lstmjob.config.InputConfig;
 import io.lstmjob.config.InputFormat;
 import io.lstmjob.config.ShardingConfig;
-import io.lstmjob.testing.LocalSpark;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.lstmjob.testing.SparkTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,21 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Reading and sharding through Spark local[2]: every step exactly once, in order, nothing invented. */
-class DatasetPreparerTest {
-    private static SparkSession spark;
+class DatasetPreparerTest extends SparkTest {
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startSpark() {
-        spark = LocalSpark.start();
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        spark.stop();
-    }
 
     /** One-step sequences (nothing to train on) are left out here; BadInputTest covers the strict default. */
     private static InputConfig csv(Path path) {

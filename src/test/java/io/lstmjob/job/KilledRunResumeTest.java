@@ -1,12 +1,9 @@
 package io.lstmjob.job;
 
 import io.lstmjob.store.ModelStore;
-import io.lstmjob.testing.LocalSpark;
+import io.lstmjob.testing.SparkTest;
 import io.lstmjob.testing.SampleData;
 import io.lstmjob.testing.TestConfigs;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,21 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * command plus --resume: it ends with the configured epoch count and leaves nothing half-written.
  */
 @Tag("process")
-class KilledRunResumeTest {
-    private static SparkSession spark;
+class KilledRunResumeTest extends SparkTest {
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startSpark() {
-        spark = LocalSpark.start();
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        spark.stop();
-    }
 
     @Test
     void aKilledRunResumesFromItsLastCheckpointAndPublishesOnce() throws Exception {

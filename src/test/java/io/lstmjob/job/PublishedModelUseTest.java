@@ -6,13 +6,11 @@ import io.lstmjob.config.JobConfigLoader;
 import io.lstmjob.data.InputDataException;
 import io.lstmjob.model.TextSampler;
 import io.lstmjob.store.ModelStore;
-import io.lstmjob.testing.LocalSpark;
+import io.lstmjob.testing.SparkTest;
 import io.lstmjob.testing.SampleData;
 import io.lstmjob.testing.TestConfigs;
 import io.lstmjob.train.ValidationMetrics;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,8 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What users do with a published model: evaluate it, forecast with it, sample from it. */
-class PublishedModelUseTest {
-    private static SparkSession spark;
+class PublishedModelUseTest extends SparkTest {
 
     @TempDir
     static Path dir;
@@ -36,15 +33,9 @@ class PublishedModelUseTest {
 
     @BeforeAll
     static void trainOnce() throws Exception {
-        spark = LocalSpark.start();
         Path input = SampleData.noisySines(dir.resolve("sines"), 4, 200, 3);
         sines = TestConfigs.sines(input, dir.resolve("models").toString(), "train.epochs=5");
         trained = TrainingJob.run(spark, sines);
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        spark.stop();
     }
 
     @Test

@@ -2,12 +2,9 @@ package io.lstmjob.job;
 
 import io.lstmjob.store.ModelLockedException;
 import io.lstmjob.store.ModelStore;
-import io.lstmjob.testing.LocalSpark;
+import io.lstmjob.testing.SparkTest;
 import io.lstmjob.testing.SampleData;
 import io.lstmjob.testing.TestConfigs;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,21 +28,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Nightly retraining: warm start, the evaluation gate, lineage, and one run per model name. */
-class RetrainTest {
-    private static SparkSession spark;
+class RetrainTest extends SparkTest {
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startSpark() {
-        spark = LocalSpark.start();
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        spark.stop();
-    }
 
     @Test
     void betterDataIsPromotedAndCorruptedDataKeepsTheLiveVersionByteForByte() throws Exception {

@@ -8,12 +8,9 @@ import io.lstmjob.config.JobConfigLoader;
 import io.lstmjob.data.InputDataException;
 import io.lstmjob.report.MetricsDocument;
 import io.lstmjob.store.ModelStore;
-import io.lstmjob.testing.LocalSpark;
+import io.lstmjob.testing.SparkTest;
 import io.lstmjob.testing.SampleData;
 import io.lstmjob.testing.TestConfigs;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,21 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The whole job on Spark local[2]: it learns, and it publishes what a user reads. */
-class TrainingJobTest {
-    private static SparkSession spark;
+class TrainingJobTest extends SparkTest {
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startSpark() {
-        spark = LocalSpark.start();
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        spark.stop();
-    }
 
     @Test
     void forecastingANoisySineLearnsAndPublishesMetrics() throws IOException {

@@ -7,7 +7,7 @@ import io.lstmjob.config.TrainConfig;
 import io.lstmjob.config.UpdaterKind;
 import io.lstmjob.job.TrainingJob;
 import io.lstmjob.model.NetworkFactory;
-import io.lstmjob.testing.LocalSpark;
+import io.lstmjob.testing.SparkTest;
 import io.lstmjob.testing.SampleData;
 import io.lstmjob.testing.TestConfigs;
 import org.apache.hadoop.conf.Configuration;
@@ -15,12 +15,9 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.DistributedFileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
-import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -39,24 +36,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** HDFS going wrong under the model store: a DataNode lost mid-write, a full or unwritable output path. */
 @Tag("hdfs")
-class HdfsFailureTest {
+class HdfsFailureTest extends SparkTest {
     @TempDir
     java.nio.file.Path dir;
 
     /** Small blocks, so that a space quota can let small files (the lock) through and stop a large model. */
     private static final long BLOCK = 1 << 20;
-    private static SparkSession spark;
     private MiniDFSCluster hdfs;
-
-    @BeforeAll
-    static void startSpark() {
-        spark = LocalSpark.start();
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        spark.stop();
-    }
 
     @BeforeEach
     void startHdfs() throws Exception {
