@@ -2,6 +2,7 @@ package io.lstmjob.job;
 
 import io.lstmjob.config.JobConfig;
 import io.lstmjob.config.ShardingConfig;
+import io.lstmjob.data.DataContract;
 import io.lstmjob.data.DatasetPreparer;
 import io.lstmjob.data.PreparedData;
 import io.lstmjob.data.Preparation;
@@ -11,12 +12,34 @@ import io.lstmjob.train.ValidationMetrics;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 
-/** Scores a published version on every pair of the input (no split): distributed, like validation. */
+/** Scores published models on an input, distributed like validation. */
 public final class EvaluationJob {
     private EvaluationJob() {
     }
 
-    /** @param version a version id, or null for the live one */
+    /**
+     * Scores several networks that share a data contract (a model and its quantised copies) on the
+     * holdout of the input: its validation split, or every pair when validation.fraction is 0.
+     */
+    public static java.util.List<ValidationMetrics> holdout(SparkSession spark, JobConfig config, DataContract contract,
+                                                             java.util.List<org.deeplearning4j.nn.multilayer.MultiLayerNetwork> networks) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        PreparedData data = InputErrorTranslation.readable(sc.hadoopConfiguration(),
+                () -> DatasetPreparer.prepare(spark, config.input(), config.sharding(), Preparation.reuse(contract)));
+        try {
+            var segments = data.summary().validationSegments() > 0 ? data.validation() : data.train();
+            HoldoutEvaluator evaluator = new HoldoutEvaluator(contract, config.train().batchSize());
+            java.util.List<ValidationMetrics> metrics = new java.util.ArrayList<>();
+            for (var network : networks) {
+                metrics.add(evaluator.evaluate(sc, network, segments));
+            }
+            return metrics;
+        } finally {
+            data.release();
+        }
+    }
+
+    /** Scores a published version on every pair of the input (no split). @param version a version id, or null for the live one */
     public static ValidationMetrics run(SparkSession spark, JobConfig config, String version) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         PublishedModel model = PublishedModel.load(

@@ -65,6 +65,39 @@ class PublishedModelUseTest extends SparkTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void exportWritesNumpyWeightsInGateOrderIfgoAndQuantisedCopiesWithTheirHoldoutMetrics() throws Exception {
+        String out = dir.resolve("export").toString();
+        var manifest = ExportJob.run(spark, sines, null, out, 4, spark.sparkContext().hadoopConfiguration());
+
+        java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> exported = new java.util.HashMap<>();
+        try (var zip = new java.util.zip.ZipFile(dir.resolve("export/weights.npz").toFile())) {
+            for (var entry : java.util.Collections.list(zip.entries())) {
+                exported.put(entry.getName().replace(".npy", ""),
+                        org.nd4j.linalg.factory.Nd4j.createNpyFromByteArray(zip.getInputStream(entry).readAllBytes()));
+            }
+        }
+        var dl4jW = trained.network().getLayer(0).paramTable().get("W");
+        int n = 16;
+        var wx = exported.get("lstm0.W_x");
+        // i first in the export, last (block 3) in DL4J; g third in the export, first in DL4J.
+        assertEquals(dl4jW.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(3 * n, 4 * n)),
+                wx.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n)));
+        assertEquals(dl4jW.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n)),
+                wx.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(2 * n, 3 * n)));
+
+        var bytes = (java.util.Map<String, Long>) manifest.get("bytes");
+        // A byte per weight instead of four; on a model this small the per-array .npy headers weigh in too.
+        assertTrue(bytes.get("weights-int8.npz") < bytes.get("weights.npz"), bytes.toString());
+        assertTrue(bytes.get("weights-kmeans4.npz") < bytes.get("weights-int8.npz"), bytes.toString());
+        var holdout = (java.util.Map<String, ValidationMetrics>) manifest.get("holdout");
+        double full = holdout.get("weights.npz").loss();
+        assertEquals(trained.metrics().finalValidation().loss(), full, 1e-9, "the float copy is the published model");
+        assertEquals(full, holdout.get("weights-int8.npz").loss(), 0.05 * full, "8-bit weights barely change the loss");
+        assertTrue(java.nio.file.Files.exists(dir.resolve("export/manifest.json")));
+    }
+
+    @Test
     void aCharacterModelSamplesTextFromItsVocabulary() throws Exception {
         Path text = SampleData.shortText(dir.resolve("text"));
         JobConfig config = new JobConfigLoader().load(null, null, List.of("input.path=" + text, "input.format=text",

@@ -1,0 +1,56 @@
+package io.lstmjob.cli;
+
+import io.lstmjob.config.JobConfig;
+import io.lstmjob.job.ExportJob;
+import io.lstmjob.report.JsonDocuments;
+import org.apache.hadoop.conf.Configuration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = {"Write a model's weights as NumPy .npz with a JSON manifest (gate order i, f, g, o), plus an",
+                "8-bit linear and a k-means codebook copy; scores every copy on the holdout of the input."})
+final class ExportCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelArguments model;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Output folder (any Hadoop path); must not exist.")
+    String output;
+
+    @Option(names = "--kmeans-bits", defaultValue = "4", description = "Codebook of 2^bits centroids per tensor (default: ${DEFAULT-VALUE}).")
+    int kmeansBits;
+
+    @Option(names = "--no-evaluate", description = "Do not score the copies (no Spark).")
+    boolean noEvaluate;
+
+    @Override
+    public Integer call() throws Exception {
+        JobConfig config = model.config();
+        Map<String, Object> manifest = noEvaluate
+                ? ExportJob.run(null, config, model.version(), output, kmeansBits, new Configuration())
+                : null;
+        if (manifest == null) {
+            return WithSpark.run(config, spark -> {
+                print(ExportJob.run(spark, config, model.version(), output, kmeansBits, spark.sparkContext().hadoopConfiguration()));
+                return LstmJob.OK;
+            });
+        }
+        print(manifest);
+        return LstmJob.OK;
+    }
+
+    private static void print(Map<String, Object> manifest) throws java.io.IOException {
+        Map<String, Object> summary = new java.util.LinkedHashMap<>();
+        summary.put("bytes", manifest.get("bytes"));
+        if (manifest.containsKey("holdout")) {
+            summary.put("holdout", manifest.get("holdout"));
+        }
+        JsonDocuments.write(summary, System.out);
+        System.out.println();
+    }
+}

@@ -1,0 +1,136 @@
+package io.lstmjob.job;
+
+import io.lstmjob.config.JobConfig;
+import io.lstmjob.config.Task;
+import io.lstmjob.model.Quantizer;
+import io.lstmjob.model.WeightExport;
+import io.lstmjob.report.JsonDocuments;
+import io.lstmjob.store.ModelStore;
+import io.lstmjob.store.ModelStoreException;
+import io.lstmjob.train.ValidationMetrics;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Writes a published model's weights for use outside the JVM: weights.npz (float32, layout in
+ * {@link WeightExport}), an 8-bit linear copy and a k-means codebook copy, and manifest.json that
+ * describes the layout, the equations, the data contract, the file sizes and, when Spark is given,
+ * the holdout metrics of each copy.
+ */
+public final class ExportJob {
+    static final String FLOAT = "weights.npz";
+    static final String INT8 = "weights-int8.npz";
+
+    private ExportJob() {
+    }
+
+    /** @param spark null to skip scoring the copies */
+    public static Map<String, Object> run(SparkSession spark, JobConfig config, String version, String output, int kmeansBits,
+                                          Configuration conf) throws IOException {
+        PublishedModel model = PublishedModel.load(new ModelStore(config.outputPath(), config.model().name(), conf), version);
+        MultiLayerNetwork network = model.network();
+        Path dir = new Path(output);
+        FileSystem fs = dir.getFileSystem(conf);
+        if (fs.exists(dir)) {
+            throw new io.lstmjob.config.InvalidConfigException("--output " + output + " already exists; choose a new path");
+        }
+        fs.mkdirs(dir);
+        String kmeansFile = "weights-kmeans" + kmeansBits + ".npz";
+        Map<String, Long> sizes = new LinkedHashMap<>();
+
+        Map<String, INDArray> floats = WeightExport.tensors(network, UnaryOperator.identity());
+        sizes.put(FLOAT, writeNpz(fs, new Path(dir, FLOAT), floats));
+        Map<String, INDArray> int8 = new LinkedHashMap<>();
+        Map<String, INDArray> kmeans = new LinkedHashMap<>();
+        for (Map.Entry<String, INDArray> tensor : floats.entrySet()) {
+            float[] values = tensor.getValue().data().asFloat();
+            long[] shape = tensor.getValue().shape();
+            Quantizer.Quantized linear = Quantizer.linear8(values);
+            int8.put(tensor.getKey() + ".q", codes(linear, shape));
+            int8.put(tensor.getKey() + ".min", Nd4j.createFromArray(new float[]{linear.min()}));
+            int8.put(tensor.getKey() + ".scale", Nd4j.createFromArray(new float[]{linear.scale()}));
+            Quantizer.Quantized clustered = Quantizer.kmeans(values, kmeansBits);
+            kmeans.put(tensor.getKey() + ".idx", codes(clustered, shape));
+            kmeans.put(tensor.getKey() + ".codebook", Nd4j.createFromArray(clustered.codebook()));
+        }
+        sizes.put(INT8, writeNpz(fs, new Path(dir, INT8), int8));
+        sizes.put(kmeansFile, writeNpz(fs, new Path(dir, kmeansFile), kmeans));
+
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("model", config.model().name());
+        manifest.put("version", model.version());
+        manifest.put("task", model.contract().task().name().toLowerCase());
+        manifest.put("format", "NumPy .npz (numpy.load), little-endian");
+        manifest.put("lstm", Map.of(
+                "gateOrder", List.of("i", "f", "g", "o"),
+                "equations", List.of("z = x @ W_x + h @ W_h + b, split into 4 blocks of n units: z_i, z_f, z_g, z_o",
+                        "i = sigmoid(z_i), f = sigmoid(z_f), o = sigmoid(z_o), g = tanh(z_g)",
+                        "c = f * c + i * g, h = o * tanh(c); h and c start at 0 for every sequence")));
+        manifest.put("output", "y = h @ output.W + output.b, then "
+                + (model.contract().task() == Task.CHAR_LM ? "softmax over the vocabulary" : "identity (scaled targets; see dataContract.scaler)"));
+        List<Map<String, Object>> tensors = new ArrayList<>();
+        floats.forEach((name, value) -> tensors.add(Map.of("name", name, "shape", value.shape(), "dtype", "float32")));
+        manifest.put("tensors", tensors);
+        manifest.put("quantized", Map.of(
+                INT8, "per tensor: NAME.q uint8, NAME.min, NAME.scale; w = min + q * scale",
+                kmeansFile, "per tensor: NAME.idx uint8, NAME.codebook float32[" + (1 << kmeansBits) + "]; w = codebook[idx]"));
+        manifest.put("bytes", sizes);
+        manifest.put("dataContract", model.contract());
+        if (spark != null) {
+            List<ValidationMetrics> metrics = EvaluationJob.holdout(spark, config, model.contract(), List.of(network,
+                    WeightExport.transformed(network, dequantized(Quantizer::linear8)),
+                    WeightExport.transformed(network, dequantized(v -> Quantizer.kmeans(v, kmeansBits)))));
+            Map<String, Object> holdout = new LinkedHashMap<>();
+            holdout.put(FLOAT, metrics.get(0));
+            holdout.put(INT8, metrics.get(1));
+            holdout.put(kmeansFile, metrics.get(2));
+            manifest.put("holdout", holdout);
+        }
+        try (FSDataOutputStream out = fs.create(new Path(dir, "manifest.json"), false)) {
+            JsonDocuments.write(manifest, out);
+        }
+        return manifest;
+    }
+
+    private static UnaryOperator<INDArray> dequantized(Function<float[], Quantizer.Quantized> quantizer) {
+        return array -> Nd4j.create(quantizer.apply(array.data().asFloat()).dequantize(), array.shape(), 'c');
+    }
+
+    private static INDArray codes(Quantizer.Quantized quantized, long[] shape) {
+        int[] codes = new int[quantized.codes().length];
+        for (int i = 0; i < codes.length; i++) {
+            codes[i] = quantized.codes()[i] & 0xFF;
+        }
+        return Nd4j.createFromArray(codes).castTo(DataType.UBYTE).reshape(shape);
+    }
+
+    private static long writeNpz(FileSystem fs, Path file, Map<String, INDArray> arrays) throws IOException {
+        try (FSDataOutputStream raw = fs.create(file, false); ZipOutputStream zip = new ZipOutputStream(raw)) {
+            for (Map.Entry<String, INDArray> array : arrays.entrySet()) {
+                zip.putNextEntry(new ZipEntry(array.getKey() + ".npy"));
+                zip.write(Nd4j.toNpyByteArray(array.getValue()));
+                zip.closeEntry();
+            }
+        } catch (IOException e) {
+            throw new ModelStoreException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        return fs.getFileStatus(file).getLen();
+    }
+}

@@ -1,0 +1,87 @@
+package io.lstmjob.model;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.layers.recurrent.LSTM;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * A network's weights in a framework-neutral layout. LSTM layer l: {@code lstmL.W_x} [nIn, 4n],
+ * {@code lstmL.W_h} [n, 4n], {@code lstmL.b} [4n], gate blocks in the order i, f, g, o (as PyTorch
+ * and Keras), so that {@code z = x W_x + h W_h + b} and the standard equations apply. Output layer:
+ * {@code output.W} [n, k], {@code output.b} [k]. DL4J keeps the blocks as g, f, o, i
+ * (see LstmEquationsTest); this class moves them.
+ */
+public final class WeightExport {
+    private WeightExport() {
+    }
+
+    /** DL4J parameter key ("0_W", ...) to exported tensor name, in network order. */
+    public static Map<String, String> names(MultiLayerNetwork network) {
+        Map<String, String> names = new LinkedHashMap<>();
+        Layer[] layers = network.getLayers();
+        for (int l = 0; l < layers.length; l++) {
+            boolean lstm = layers[l] instanceof LSTM;
+            for (String key : layers[l].paramTable().keySet()) {
+                String name = lstm ? "lstm" + l + "." + switch (key) {
+                    case "W" -> "W_x";
+                    case "RW" -> "W_h";
+                    default -> key;
+                } : "output." + key;
+                names.put(l + "_" + key, name);
+            }
+        }
+        return names;
+    }
+
+    /** The exported tensors, each passed through {@code transform} in DL4J's layout first (e.g. quantise-dequantise). */
+    public static Map<String, INDArray> tensors(MultiLayerNetwork network, UnaryOperator<INDArray> transform) {
+        Map<String, INDArray> tensors = new LinkedHashMap<>();
+        Map<String, String> names = names(network);
+        Layer[] layers = network.getLayers();
+        for (int l = 0; l < layers.length; l++) {
+            for (Map.Entry<String, INDArray> param : layers[l].paramTable().entrySet()) {
+                INDArray value = transform.apply(param.getValue().castTo(DataType.FLOAT).dup('c'));
+                String name = names.get(l + "_" + param.getKey());
+                if (layers[l] instanceof LSTM) {
+                    value = toIfgo(value);
+                }
+                tensors.put(name, name.endsWith(".b") ? value.reshape(value.length()) : value);
+            }
+        }
+        return tensors;
+    }
+
+    /** Column blocks g, f, o, i (DL4J) to i, f, g, o. */
+    static INDArray toIfgo(INDArray dl4j) {
+        long n = dl4j.size(1) / 4;
+        INDArray g = block(dl4j, 0, n);
+        INDArray f = block(dl4j, 1, n);
+        INDArray o = block(dl4j, 2, n);
+        INDArray i = block(dl4j, 3, n);
+        return Nd4j.concat(1, i, f, g, o);
+    }
+
+    private static INDArray block(INDArray array, int index, long n) {
+        return array.get(NDArrayIndex.all(), NDArrayIndex.interval(index * n, (index + 1) * n)).dup('c');
+    }
+
+    /** A copy of the network whose every parameter went through {@code transform} (to score a quantised copy). */
+    public static MultiLayerNetwork transformed(MultiLayerNetwork network, UnaryOperator<INDArray> transform) {
+        MultiLayerNetwork copy = network.clone();
+        for (Layer layer : copy.getLayers()) {
+            for (Map.Entry<String, INDArray> param : layer.paramTable().entrySet()) {
+                layer.setParam(param.getKey(), transform.apply(param.getValue().castTo(DataType.FLOAT).dup('c'))
+                        .castTo(param.getValue().dataType()));
+            }
+        }
+        return copy;
+    }
+}

@@ -1,0 +1,73 @@
+package io.lstmjob.model;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class QuantizerTest {
+    private static float[] weights() {
+        Random random = new Random(5);
+        float[] w = new float[2000];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) (random.nextGaussian() * 0.2);
+        }
+        return w;
+    }
+
+    @Test
+    void linear8IsWithinHalfAStepOfEveryWeight() {
+        float[] w = weights();
+        Quantizer.Quantized q = Quantizer.linear8(w);
+        float[] back = q.dequantize();
+        for (int i = 0; i < w.length; i++) {
+            assertTrue(Math.abs(w[i] - back[i]) <= q.scale() / 2 + 1e-7, "weight " + i);
+        }
+        float min = w[0];
+        float max = w[0];
+        for (float v : w) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        assertEquals(min, back[indexOf(w, min)], 1e-7);
+        assertEquals(max, back[indexOf(w, max)], q.scale() / 2);
+    }
+
+    @Test
+    void kmeansMapsEveryWeightToItsNearestOfAtMost2PowBitsCentroids() {
+        float[] w = weights();
+        Quantizer.Quantized q = Quantizer.kmeans(w, 4);
+        assertEquals(16, q.codebook().length);
+        float[] back = q.dequantize();
+        assertTrue(Arrays.stream(toDoubles(back)).distinct().count() <= 16);
+        double error = 0;
+        for (int i = 0; i < w.length; i++) {
+            for (float centroid : q.codebook()) {
+                assertTrue(Math.abs(w[i] - back[i]) <= Math.abs(w[i] - centroid) + 1e-7, "weight " + i + " is not at its nearest centroid");
+            }
+            error += (w[i] - back[i]) * (w[i] - back[i]);
+        }
+        // 16 levels over a Gaussian: far below the variance (0.04) of the weights themselves.
+        assertTrue(error / w.length < 0.04 / 50, "mean squared error " + error / w.length);
+    }
+
+    private static int indexOf(float[] w, float value) {
+        for (int i = 0; i < w.length; i++) {
+            if (w[i] == value) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static double[] toDoubles(float[] values) {
+        double[] d = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            d[i] = values[i];
+        }
+        return d;
+    }
+}
