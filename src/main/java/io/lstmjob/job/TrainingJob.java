@@ -151,6 +151,9 @@ public final class TrainingJob {
             files.put(ModelFiles.DATA_CONTRACT, out -> JsonDocuments.write(data.contract(), out));
             files.put(ModelFiles.METRICS, out -> JsonDocuments.write(metrics, out));
             files.put(ModelFiles.METADATA, out -> JsonDocuments.write(metadata, out));
+            String report = io.lstmjob.report.RunReport.html(config.model().name() + " " + version, metrics,
+                    Redaction.credentials(config.resolvedJson()), HoldoutForecast.of(outcome.network(), data));
+            files.put(ModelFiles.REPORT, out -> out.write(report.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             Path versionDir = store.publish(version, files, makeLive);
             checkpoints.delete();
             List<String> removed = store.retain(config.store().keepVersions());

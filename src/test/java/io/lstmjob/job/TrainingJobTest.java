@@ -53,6 +53,10 @@ class TrainingJobTest extends SparkTest {
         assertTrue(epochs.get(5).get("validationLoss").asDouble() < epochs.get(0).get("validationLoss").asDouble());
         assertTrue(Files.exists(versionDir.resolve("model.zip")));
         assertTrue(Files.exists(versionDir.resolve("data-contract.json")));
+        String report = Files.readString(versionDir.resolve("report.html"));
+        assertEquals(3, report.split("src=\"data:image/png;base64,").length - 1,
+                "loss, throughput and forecast charts are embedded in report.html");
+        assertTrue(report.contains("<th>validationLoss</th>") || report.contains("<th>validation loss</th>"));
         JsonNode metadata = new ObjectMapper().readTree(versionDir.resolve("metadata.json").toFile());
         assertEquals(6, metadata.get("epochs").asInt());
         assertEquals(6, metadata.get("config").get("train").get("epochs").asInt());

@@ -1,0 +1,41 @@
+package io.lstmjob.job;
+
+import io.lstmjob.config.Task;
+import io.lstmjob.data.DataContract;
+import io.lstmjob.data.MinibatchAssembler;
+import io.lstmjob.data.PreparedData;
+import io.lstmjob.data.Segment;
+import io.lstmjob.report.ForecastSample;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+
+import java.util.List;
+
+/** The forecast of the first target on one holdout segment, in the input's units, for the report. */
+final class HoldoutForecast {
+    private HoldoutForecast() {
+    }
+
+    /** Null for a character model or when there is no validation split. */
+    static ForecastSample of(MultiLayerNetwork network, PreparedData data) {
+        DataContract contract = data.contract();
+        if (contract.task() != Task.FORECAST || data.summary().validationSegments() == 0) {
+            return null;
+        }
+        List<Segment> first = data.validation().take(1);
+        if (first.isEmpty()) {
+            return null;
+        }
+        Segment segment = first.get(0);
+        var features = new MinibatchAssembler(contract, 1).assemble(List.of(segment)).getFeatures();
+        float[] out = network.output(features, false).castTo(DataType.FLOAT).dup('c').data().asFloat();
+        int targets = contract.targetNames().size();
+        double[] actual = new double[segment.length()];
+        double[] predicted = new double[segment.length()];
+        for (int t = 0; t < segment.length(); t++) {
+            actual[t] = segment.targets()[t * targets];
+            predicted[t] = contract.scaler().unscaleTarget(0, out[t]);
+        }
+        return new ForecastSample(segment.seqId(), contract.targetNames().get(0), actual, predicted);
+    }
+}
