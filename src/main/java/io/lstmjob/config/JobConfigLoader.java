@@ -170,7 +170,9 @@ public final class JobConfigLoader {
         require(Double.isFinite(forgetBias), "model.forgetGateBias", "must be a finite number");
         String weightInit = c.getString("model.weightInit").toLowerCase(Locale.ROOT);
         require(WEIGHT_INITS.contains(weightInit), "model.weightInit", "must be one of " + WEIGHT_INITS + ", got '" + weightInit + "'");
-        ModelConfig model = new ModelConfig(name, List.copyOf(layers), dropout, forgetBias, weightInit, c.getLong("model.seed"));
+        String cell = c.getString("model.cell").trim().toLowerCase(Locale.ROOT);
+        require(cell.equals("lstm") || cell.equals("graves"), "model.cell", "must be lstm or graves, got '" + cell + "'");
+        ModelConfig model = new ModelConfig(name, List.copyOf(layers), dropout, forgetBias, weightInit, c.getLong("model.seed"), cell);
 
         int epochs = c.getInt("train.epochs");
         require(epochs >= 1, "train.epochs", "must be at least 1, got " + epochs);
@@ -189,8 +191,17 @@ public final class JobConfigLoader {
         require(backward >= 1 && backward <= forward, "tbptt.backward", "must be within 1..tbptt.forward (" + forward + "), got " + backward);
         int frequency = c.getInt("averaging.frequency");
         require(frequency >= 0, "averaging.frequency", "must be 0 (once per epoch) or a number of minibatches, got " + frequency);
+        String schedule = c.getString("train.learningRateSchedule").trim().toLowerCase(Locale.ROOT);
+        require(schedule.equals("none") || schedule.equals("step") || schedule.equals("exponential"),
+                "train.learningRateSchedule", "must be none, step or exponential, got '" + schedule + "'");
+        double decay = c.getDouble("train.learningRateDecay");
+        require(decay > 0 && decay <= 1, "train.learningRateDecay", "must be within (0, 1], got " + decay);
+        int stepEpochs = c.getInt("train.learningRateStepEpochs");
+        require(stepEpochs >= 1, "train.learningRateStepEpochs", "must be at least 1, got " + stepEpochs);
+        int patience = c.getInt("train.earlyStoppingPatience");
+        require(patience >= 0, "train.earlyStoppingPatience", "must be 0 (off) or positive, got " + patience);
         TrainConfig train = new TrainConfig(epochs, batchSize, enumValue(c, "train.updater", UpdaterKind.class), lr, l2,
-                clipping, threshold, forward, backward, frequency);
+                clipping, threshold, forward, backward, frequency, schedule, decay, stepEpochs, patience);
 
         int length = c.getInt("segment.length");
         require(length >= forward, "segment.length", "must be at least tbptt.forward (" + forward + "), got " + length);

@@ -2,7 +2,13 @@ package io.lstmjob.config;
 
 import java.io.Serializable;
 
-/** How the network is optimised and how often the workers' parameters are averaged. */
+/**
+ * How the network is optimised and how often the workers' parameters are averaged.
+ *
+ * @param learningRateSchedule  none, step (x decay every stepEpochs epochs) or exponential (x decay each epoch)
+ * @param earlyStoppingPatience epochs without a better validation loss before training stops and the
+ *                              best epoch's parameters are kept; 0 = off
+ */
 public record TrainConfig(
         int epochs,
         int batchSize,
@@ -13,7 +19,19 @@ public record TrainConfig(
         double gradientClippingThreshold,
         int tbpttForward,
         int tbpttBackward,
-        int averagingFrequency) implements Serializable {
+        int averagingFrequency,
+        String learningRateSchedule,
+        double learningRateDecay,
+        int learningRateStepEpochs,
+        int earlyStoppingPatience) implements Serializable {
+
+    /** No schedule and no early stopping. */
+    public TrainConfig(int epochs, int batchSize, UpdaterKind updater, double learningRate, double l2,
+                       GradientClipping gradientClipping, double gradientClippingThreshold, int tbpttForward,
+                       int tbpttBackward, int averagingFrequency) {
+        this(epochs, batchSize, updater, learningRate, l2, gradientClipping, gradientClippingThreshold, tbpttForward,
+                tbpttBackward, averagingFrequency, "none", 1.0, 1, 0);
+    }
 
     /** True when each worker trains its whole shard before the single averaging of an epoch. */
     public boolean averagesOncePerEpoch() {

@@ -140,7 +140,7 @@ public final class TrainingJob {
 
             RetrainDecision decision = options.warmStart() ? decide(config, parentVersion, baseline, outcome.validation()) : null;
             MetricsDocument metrics = new MetricsDocument(config.task().name().toLowerCase(), outcome.epochs(), initial,
-                    outcome.validation(), data.summary(), decision);
+                    outcome.validation(), outcome.bestEpoch(), data.summary(), decision);
             boolean makeLive = decision == null || decision.promoted();
             String version = ModelStore.newVersionId();
             RunMetadata metadata = new RunMetadata(config.model().name(), version, runId, parentVersion,

@@ -19,11 +19,16 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.linalg.schedule.ExponentialSchedule;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
+import org.nd4j.linalg.schedule.StepSchedule;
 
 /**
- * Builds the network from the config: stacked standard LSTM layers (sigmoid gates, tanh cell,
- * forget-gate bias from model.forgetGateBias) and an output layer per task, trained with
- * truncated BPTT of tbptt.forward / tbptt.backward steps.
+ * Builds the network from the config: stacked LSTM layers (the standard cell, or DL4J's Graves
+ * LSTM with peepholes; sigmoid gates, tanh cell, forget-gate bias from model.forgetGateBias),
+ * dropout between layers, and an output layer per task, trained with truncated BPTT of
+ * tbptt.forward / tbptt.backward steps, optionally with a per-epoch learning-rate schedule.
  */
 public final class NetworkFactory {
     private NetworkFactory() {
@@ -42,12 +47,10 @@ public final class NetworkFactory {
         int in = inputs;
         for (int i = 0; i < model.layers().size(); i++) {
             int units = model.layers().get(i);
-            LSTM.Builder lstm = new LSTM.Builder()
-                    .nIn(in)
-                    .nOut(units)
-                    .activation(Activation.TANH)
-                    .gateActivationFunction(Activation.SIGMOID)
-                    .forgetGateBiasInit(model.forgetGateBias());
+            org.deeplearning4j.nn.conf.layers.AbstractLSTM.Builder<?> lstm = model.cell().equals("graves")
+                    ? new org.deeplearning4j.nn.conf.layers.GravesLSTM.Builder() : new LSTM.Builder();
+            lstm.nIn(in).nOut(units).activation(Activation.TANH);
+            lstm.gateActivationFunction(Activation.SIGMOID).forgetGateBiasInit(model.forgetGateBias());
             if (model.dropout() > 0 && i > 0) {
                 // DL4J's dropout value is the probability of keeping an input.
                 lstm.dropOut(1.0 - model.dropout());
@@ -75,10 +78,28 @@ public final class NetworkFactory {
     }
 
     private static IUpdater updater(TrainConfig train) {
+        ISchedule schedule = schedule(train);
+        if (schedule == null) {
+            return switch (train.updater()) {
+                case ADAM -> new Adam(train.learningRate());
+                case RMSPROP -> new RmsProp(train.learningRate());
+                case SGD -> new Sgd(train.learningRate());
+            };
+        }
         return switch (train.updater()) {
-            case ADAM -> new Adam(train.learningRate());
-            case RMSPROP -> new RmsProp(train.learningRate());
-            case SGD -> new Sgd(train.learningRate());
+            case ADAM -> new Adam(schedule);
+            case RMSPROP -> new RmsProp(schedule);
+            case SGD -> new Sgd(schedule);
+        };
+    }
+
+    /** Per-epoch learning-rate schedules; the epoch count travels with the model (and its checkpoints). */
+    private static ISchedule schedule(TrainConfig train) {
+        return switch (train.learningRateSchedule()) {
+            case "step" -> new StepSchedule(ScheduleType.EPOCH, train.learningRate(), train.learningRateDecay(),
+                    train.learningRateStepEpochs());
+            case "exponential" -> new ExponentialSchedule(ScheduleType.EPOCH, train.learningRate(), train.learningRateDecay());
+            default -> null;
         };
     }
 

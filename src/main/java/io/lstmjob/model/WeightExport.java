@@ -28,7 +28,7 @@ public final class WeightExport {
         Map<String, String> names = new LinkedHashMap<>();
         Layer[] layers = network.getLayers();
         for (int l = 0; l < layers.length; l++) {
-            boolean lstm = layers[l] instanceof LSTM;
+            boolean lstm = isLstm(layers[l]);
             for (String key : layers[l].paramTable().keySet()) {
                 String name = lstm ? "lstm" + l + "." + switch (key) {
                     case "W" -> "W_x";
@@ -50,13 +50,23 @@ public final class WeightExport {
             for (Map.Entry<String, INDArray> param : layers[l].paramTable().entrySet()) {
                 INDArray value = transform.apply(param.getValue().castTo(DataType.FLOAT).dup('c'));
                 String name = names.get(l + "_" + param.getKey());
-                if (layers[l] instanceof LSTM) {
+                if (isLstm(layers[l])) {
+                    long n = value.size(1) / 4;
+                    if (value.size(1) == 4 * n + 3) {
+                        // GravesLSTM: three peephole columns after the gates, kept as DL4J stores them (wFF, wOO, wGG).
+                        tensors.put("lstm" + l + ".peepholes", value.get(NDArrayIndex.all(), NDArrayIndex.interval(4 * n, 4 * n + 3)).dup('c'));
+                        value = value.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 4 * n)).dup('c');
+                    }
                     value = toIfgo(value);
                 }
                 tensors.put(name, name.endsWith(".b") ? value.reshape(value.length()) : value);
             }
         }
         return tensors;
+    }
+
+    private static boolean isLstm(Layer layer) {
+        return layer instanceof LSTM || layer instanceof org.deeplearning4j.nn.layers.recurrent.GravesLSTM;
     }
 
     /** Column blocks g, f, o, i (DL4J) to i, f, g, o. */

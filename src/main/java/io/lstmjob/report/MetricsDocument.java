@@ -9,8 +9,9 @@ import java.util.List;
 /**
  * metrics.json: one record per epoch, the validation metrics of the network before training (the
  * baseline the run must beat: untrained, or the live model for a retrain) and of the result, what
- * the data looked like, and for a retrain the promotion decision.
+ * the data looked like, with early stopping the epoch that was kept, and for a retrain the
+ * promotion decision.
  */
 public record MetricsDocument(String task, List<EpochMetrics> epochs, ValidationMetrics initialValidation,
-                              ValidationMetrics finalValidation, DatasetSummary dataset, Object retrain) {
+                              ValidationMetrics finalValidation, Integer bestEpoch, DatasetSummary dataset, Object retrain) {
 }

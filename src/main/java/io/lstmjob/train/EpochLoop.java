@@ -24,7 +24,8 @@ import java.util.Locale;
 public final class EpochLoop {
     private static final Logger LOG = LoggerFactory.getLogger(EpochLoop.class);
 
-    public record Outcome(MultiLayerNetwork network, List<EpochMetrics> epochs, ValidationMetrics validation) {
+    /** @param bestEpoch with early stopping, the epoch whose parameters the network holds; null without */
+    public record Outcome(MultiLayerNetwork network, List<EpochMetrics> epochs, ValidationMetrics validation, Integer bestEpoch) {
     }
 
     /** Called on the driver after every completed epoch, e.g. to write a checkpoint. */
@@ -57,6 +58,7 @@ public final class EpochLoop {
         ValidationMetrics validation = lastValidation;
         double elapsed = 0;
         int first = done.size() + 1;
+        EarlyStopping early = new EarlyStopping(train.earlyStoppingPatience());
         for (int epoch = first; epoch <= train.epochs(); epoch++) {
             long start = System.nanoTime();
             sc.setJobDescription(String.format("epoch %d/%d: train", epoch, train.epochs()));
@@ -79,9 +81,18 @@ public final class EpochLoop {
                     validation == null ? "n/a" : String.format(Locale.ROOT, "%.5f", validation.loss()),
                     metrics.tokensPerSecond(), stats.workers(), stats.averagingSeconds(), seconds, eta));
             listener.epochDone(sparkNetwork.getNetwork(), List.copyOf(epochs), validation);
+            if (early.shouldStop(epoch, sparkNetwork.getNetwork(), validation)) {
+                LOG.info("Early stopping after epoch {}: no better validation loss for {} epoch(s); keeping epoch {}",
+                        epoch, train.earlyStoppingPatience(), early.bestEpoch());
+                break;
+            }
         }
         sc.setJobDescription(null);
-        return new Outcome(sparkNetwork.getNetwork(), epochs, validation);
+        if (early.enabled() && early.bestEpoch() > 0) {
+            sparkNetwork.getNetwork().setParams(early.bestParameters());
+            validation = early.bestValidation();
+        }
+        return new Outcome(sparkNetwork.getNetwork(), epochs, validation, early.enabled() ? early.bestEpoch() : null);
     }
 
     private static void guardAgainstDivergence(MultiLayerNetwork network, double loss, int epoch) {

@@ -108,6 +108,19 @@ class JobConfigLoaderTest {
     }
 
     @Test
+    void modelVariantsAndSchedulesAreValidated() {
+        JobConfig config = load("model.cell=graves", "train.learningRateSchedule=step", "train.learningRateDecay=0.1",
+                "train.earlyStoppingPatience=3");
+        assertEquals("graves", config.model().cell());
+        assertEquals("step", config.train().learningRateSchedule());
+        assertEquals(3, config.train().earlyStoppingPatience());
+        assertTrue(rejection("model.cell=gru").startsWith("model.cell:"));
+        assertTrue(rejection("train.learningRateSchedule=cosine").startsWith("train.learningRateSchedule:"));
+        assertTrue(rejection("train.learningRateDecay=0").startsWith("train.learningRateDecay:"));
+        assertTrue(rejection("train.earlyStoppingPatience=-1").startsWith("train.earlyStoppingPatience:"));
+    }
+
+    @Test
     void rejectsAnOverrideWithoutValue() {
         assertTrue(rejection("train.epochs").contains("key=value"));
     }

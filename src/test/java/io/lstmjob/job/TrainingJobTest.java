@@ -64,6 +64,20 @@ class TrainingJobTest extends SparkTest {
     }
 
     @Test
+    void thePeepholeVariantWithEarlyStoppingLearnsAndPublishesItsBestEpoch() throws IOException {
+        Path input = SampleData.noisySines(dir.resolve("graves"), 6, 200, 2);
+        TrainingJob.Result result = TrainingJob.run(spark, TestConfigs.sines(input, dir.resolve("out").toString(),
+                "model.cell=graves", "train.epochs=6", "train.earlyStoppingPatience=2", "train.learningRateSchedule=exponential",
+                "train.learningRateDecay=0.8"));
+        MetricsDocument metrics = result.metrics();
+        assertTrue(metrics.finalValidation().loss() < 0.3 * metrics.initialValidation().loss());
+        int best = metrics.bestEpoch();
+        double bestLoss = metrics.epochs().stream().mapToDouble(e -> e.validationLoss()).min().orElseThrow();
+        assertEquals(bestLoss, metrics.epochs().get(best - 1).validationLoss(), 0.0);
+        assertEquals(bestLoss, metrics.finalValidation().loss(), 1e-9, "the published model is the best epoch's");
+    }
+
+    @Test
     void theCharacterModelLearnsAShortText() throws IOException {
         Path input = SampleData.shortText(dir.resolve("text"));
         JobConfig config = new JobConfigLoader().load(null, null, List.of(

@@ -1,0 +1,48 @@
+package io.lstmjob.train;
+
+import io.lstmjob.config.GradientClipping;
+import io.lstmjob.config.ModelConfig;
+import io.lstmjob.config.Task;
+import io.lstmjob.config.TrainConfig;
+import io.lstmjob.config.UpdaterKind;
+import io.lstmjob.model.NetworkFactory;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EarlyStoppingTest {
+    private static ValidationMetrics loss(double value) {
+        return new ValidationMetrics(10, value, value, null, null, null, null, null, null, null, null);
+    }
+
+    @Test
+    void stopsAfterPatienceEpochsWithoutImprovementAndKeepsTheBestParameters() {
+        MultiLayerNetwork network = NetworkFactory.create(new ModelConfig("t", List.of(3), 0, 1, "xavier", 1),
+                new TrainConfig(5, 1, UpdaterKind.ADAM, 0.01, 0, GradientClipping.NONE, 1, 4, 4, 0), Task.FORECAST, 1, 1);
+        EarlyStopping early = new EarlyStopping(2);
+        assertFalse(early.shouldStop(1, network, loss(1.0)));
+        network.params().addi(1);
+        INDArray atEpoch2 = network.params().dup();
+        assertFalse(early.shouldStop(2, network, loss(0.8)));
+        network.params().addi(1);
+        assertFalse(early.shouldStop(3, network, loss(0.9)));
+        network.params().addi(1);
+        assertTrue(early.shouldStop(4, network, loss(0.95)));
+        assertEquals(2, early.bestEpoch());
+        assertEquals(atEpoch2, early.bestParameters());
+        assertEquals(0.8, early.bestValidation().loss());
+    }
+
+    @Test
+    void isOffWithoutPatience() {
+        EarlyStopping early = new EarlyStopping(0);
+        assertFalse(early.enabled());
+        assertFalse(early.shouldStop(9, null, loss(5)));
+    }
+}
