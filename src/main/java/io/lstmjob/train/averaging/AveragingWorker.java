@@ -84,7 +84,7 @@ public final class AveragingWorker implements TrainingWorker<WorkerResult> {
         INDArray updater = network.getUpdater().getStateViewArray();
         return new WorkerResult(ModelState.toFloats(network.params()),
                 updater == null ? null : ModelState.toFloats(updater),
-                losses.lossSum, losses.windows, tokens, minibatches,
+                losses.lossSum, tokens, minibatches,
                 network.getIterationCount() - startIteration, false, System.currentTimeMillis());
     }
 

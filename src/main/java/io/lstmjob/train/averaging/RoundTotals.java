@@ -11,7 +11,6 @@ final class RoundTotals implements Serializable {
     double[] updaterState;
     int workers;
     double lossSum;
-    long windows;
     long tokens;
     long minibatches;
     int maxIterations;
@@ -23,7 +22,6 @@ final class RoundTotals implements Serializable {
         updaterState = addInto(updaterState, result.updaterState());
         workers++;
         lossSum += result.lossSum();
-        windows += result.windows();
         tokens += result.tokens();
         minibatches += result.minibatches();
         maxIterations = Math.max(maxIterations, result.iterations());
@@ -49,7 +47,6 @@ final class RoundTotals implements Serializable {
         }
         workers += other.workers;
         lossSum += other.lossSum;
-        windows += other.windows;
         tokens += other.tokens;
         minibatches += other.minibatches;
         maxIterations = Math.max(maxIterations, other.maxIterations);

@@ -11,11 +11,9 @@ import org.deeplearning4j.optimize.api.BaseTrainingListener;
  */
 final class WindowLossRecorder extends BaseTrainingListener {
     double lossSum;
-    long windows;
 
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
         lossSum += model.score() * model.batchSize();
-        windows++;
     }
 }

@@ -8,7 +8,7 @@ import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
  * minibatches, the loss it saw, and how much it trained. {@code moreData} says that its shard has
  * minibatches beyond this round (only with averaging every N minibatches).
  */
-public record WorkerResult(float[] parameters, float[] updaterState, double lossSum, long windows,
+public record WorkerResult(float[] parameters, float[] updaterState, double lossSum,
                            long tokens, int minibatches, int iterations, boolean moreData,
                            long finishedAtMillis) implements TrainingResult {
 
