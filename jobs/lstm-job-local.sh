@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 stamp=target/local-classpath.txt
 if [[ ! -f $stamp || -n "$(find src conf pom.xml -newer "$stamp" -print -quit)" ]]; then
   echo "Building (first run or sources changed)..." >&2
-  mvn -q -B -DskipTests package >&2
+  mvn -q -B -Dstyle.color=never -DskipTests package >&2
+  touch "$stamp"   # the classpath file is not rewritten when unchanged
 fi
 
 export SPARK_LOCAL_IP=127.0.0.1
