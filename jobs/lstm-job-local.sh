@@ -8,7 +8,12 @@ cd "$(dirname "$0")/.."
 stamp=target/local-classpath.txt
 if [[ ! -f $stamp || -n "$(find src conf pom.xml -newer "$stamp" -print -quit)" ]]; then
   echo "Building (first run or sources changed)..." >&2
-  mvn -q -B -Dstyle.color=never -DskipTests package >&2
+  mkdir -p target
+  if ! mvn -q -B -DskipTests package > target/build.log 2>&1; then
+    cat target/build.log >&2
+    echo "lstm-job: the build failed (see above)" >&2
+    exit 1
+  fi
   touch "$stamp"   # the classpath file is not rewritten when unchanged
 fi
 
