@@ -23,6 +23,10 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "csv", paramLabel = "csv|parquet", description = "Output format (default: ${DEFAULT-VALUE}).")
     String format;
 
+    @Option(names = "--horizon", defaultValue = "0", paramLabel = "K",
+            description = "Also forecast K steps beyond the end of each sequence, feeding forecasts back (targets = features).")
+    int horizon;
+
     @Override
     public Integer call() throws Exception {
         if (!format.equals("csv") && !format.equals("parquet")) {
@@ -30,7 +34,7 @@ final class PredictCommand implements Callable<Integer> {
         }
         JobConfig config = model.config();
         return WithSpark.run(config, spark -> {
-            long rows = PredictionJob.run(spark, config, model.version(), output, format);
+            long rows = PredictionJob.run(spark, config, model.version(), output, format, horizon);
             System.out.println("Wrote " + rows + " predictions to " + output);
             return LstmJob.OK;
         });

@@ -33,19 +33,28 @@ import java.util.List;
  * its state carried from start to end, and every step gets the model's forecast of the next one,
  * in the input's units. Written with Spark (CSV with a header, or Parquet) as rows
  * (sequence, step, TARGET, TARGET_predicted, ...), where step is the 0-based position of the
- * forecast step within its sequence. An existing output path is never overwritten.
+ * forecast step within its sequence. With a horizon, each sequence also gets that many forecasts
+ * beyond its last step (TARGET empty). An existing output path is never overwritten.
  */
 public final class PredictionJob {
     private PredictionJob() {
     }
 
-    /** @return the number of rows written */
-    public static long run(SparkSession spark, JobConfig config, String version, String outputPath, String format) {
+    /**
+     * @param horizon steps to forecast beyond the end of each sequence, feeding each forecast back
+     *                as the next input (needs the targets to be the features); 0 for none
+     * @return the number of rows written
+     */
+    public static long run(SparkSession spark, JobConfig config, String version, String outputPath, String format, int horizon) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         PublishedModel model = PublishedModel.load(
                 new ModelStore(config.outputPath(), config.model().name(), sc.hadoopConfiguration()), version);
         DataContract contract = model.contract();
         requireNewOutput(outputPath, sc);
+        if (horizon > 0 && !contract.featureNames().equals(contract.targetNames())) {
+            throw new io.lstmjob.config.InvalidConfigException("--horizon feeds forecasts back as inputs, so the model's targets "
+                    + contract.targetNames() + " must be its features " + contract.featureNames());
+        }
         if (contract.task() != Task.FORECAST) {
             throw new InputDataException("predict scores forecasting models; " + config.model().name()
                     + " is a character model: use sample");
@@ -57,7 +66,7 @@ public final class PredictionJob {
         Broadcast<ModelState> state = sc.broadcast(new ModelState(full.configurationJson(), full.parameters(), null, 0, 0));
         try {
             sc.setJobDescription("predict with " + config.model().name() + " version " + model.version());
-            JavaRDD<Row> rows = data.train().mapPartitions(segments -> forecast(segments, state.value(), contract));
+            JavaRDD<Row> rows = data.train().mapPartitions(segments -> forecast(segments, state.value(), contract, horizon));
             StructType schema = new StructType().add("sequence", DataTypes.StringType).add("step", DataTypes.LongType);
             for (String target : contract.targetNames()) {
                 schema = schema.add(target, DataTypes.DoubleType).add(target + "_predicted", DataTypes.DoubleType);
@@ -89,7 +98,7 @@ public final class PredictionJob {
         }
     }
 
-    private static Iterator<Row> forecast(Iterator<Segment> segments, ModelState state, DataContract contract) {
+    private static Iterator<Row> forecast(Iterator<Segment> segments, ModelState state, DataContract contract, int horizon) {
         if (!segments.hasNext()) {
             return java.util.Collections.emptyIterator();
         }
@@ -99,17 +108,17 @@ public final class PredictionJob {
         return new Iterator<>() {
             private final List<Row> buffer = new ArrayList<>();
             private int pos;
-            private String sequence;
+            private Segment next = segments.next();
 
             @Override
             public boolean hasNext() {
-                while (pos >= buffer.size() && segments.hasNext()) {
+                while (pos >= buffer.size() && next != null) {
                     buffer.clear();
                     pos = 0;
-                    Segment segment = segments.next();
-                    if (!segment.seqId().equals(sequence)) {
+                    Segment segment = next;
+                    next = segments.hasNext() ? segments.next() : null;
+                    if (segment.start() == 0) {
                         network.rnnClearPreviousState();
-                        sequence = segment.seqId();
                     }
                     INDArray features = assembler.assemble(List.of(segment)).getFeatures();
                     float[] out = network.rnnTimeStep(features).castTo(DataType.FLOAT).dup('c').data().asFloat();
@@ -124,8 +133,37 @@ public final class PredictionJob {
                         }
                         buffer.add(RowFactory.create(values));
                     }
+                    boolean lastOfSequence = next == null || !next.seqId().equals(segment.seqId());
+                    if (horizon > 0 && lastOfSequence) {
+                        rollOut(segment);
+                    }
                 }
                 return pos < buffer.size();
+            }
+
+            /** Forecasts beyond the last step, each fed back as the next input; no actual value. */
+            private void rollOut(Segment last) {
+                double[] x = new double[targets];
+                for (int c = 0; c < targets; c++) {
+                    x[c] = last.targets()[(last.length() - 1) * targets + c];
+                }
+                long step = last.start() + last.length();
+                for (int h = 1; h <= horizon; h++) {
+                    INDArray input = org.nd4j.linalg.factory.Nd4j.create(DataType.FLOAT, 1, targets, 1);
+                    for (int c = 0; c < targets; c++) {
+                        input.putScalar(new long[]{0, c, 0}, contract.scaler().scaleFeature(c, (float) x[c]));
+                    }
+                    float[] out = network.rnnTimeStep(input).castTo(DataType.FLOAT).dup('c').data().asFloat();
+                    Object[] values = new Object[2 + 2 * targets];
+                    values[0] = last.seqId();
+                    values[1] = step + h;
+                    for (int c = 0; c < targets; c++) {
+                        x[c] = contract.scaler().unscaleTarget(c, out[c]);
+                        values[2 + 2 * c] = null;
+                        values[3 + 2 * c] = x[c];
+                    }
+                    buffer.add(RowFactory.create(values));
+                }
             }
 
             @Override

@@ -49,7 +49,7 @@ class PublishedModelUseTest extends SparkTest {
     @Test
     void predictionsForecastEveryStepInTheInputsUnits() {
         String out = dir.resolve("predictions").toString();
-        long rows = PredictionJob.run(spark, sines, null, out, "csv");
+        long rows = PredictionJob.run(spark, sines, null, out, "csv", 0);
         assertEquals(4 * 199, rows);
         List<Row> written = spark.read().option("header", "true").option("inferSchema", "true").csv(out).collectAsList();
         double squaredError = 0;
@@ -60,7 +60,7 @@ class PublishedModelUseTest extends SparkTest {
         // The sine has amplitude 1 and noise 0.05: a forecast in the input's units is far better than predicting 0.
         assertTrue(Math.sqrt(squaredError / rows) < 0.4, "rmse " + Math.sqrt(squaredError / rows));
         assertTrue(written.stream().allMatch(r -> r.getInt(r.fieldIndex("step")) >= 1));
-        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> PredictionJob.run(spark, sines, null, out, "csv"));
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> PredictionJob.run(spark, sines, null, out, "csv", 0));
         assertTrue(e.getMessage().contains("already exists"), e.getMessage());
     }
 
@@ -98,6 +98,26 @@ class PublishedModelUseTest extends SparkTest {
     }
 
     @Test
+    void aHorizonForecastsBeyondTheEndOfEverySequence() throws Exception {
+        Path input = SampleData.noisySines(dir.resolve("both"), 3, 150, 8);
+        JobConfig both = TestConfigs.sines(input, dir.resolve("models").toString(), "model.name=both",
+                "input.targetColumns=[]", "train.epochs=6");
+        TrainingJob.run(spark, both);
+        String out = dir.resolve("horizon").toString();
+        assertEquals(3 * 149 + 3 * 10, PredictionJob.run(spark, both, null, out, "csv", 10));
+        List<Row> future = spark.read().option("header", "true").option("inferSchema", "true").csv(out)
+                .filter("value IS NULL").collectAsList();
+        assertEquals(30, future.size());
+        for (Row row : future) {
+            int step = row.getInt(row.fieldIndex("step"));
+            assertTrue(step >= 150 && step < 160, "future steps follow the last one: " + step);
+            double forecast = row.getDouble(row.fieldIndex("value_predicted"));
+            assertTrue(Math.abs(forecast) < 1.5, "a sine's forecast stays near its range: " + forecast);
+        }
+        assertThrows(InvalidConfigException.class, () -> PredictionJob.run(spark, sines, null, dir.resolve("h2").toString(), "csv", 5));
+    }
+
+    @Test
     void aCharacterModelSamplesTextFromItsVocabulary() throws Exception {
         Path text = SampleData.shortText(dir.resolve("text"));
         JobConfig config = new JobConfigLoader().load(null, null, List.of("input.path=" + text, "input.format=text",
@@ -112,6 +132,6 @@ class PublishedModelUseTest extends SparkTest {
         assertTrue(sampled.contains("at"), "a trained model writes the text's syllables: " + sampled);
         assertThrows(IllegalArgumentException.class,
                 () -> new TextSampler(model.network(), model.contract().vocabulary()).sample("XYZ", 5, 1, 1));
-        assertThrows(InputDataException.class, () -> PredictionJob.run(spark, config, null, dir.resolve("p2").toString(), "csv"));
+        assertThrows(InputDataException.class, () -> PredictionJob.run(spark, config, null, dir.resolve("p2").toString(), "csv", 0));
     }
 }
