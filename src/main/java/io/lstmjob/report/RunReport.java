@@ -64,6 +64,9 @@ public final class RunReport {
         Map<String, Object> before = metricsMap(metrics.initialValidation());
         Map<String, Object> after = metricsMap(metrics.finalValidation());
         for (String key : after.keySet()) {
+            if (key.equals("perClass") || key.equals("confusion")) {
+                continue; // per character: in metrics.json, too wide for this table
+            }
             page.append("<tr><th>").append(escape(key)).append("</th><td>").append(format(before.get(key)))
                     .append("</td><td>").append(format(after.get(key))).append("</td></tr>");
         }

@@ -75,6 +75,7 @@ public final class HoldoutEvaluator {
             totals.truePositives = new long[channels];
             totals.predicted = new long[channels];
             totals.actual = new long[channels];
+            totals.confusion = new long[channels * channels];
         }
         for (int b = 0; b < examples; b++) {
             for (int t = 0; t < steps; t++) {
@@ -109,6 +110,7 @@ public final class HoldoutEvaluator {
                     totals.truePositives[target] += predicted == target ? 1 : 0;
                     totals.predicted[predicted]++;
                     totals.actual[target]++;
+                    totals.confusion[target * channels + predicted]++;
                 }
             }
         }
@@ -117,7 +119,7 @@ public final class HoldoutEvaluator {
     private ValidationMetrics toMetrics(LossTotals totals) {
         if (contract.task() == Task.CHAR_LM) {
             double nll = totals.negativeLogLikelihood / totals.steps;
-            return classification(totals, nll);
+            return classification(totals, nll, contract.vocabulary());
         }
         double mse = totals.squaredError / totals.elements;
         Map<String, Double> byTarget = new LinkedHashMap<>();
@@ -126,27 +128,37 @@ public final class HoldoutEvaluator {
             byTarget.put(contract.targetNames().get(c), scaledRmse * contract.scaler().targetStd()[c]);
         }
         return new ValidationMetrics(totals.steps, mse, mse, totals.absoluteError / totals.elements, Math.sqrt(mse),
-                byTarget, null, null, null, null, null);
+                byTarget, null, null, null, null, null, null, null);
     }
 
     /** Macro averages over the classes that occur or are predicted (others have no defined precision/recall). */
-    private static ValidationMetrics classification(LossTotals totals, double nll) {
+    private static ValidationMetrics classification(LossTotals totals, double nll, io.lstmjob.data.Vocabulary vocabulary) {
         double precision = 0;
         double recall = 0;
         double f1 = 0;
         int classes = 0;
-        for (int c = 0; c < totals.actual.length; c++) {
+        int n = totals.actual.length;
+        List<String> labels = new java.util.ArrayList<>();
+        Map<String, ValidationMetrics.ClassMetrics> perClass = new LinkedHashMap<>();
+        long[][] counts = new long[n][n];
+        for (int c = 0; c < n; c++) {
+            String label = new String(Character.toChars(vocabulary.codePointAt(c))).replace("\n", "\\n");
+            labels.add(label);
+            System.arraycopy(totals.confusion, c * n, counts[c], 0, n);
             if (totals.actual[c] == 0 && totals.predicted[c] == 0) {
                 continue;
             }
             double p = totals.predicted[c] == 0 ? 0 : (double) totals.truePositives[c] / totals.predicted[c];
             double r = totals.actual[c] == 0 ? 0 : (double) totals.truePositives[c] / totals.actual[c];
+            double f = p + r == 0 ? 0 : 2 * p * r / (p + r);
+            perClass.put(label, new ValidationMetrics.ClassMetrics(p, r, f, totals.actual[c]));
             precision += p;
             recall += r;
-            f1 += p + r == 0 ? 0 : 2 * p * r / (p + r);
+            f1 += f;
             classes++;
         }
         return new ValidationMetrics(totals.steps, nll, null, null, null, null, (double) totals.correct / totals.steps,
-                Math.exp(nll), precision / classes, recall / classes, f1 / classes);
+                Math.exp(nll), precision / classes, recall / classes, f1 / classes, perClass,
+                new ValidationMetrics.ConfusionMatrix(labels, counts));
     }
 }

@@ -15,6 +15,8 @@ final class LossTotals implements Serializable {
     long[] truePositives;
     long[] predicted;
     long[] actual;
+    /** Flattened [actual][predicted] counts (character model). */
+    long[] confusion;
 
     LossTotals merge(LossTotals other) {
         steps += other.steps;
@@ -26,6 +28,7 @@ final class LossTotals implements Serializable {
         truePositives = add(truePositives, other.truePositives);
         predicted = add(predicted, other.predicted);
         actual = add(actual, other.actual);
+        confusion = add(confusion, other.confusion);
         if (other.squaredErrorByTarget != null) {
             if (squaredErrorByTarget == null) {
                 squaredErrorByTarget = other.squaredErrorByTarget.clone();

@@ -7,6 +7,7 @@ import io.lstmjob.config.JobConfig;
 import io.lstmjob.config.JobConfigLoader;
 import io.lstmjob.data.InputDataException;
 import io.lstmjob.report.MetricsDocument;
+import io.lstmjob.train.ValidationMetrics;
 import io.lstmjob.store.ModelStore;
 import io.lstmjob.testing.SparkTest;
 import io.lstmjob.testing.SampleData;
@@ -88,7 +89,23 @@ class TrainingJobTest extends SparkTest {
         double untrained = result.metrics().initialValidation().loss();
         double trained = result.metrics().finalValidation().loss();
         assertTrue(trained < 0.6 * untrained, "cross-entropy " + untrained + " -> " + trained);
-        assertTrue(result.metrics().finalValidation().perplexity() < Math.exp(untrained));
+        var validation = result.metrics().finalValidation();
+        assertTrue(validation.perplexity() < Math.exp(untrained));
+        // The confusion matrix counts every validation step once, its diagonal the correct ones.
+        long total = 0;
+        long diagonal = 0;
+        long[][] counts = validation.confusion().counts();
+        for (int a = 0; a < counts.length; a++) {
+            for (int p = 0; p < counts.length; p++) {
+                total += counts[a][p];
+                diagonal += a == p ? counts[a][p] : 0;
+            }
+        }
+        assertEquals(validation.steps(), total);
+        assertEquals(validation.accuracy(), (double) diagonal / total, 1e-12);
+        long support = validation.perClass().values().stream().mapToLong(ValidationMetrics.ClassMetrics::support).sum();
+        assertEquals(validation.steps(), support);
+        assertTrue(validation.perClass().containsKey("t") && validation.perClass().containsKey("\\n"));
     }
 
     @Test

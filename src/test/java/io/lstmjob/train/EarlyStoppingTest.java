@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EarlyStoppingTest {
     private static ValidationMetrics loss(double value) {
-        return new ValidationMetrics(10, value, value, null, null, null, null, null, null, null, null);
+        return new ValidationMetrics(10, value, value, null, null, null, null, null, null, null, null, null, null);
     }
 
     @Test
