@@ -91,7 +91,7 @@ public final class DatasetPreparer {
                         sharding.validationFraction());
             }
             return new PreparedData(segments.filter(s -> !s.validation()), segments.filter(Segment::validation),
-                    contract, summary, segments);
+                    contract, summary, List.copyOf(files), segments);
         } finally {
             ranked.release();
             sc.setJobDescription(null);

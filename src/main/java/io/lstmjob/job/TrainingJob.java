@@ -5,7 +5,6 @@ import io.lstmjob.config.JobConfig;
 import io.lstmjob.data.DataContract;
 import io.lstmjob.data.DatasetPreparer;
 import io.lstmjob.data.InputDataException;
-import io.lstmjob.data.InputFiles;
 import io.lstmjob.data.PreparedData;
 import io.lstmjob.model.NetworkFactory;
 import io.lstmjob.report.JsonDocuments;
@@ -133,8 +132,10 @@ public final class TrainingJob {
 
             String parentVersion = parent;
             ValidationMetrics baseline = initial;
+            List<io.lstmjob.train.EpochMetrics> epochsDone = done;
+            ValidationMetrics lastValidation = last;
             EpochLoop.Outcome outcome = InputErrorTranslation.readable(hadoopConf, () -> EpochLoop.run(sc, network, data,
-                    config.train(), restoredEpochs(restored), restored.map(r -> r.state().lastValidation()).orElse(null),
+                    config.train(), epochsDone, lastValidation,
                     (net, epochs, validation) -> new RunCheckpoint(runId, parentVersion, epochs, baseline, validation)
                             .save(checkpoints, net, data.contract())));
 
@@ -144,7 +145,7 @@ public final class TrainingJob {
             boolean makeLive = decision == null || decision.promoted();
             String version = ModelStore.newVersionId();
             RunMetadata metadata = new RunMetadata(config.model().name(), version, runId, parentVersion,
-                    Redaction.credentials(config.resolvedJson()), inputFiles(config, hadoopConf), versions(spark), BuildInfo.get("git.commit.id"),
+                    Redaction.credentials(config.resolvedJson()), inputFiles(data.files(), hadoopConf), versions(spark), BuildInfo.get("git.commit.id"),
                     sc.sparkUser(), started.toString(), Instant.now().toString(), outcome.epochs().size(), makeLive);
             Map<String, FileContent> files = new LinkedHashMap<>();
             files.put(ModelFiles.MODEL, out -> ModelSerializer.writeModel(outcome.network(), out, true));
@@ -169,10 +170,6 @@ public final class TrainingJob {
         } finally {
             data.release();
         }
-    }
-
-    private static List<io.lstmjob.train.EpochMetrics> restoredEpochs(Optional<RunCheckpoint.Restored> restored) {
-        return restored.map(r -> r.state().epochs()).orElse(List.of());
     }
 
     private static PublishedModel liveModel(ModelStore store) {
@@ -205,9 +202,9 @@ public final class TrainingJob {
         }
     }
 
-    private static List<InputFileInfo> inputFiles(JobConfig config, Configuration conf) {
+    private static List<InputFileInfo> inputFiles(List<Path> read, Configuration conf) {
         List<InputFileInfo> files = new ArrayList<>();
-        for (Path path : InputFiles.list(config.input().path(), conf)) {
+        for (Path path : read) {
             try {
                 FileStatus status = path.getFileSystem(conf).getFileStatus(path);
                 files.add(new InputFileInfo(Redaction.credentials(path.toString()), status.getLen(),
