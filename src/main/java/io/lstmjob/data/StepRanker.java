@@ -54,7 +54,7 @@ public final class StepRanker {
             lengths[i] = bySeq.get(ids.get(i))._2();
             first.put(ids.get(i), bySeq.get(ids.get(i))._1());
         }
-        Broadcast<Map<String, Long>> firstIndex = JavaSparkContexts.of(steps).broadcast(first);
+        Broadcast<Map<String, Long>> firstIndex = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(steps.context()).broadcast(first);
         JavaRDD<RankedStep> ranked = indexed.map(t -> new RankedStep(t._1().seqId(),
                 t._2() - firstIndex.value().get(t._1().seqId()), t._1().features(), t._1().targets()));
         return new RankedSteps(ranked, new SequenceCatalog(ids, lengths), indexed);
