@@ -2,9 +2,10 @@ package io.lstmjob.cli;
 
 import io.lstmjob.config.JobConfig;
 import io.lstmjob.job.EvaluationJob;
+import io.lstmjob.job.NewOutputPath;
 import io.lstmjob.report.JsonDocuments;
 import io.lstmjob.train.ValidationMetrics;
-import org.apache.hadoop.fs.FSDataOutputStream;
+import io.lstmjob.store.NewFiles;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,14 +29,16 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         JobConfig config = model.config();
         return WithSpark.run(config, spark -> {
+            if (output != null) {
+                NewOutputPath.require(output, spark.sparkContext().hadoopConfiguration()); // before the work, not after
+            }
             ValidationMetrics metrics = EvaluationJob.run(spark, config, model.version());
             JsonDocuments.write(metrics, System.out);
             System.out.println();
             if (output != null) {
                 Path path = new Path(output);
-                try (FSDataOutputStream out = path.getFileSystem(spark.sparkContext().hadoopConfiguration()).create(path, false)) {
-                    JsonDocuments.write(metrics, out);
-                }
+                NewFiles.write(path.getFileSystem(spark.sparkContext().hadoopConfiguration()), path,
+                        out -> JsonDocuments.write(metrics, out));
             }
             return LstmJob.OK;
         });

@@ -7,9 +7,9 @@ import io.lstmjob.model.WeightExport;
 import io.lstmjob.report.JsonDocuments;
 import io.lstmjob.store.ModelStore;
 import io.lstmjob.store.ModelStoreException;
+import io.lstmjob.store.NewFiles;
 import io.lstmjob.train.ValidationMetrics;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -46,11 +46,8 @@ public final class ExportJob {
                                           Configuration conf) throws IOException {
         PublishedModel model = PublishedModel.load(new ModelStore(config.outputPath(), config.model().name(), conf), version);
         MultiLayerNetwork network = model.network();
-        Path dir = new Path(output);
+        Path dir = NewOutputPath.require(output, conf);
         FileSystem fs = dir.getFileSystem(conf);
-        if (fs.exists(dir)) {
-            throw new io.lstmjob.config.InvalidConfigException("--output " + output + " already exists; choose a new path");
-        }
         fs.mkdirs(dir);
         String kmeansFile = "weights-kmeans" + kmeansBits + ".npz";
         Map<String, Long> sizes = new LinkedHashMap<>();
@@ -103,9 +100,7 @@ public final class ExportJob {
             holdout.put(kmeansFile, metrics.get(2));
             manifest.put("holdout", holdout);
         }
-        try (FSDataOutputStream out = fs.create(new Path(dir, "manifest.json"), false)) {
-            JsonDocuments.write(manifest, out);
-        }
+        NewFiles.write(fs, new Path(dir, "manifest.json"), out -> JsonDocuments.write(manifest, out));
         return manifest;
     }
 
@@ -122,12 +117,16 @@ public final class ExportJob {
     }
 
     private static long writeNpz(FileSystem fs, Path file, Map<String, INDArray> arrays) throws IOException {
-        try (FSDataOutputStream raw = fs.create(file, false); ZipOutputStream zip = new ZipOutputStream(raw)) {
-            for (Map.Entry<String, INDArray> array : arrays.entrySet()) {
-                zip.putNextEntry(new ZipEntry(array.getKey() + ".npy"));
-                zip.write(Nd4j.toNpyByteArray(array.getValue()));
-                zip.closeEntry();
-            }
+        try {
+            NewFiles.write(fs, file, out -> {
+                ZipOutputStream zip = new ZipOutputStream(out);
+                for (Map.Entry<String, INDArray> array : arrays.entrySet()) {
+                    zip.putNextEntry(new ZipEntry(array.getKey() + ".npy"));
+                    zip.write(Nd4j.toNpyByteArray(array.getValue()));
+                    zip.closeEntry();
+                }
+                zip.finish(); // the stream itself is synced and closed by NewFiles
+            });
         } catch (IOException e) {
             throw new ModelStoreException("cannot write " + file + ": " + e.getMessage(), e);
         }

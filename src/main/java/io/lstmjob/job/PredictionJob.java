@@ -50,7 +50,7 @@ public final class PredictionJob {
         PublishedModel model = PublishedModel.load(
                 new ModelStore(config.outputPath(), config.model().name(), sc.hadoopConfiguration()), version);
         DataContract contract = model.contract();
-        requireNewOutput(outputPath, sc);
+        NewOutputPath.require(outputPath, sc.hadoopConfiguration());
         if (horizon > 0 && !contract.featureNames().equals(contract.targetNames())) {
             throw new io.lstmjob.config.InvalidConfigException("--horizon feeds forecasts back as inputs, so the model's targets "
                     + contract.targetNames() + " must be its features " + contract.featureNames());
@@ -83,18 +83,6 @@ public final class PredictionJob {
             state.destroy(false);
             data.release();
             sc.setJobDescription(null);
-        }
-    }
-
-    private static void requireNewOutput(String outputPath, JavaSparkContext sc) {
-        try {
-            org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(outputPath);
-            if (path.getFileSystem(sc.hadoopConfiguration()).exists(path)) {
-                throw new io.lstmjob.config.InvalidConfigException("--output " + outputPath
-                        + " already exists; predictions are never written over existing data: choose a new path");
-            }
-        } catch (java.io.IOException e) {
-            throw new io.lstmjob.store.ModelStoreException("cannot check --output " + outputPath + ": " + e.getMessage(), e);
         }
     }
 

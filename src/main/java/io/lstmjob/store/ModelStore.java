@@ -2,7 +2,6 @@ package io.lstmjob.store;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
@@ -105,7 +104,7 @@ public final class ModelStore {
             fs.mkdirs(staging);
             for (Map.Entry<String, FileContent> file : files.entrySet()) {
                 requireSafe(file.getKey(), "file name");
-                writeFile(fs, new Path(staging, file.getKey()), file.getValue());
+                NewFiles.write(fs, new Path(staging, file.getKey()), file.getValue());
             }
             fs.mkdirs(target.getParent());
             if (!fs.rename(staging, target)) {
@@ -206,35 +205,9 @@ public final class ModelStore {
     private void pointLatestAt(String version) throws IOException {
         Path pointer = new Path(modelDir, LATEST);
         Path temp = new Path(new Path(modelDir, STAGING), LATEST + "-" + UUID.randomUUID());
-        writeFile(fs, temp, out -> out.write((version + "\n").getBytes(StandardCharsets.UTF_8)));
+        NewFiles.write(fs, temp, out -> out.write((version + "\n").getBytes(StandardCharsets.UTF_8)));
         // FileContext offers an atomic rename over an existing file on HDFS and on the local file system.
         FileContext.getFileContext(modelDir.toUri(), conf).rename(temp, pointer, Options.Rename.OVERWRITE);
-    }
-
-    /**
-     * Writes a new file and syncs it to the DataNodes. Not try-with-resources: an HDFS stream that
-     * failed (quota, lost pipeline) throws the same exception again from close(), which
-     * try-with-resources turns into "Self-suppression not permitted" and loses the real cause.
-     */
-    static void writeFile(FileSystem fs, Path path, FileContent content) throws IOException {
-        writeAndClose(fs.create(path, false), content);
-    }
-
-    static void writeAndClose(FSDataOutputStream out, FileContent content) throws IOException {
-        try {
-            content.writeTo(out);
-            out.hsync();
-        } catch (IOException | RuntimeException e) {
-            try {
-                out.close();
-            } catch (IOException | RuntimeException closing) {
-                if (closing != e) {
-                    e.addSuppressed(closing);
-                }
-            }
-            throw e;
-        }
-        out.close();
     }
 
     /** The live version's id, if any version was published. */

@@ -98,7 +98,7 @@ public final class RunLock implements AutoCloseable {
             throw e;
         }
         try {
-            ModelStore.writeAndClose(out, stream -> stream.write(content));
+            NewFiles.writeAndClose(out, stream -> stream.write(content));
             return true;
         } catch (IOException e) {
             // The lock was ours but could not be written (a full disk, say): leave no empty lock behind.
