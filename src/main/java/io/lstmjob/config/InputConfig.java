@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * Where the sequences are, which columns make them, and what to do with imperfect input. Empty
  * strings / lists mean "not set". {@code minPairs} is the shortest sequence (in training pairs)
- * that {@code shortSequences} lets through: one TBPTT window.
+ * that {@code shortSequences} lets through: one TBPTT window. {@code labelColumn} names the class
+ * of each sequence (the same on all its rows) and makes the task sequence classification.
  */
 public record InputConfig(
         String path,
@@ -19,13 +20,32 @@ public record InputConfig(
         InvalidValuePolicy invalidValues,
         ShortSequencePolicy shortSequences,
         boolean strictOrder,
-        int minPairs) implements Serializable {
+        int minPairs,
+        String labelColumn) implements Serializable {
 
     /** Strict defaults: fail on invalid values and short sequences, sort rows by the order column. */
     public InputConfig(String path, InputFormat format, String delimiter, String sequenceIdColumn, String orderColumn,
                        List<String> featureColumns, List<String> targetColumns) {
         this(path, format, delimiter, sequenceIdColumn, orderColumn, featureColumns, targetColumns,
-                InvalidValuePolicy.FAIL, ShortSequencePolicy.FAIL, false, 1);
+                InvalidValuePolicy.FAIL, ShortSequencePolicy.FAIL, false, 1, "");
+    }
+
+    /** A copy that reads {@code labelColumn} as every sequence's class. */
+    public InputConfig withLabelColumn(String column) {
+        return new InputConfig(path, format, delimiter, sequenceIdColumn, orderColumn, featureColumns, targetColumns,
+                invalidValues, shortSequences, strictOrder, minPairs, column);
+    }
+
+    /** Text makes a character model, a label column a sequence classifier, anything else a forecaster. */
+    public Task task() {
+        if (format == InputFormat.TEXT) {
+            return Task.CHAR_LM;
+        }
+        return hasLabelColumn() ? Task.CLASSIFY : Task.FORECAST;
+    }
+
+    public boolean hasLabelColumn() {
+        return !labelColumn.isEmpty();
     }
 
     public boolean hasSequenceIdColumn() {

@@ -1,10 +1,6 @@
 package io.lstmjob.config;
 
-/** How the input files are read; the format also decides the task (see {@link Task}). */
+/** How the input files are read. Text makes a character model; see {@link InputConfig#task()}. */
 public enum InputFormat {
-    CSV, TEXT, PARQUET;
-
-    public Task task() {
-        return this == TEXT ? Task.CHAR_LM : Task.FORECAST;
-    }
+    CSV, TEXT, PARQUET
 }

@@ -18,6 +18,6 @@ public record JobConfig(
         String resolvedJson) implements Serializable {
 
     public Task task() {
-        return input.format().task();
+        return input.task();
     }
 }

@@ -25,6 +25,7 @@ public final class JobConfigLoader {
     static final String DEFAULTS_RESOURCE = "io/lstmjob/config/default.conf";
     private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
     private static final Set<String> WEIGHT_INITS = Set.of("xavier", "relu", "uniform", "normal", "lecun_normal");
+    private static final List<String> POOLINGS = List.of("last", "mean", "max");
 
     private final Config defaults;
 
@@ -149,7 +150,20 @@ public final class JobConfigLoader {
                 enumValue(c, "input.invalidValues", InvalidValuePolicy.class),
                 enumValue(c, "input.shortSequences", ShortSequencePolicy.class),
                 order.equals("strict"),
-                c.getInt("tbptt.forward"));
+                c.getInt("tbptt.forward"),
+                c.getString("input.labelColumn").trim());
+        if (input.hasLabelColumn()) {
+            require(format != InputFormat.TEXT, "input.labelColumn", "labels whole sequences of csv or parquet input; "
+                    + "text input trains a character model");
+            require(input.targetColumns().isEmpty(), "input.targetColumns", "must be empty when input.labelColumn is set "
+                    + "(a classifier predicts the label, not next-step values)");
+            require(!input.featureColumns().contains(input.labelColumn()), "input.featureColumns",
+                    "must not contain the label column '" + input.labelColumn() + "'");
+            // A whole sequence is one example: any length of at least one step will do.
+            input = new InputConfig(input.path(), format, delimiter, input.sequenceIdColumn(), input.orderColumn(),
+                    input.featureColumns(), input.targetColumns(), input.invalidValues(), input.shortSequences(),
+                    input.strictOrder(), 1, input.labelColumn());
+        }
 
         String name = c.getString("model.name");
         require(MODEL_NAME.matcher(name).matches() && !name.contains(".."), "model.name",
@@ -172,7 +186,23 @@ public final class JobConfigLoader {
         require(WEIGHT_INITS.contains(weightInit), "model.weightInit", "must be one of " + WEIGHT_INITS + ", got '" + weightInit + "'");
         String cell = c.getString("model.cell").trim().toLowerCase(Locale.ROOT);
         require(cell.equals("lstm") || cell.equals("graves"), "model.cell", "must be lstm or graves, got '" + cell + "'");
-        ModelConfig model = new ModelConfig(name, List.copyOf(layers), dropout, forgetBias, weightInit, c.getLong("model.seed"), cell);
+        boolean bidirectional = c.getBoolean("model.bidirectional");
+        int heads = c.getInt("model.attentionHeads");
+        String pooling = c.getString("model.pooling").trim().toLowerCase(Locale.ROOT);
+        require(POOLINGS.contains(pooling), "model.pooling", "must be one of " + POOLINGS + ", got '" + pooling + "'");
+        boolean classify = input.task() == Task.CLASSIFY;
+        require(!bidirectional || classify, "model.bidirectional", "is for sequence classification (set input.labelColumn): "
+                + "a forecaster or character model must not read the steps it predicts");
+        require(heads >= 0, "model.attentionHeads", "must be 0 (no attention layer) or positive, got " + heads);
+        require(heads == 0 || classify, "model.attentionHeads", "is for sequence classification (set input.labelColumn)");
+        ModelConfig model = new ModelConfig(name, List.copyOf(layers), dropout, forgetBias, weightInit, c.getLong("model.seed"),
+                cell, bidirectional, heads, pooling);
+        require(heads == 0 || model.lastLayerWidth() % heads == 0, "model.attentionHeads", "must divide the last LSTM layer's "
+                + "output width " + model.lastLayerWidth() + (bidirectional ? " (both directions)" : "") + ", got " + heads);
+        require(!(bidirectional && pooling.equals("last")), "model.pooling", "last would read the backward direction after "
+                + "a single step; use mean or max with model.bidirectional=true");
+        require(!(heads > 0 && pooling.equals("last")), "model.pooling", "last would keep one step of the attention "
+                + "layer's output; use mean or max with model.attentionHeads");
 
         int epochs = c.getInt("train.epochs");
         require(epochs >= 1, "train.epochs", "must be at least 1, got " + epochs);

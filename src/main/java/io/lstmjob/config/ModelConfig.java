@@ -6,7 +6,11 @@ import java.util.List;
 /**
  * The network's shape and initialisation.
  *
- * @param cell lstm (the standard cell) or graves (DL4J's GravesLSTM, with peephole connections)
+ * @param cell           lstm (the standard cell) or graves (DL4J's GravesLSTM, with peephole connections)
+ * @param bidirectional  classification only: each LSTM layer also reads the sequence backwards
+ * @param attentionHeads classification only: heads of a self-attention layer over the last LSTM
+ *                       layer's outputs (0 = no attention layer)
+ * @param pooling        classification only: how the steps become one vector: last, mean or max
  */
 public record ModelConfig(
         String name,
@@ -15,10 +19,18 @@ public record ModelConfig(
         double forgetGateBias,
         String weightInit,
         long seed,
-        String cell) implements Serializable {
+        String cell,
+        boolean bidirectional,
+        int attentionHeads,
+        String pooling) implements Serializable {
 
-    /** The standard LSTM cell. */
+    /** The standard LSTM cell, one direction, no attention. */
     public ModelConfig(String name, List<Integer> layers, double dropout, double forgetGateBias, String weightInit, long seed) {
-        this(name, layers, dropout, forgetGateBias, weightInit, seed, "lstm");
+        this(name, layers, dropout, forgetGateBias, weightInit, seed, "lstm", false, 0, "last");
+    }
+
+    /** Units of the last LSTM layer's output: both directions side by side when bidirectional. */
+    public int lastLayerWidth() {
+        return layers.get(layers.size() - 1) * (bidirectional ? 2 : 1);
     }
 }

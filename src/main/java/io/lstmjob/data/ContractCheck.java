@@ -19,6 +19,10 @@ final class ContractCheck {
             throw new InputDataException("the input is for a " + task.name().toLowerCase() + " model but the model is a "
                     + contract.task().name().toLowerCase() + " model");
         }
+        if (task == Task.CLASSIFY && !contract.featureNames().equals(table.featureNames())) {
+            throw new InputDataException("the input's columns do not fit the model: it was trained on features "
+                    + contract.featureNames() + ", the input gives " + table.featureNames());
+        }
         if (task == Task.FORECAST && (!contract.featureNames().equals(table.featureNames())
                 || !contract.targetNames().equals(table.targetNames()))) {
             throw new InputDataException("the input's columns do not fit the model: it was trained on features "

@@ -31,9 +31,9 @@ import java.util.regex.Pattern;
 final class CsvSequenceSource implements SequenceSource {
 
     @Override
-    public StepTable read(SparkSession spark, InputConfig input, List<Path> files) {
+    public StepTable read(SparkSession spark, InputConfig input, List<Path> files, boolean labelOptional) {
         List<String> header = readHeader(files.get(0), input.delimiter(), spark);
-        Layout layout = Layout.resolve(header, input, files.get(0).toString());
+        Layout layout = Layout.resolve(header, input, files.get(0).toString(), labelOptional);
         var steps = LinesOfFiles.parse(spark, files, new RowParser(layout, input.invalidValues(), input.strictOrder()));
         return new StepTable(steps, layout.names(layout.featureIdx), layout.names(layout.targetIdx));
     }
@@ -72,32 +72,40 @@ final class CsvSequenceSource implements SequenceSource {
         final int orderIdx;
         final int[] featureIdx;
         final int[] targetIdx;
+        /** -1: no label column (or, when scoring, none in this input) */
+        final int labelIdx;
 
-        private Layout(List<String> header, String delimiter, int idIdx, int orderIdx, int[] featureIdx, int[] targetIdx) {
+        private Layout(List<String> header, String delimiter, int idIdx, int orderIdx, int[] featureIdx, int[] targetIdx,
+                       int labelIdx) {
             this.header = header;
             this.delimiter = delimiter;
             this.idIdx = idIdx;
             this.orderIdx = orderIdx;
             this.featureIdx = featureIdx;
             this.targetIdx = targetIdx;
+            this.labelIdx = labelIdx;
         }
 
-        static Layout resolve(List<String> header, InputConfig input, String file) {
+        static Layout resolve(List<String> header, InputConfig input, String file, boolean labelOptional) {
             int id = input.hasSequenceIdColumn() ? column(header, input.sequenceIdColumn(), "input.sequenceIdColumn", file) : -1;
             int order = input.hasOrderColumn() ? column(header, input.orderColumn(), "input.orderColumn", file) : -1;
+            int label = !input.hasLabelColumn() || (labelOptional && !header.contains(input.labelColumn())) ? -1
+                    : column(header, input.labelColumn(), "input.labelColumn", file);
             List<String> featureNames = input.featureColumns();
             if (featureNames.isEmpty()) {
                 featureNames = new ArrayList<>(header);
                 featureNames.remove(input.sequenceIdColumn());
                 featureNames.remove(input.orderColumn());
+                featureNames.remove(input.labelColumn());
             }
             if (featureNames.isEmpty()) {
-                throw new InputDataException(file + ": no feature columns left besides the id and order columns");
+                throw new InputDataException(file + ": no feature columns left besides the id, order and label columns");
             }
             int[] features = columns(header, featureNames, "input.featureColumns", file);
-            int[] targets = input.targetColumns().isEmpty() ? features
+            // A classifier has no per-step targets: its label is the sequence's class.
+            int[] targets = input.hasLabelColumn() ? new int[0] : input.targetColumns().isEmpty() ? features
                     : columns(header, input.targetColumns(), "input.targetColumns", file);
-            return new Layout(List.copyOf(header), input.delimiter(), id, order, features, targets);
+            return new Layout(List.copyOf(header), input.delimiter(), id, order, features, targets, label);
         }
 
         private static int[] columns(List<String> header, List<String> names, String key, String file) {
@@ -215,9 +223,16 @@ final class CsvSequenceSource implements SequenceSource {
                             + "' holds '" + cells.get(layout.orderIdx) + "', not a number or an ISO-8601 date");
                 }
             }
+            String label = null;
+            if (layout.labelIdx >= 0) {
+                label = cells.get(layout.labelIdx);
+                if (label.isEmpty()) {
+                    throw new BadRecordException(file, offset, "label column '" + layout.header.get(layout.labelIdx) + "' is empty");
+                }
+            }
             float[] features = values(file, offset, cells, layout.featureIdx);
             float[] targets = layout.targetIdx == layout.featureIdx ? features : values(file, offset, cells, layout.targetIdx);
-            return new StepRecord(seqId, order, features, targets, file, offset);
+            return new StepRecord(seqId, order, features, targets, label, file, offset);
         }
 
         private float[] values(String file, long offset, List<String> cells, int[] idx) {

@@ -3,21 +3,27 @@ package io.lstmjob.data;
 import io.lstmjob.config.Task;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a model expects of its input and how raw values become network inputs: the channels, and
- * either the scaler (forecasting) or the vocabulary (character model). Saved beside the model.
+ * What a model expects of its input and how raw values become network inputs: the channels, the
+ * scaler (forecasting, classification), the vocabulary (character model) and the classes
+ * (classification: the sorted labels of the training input; index = network output). Saved beside the model.
  */
 public record DataContract(Task task, List<String> featureNames, List<String> targetNames,
-                           FeatureScaler scaler, Vocabulary vocabulary) implements Serializable {
+                           FeatureScaler scaler, Vocabulary vocabulary, List<String> classes) implements Serializable {
 
     public static DataContract forecast(List<String> features, List<String> targets, FeatureScaler scaler) {
-        return new DataContract(Task.FORECAST, List.copyOf(features), List.copyOf(targets), scaler, null);
+        return new DataContract(Task.FORECAST, List.copyOf(features), List.copyOf(targets), scaler, null, null);
     }
 
     public static DataContract charModel(Vocabulary vocabulary) {
-        return new DataContract(Task.CHAR_LM, TextSequenceSource.CHANNEL, TextSequenceSource.CHANNEL, null, vocabulary);
+        return new DataContract(Task.CHAR_LM, TextSequenceSource.CHANNEL, TextSequenceSource.CHANNEL, null, vocabulary, null);
+    }
+
+    public static DataContract classifier(List<String> features, List<String> classes, FeatureScaler scaler) {
+        return new DataContract(Task.CLASSIFY, List.copyOf(features), List.of(), scaler, null, List.copyOf(classes));
     }
 
     public int networkInputs() {
@@ -25,6 +31,22 @@ public record DataContract(Task task, List<String> featureNames, List<String> ta
     }
 
     public int networkOutputs() {
-        return task == Task.CHAR_LM ? vocabulary.size() : targetNames.size();
+        return switch (task) {
+            case CHAR_LM -> vocabulary.size();
+            case CLASSIFY -> classes.size();
+            case FORECAST -> targetNames.size();
+        };
+    }
+
+    /** Names of the network's output classes (characters, with a newline as \n, or labels); forecasting has none. */
+    public List<String> classNames() {
+        if (task == Task.CLASSIFY) {
+            return classes;
+        }
+        List<String> names = new ArrayList<>();
+        for (int c = 0; task == Task.CHAR_LM && c < vocabulary.size(); c++) {
+            names.add(new String(Character.toChars(vocabulary.codePointAt(c))).replace("\n", "\\n"));
+        }
+        return names;
     }
 }

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /** Input to sharded segments: read, rank, plan, fit the scaler or vocabulary, cut, cache. */
 public final class DatasetPreparer {
@@ -30,11 +31,12 @@ public final class DatasetPreparer {
 
     public static PreparedData prepare(SparkSession spark, InputConfig input, ShardingConfig sharding, Preparation preparation) {
         DataContract fixedContract = preparation.fixedContract();
+        Task task = fixedContract != null ? fixedContract.task() : input.task();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<Path> files = InputFiles.list(input.path(), sc.hadoopConfiguration());
-        StepTable table = SequenceSource.forFormat(input.format()).read(spark, input, files);
+        StepTable table = SequenceSource.forFormat(input.format()).read(spark, input, files, preparation.wholeSequencesPerPartition());
         if (fixedContract != null) {
-            ContractCheck.requireSameChannels(fixedContract, input.format().task(), table);
+            ContractCheck.requireSameChannels(fixedContract, input.task(), table);
         }
         JavaRDD<StepRecord> steps = table.steps();
         if (input.invalidValues() == InvalidValuePolicy.SKIP) {
@@ -56,46 +58,104 @@ public final class DatasetPreparer {
                 LOG.warn("input.invalidValues=interpolate: filled {} empty, NaN or infinite cell(s)", filled.cells());
                 rankedSteps = filled.steps();
             }
-            long minPairs = preparation.wholeSequencesPerPartition() ? 1 : shortSequenceMinimum(input, ranked.catalog());
-            SegmentPlan plan = SegmentPlan.build(ranked.catalog(), sharding, partitions,
-                    preparation.wholeSequencesPerPartition(), minPairs);
-            if (plan.segments(false) == 0) {
-                throw new InputDataException("no sequence is long enough to train on: " + ranked.catalog().size()
-                        + " sequence(s), the longest has " + longest(ranked.catalog()) + " step(s); at least 2 are needed"
-                        + (sharding.validationFraction() > 0 ? " beyond the validation tail" : ""));
-            }
-            Broadcast<SegmentPlan> planBroadcast = sc.broadcast(plan);
-            sc.setJobDescription("prepare data: fit " + (input.format().task() == Task.CHAR_LM ? "vocabulary" : "scaler"));
-            DataContract contract = fixedContract != null
-                    ? ContractCheck.requireKnownCharacters(fixedContract, rankedSteps)
-                    : input.format().task() == Task.CHAR_LM
-                    ? DataContract.charModel(vocabularyOf(rankedSteps))
-                    : DataContract.forecast(table.featureNames(), table.targetNames(),
-                    ScalerFitter.fit(rankedSteps, planBroadcast, table.featureNames().size(), table.targetNames().size()));
-
-            sc.setJobDescription("prepare data: cut " + plan.segmentCount() + " segments over " + partitions + " partitions");
-            JavaRDD<Segment> segments = Segmenter.cut(rankedSteps, planBroadcast).persist(StorageLevel.MEMORY_AND_DISK());
-            long count = segments.count();
-            if (count != plan.segmentCount()) {
-                throw new IllegalStateException("cut " + count + " segments, planned " + plan.segmentCount());
-            }
-            DatasetSummary summary = new DatasetSummary(ranked.catalog().size(), ranked.catalog().totalSteps(),
-                    plan.pairs(false), plan.pairs(true), plan.segments(false), plan.segments(true), partitions,
-                    plan.trainStepsPerPartition());
-            LOG.info("Prepared {} sequence(s), {} steps: {} training segments ({} pairs), {} validation segments ({} pairs); "
+            PreparedData prepared = task == Task.CLASSIFY
+                    ? examples(sc, ranked, rankedSteps, table, sharding, partitions, preparation)
+                    : segments(sc, input, ranked.catalog(), rankedSteps, table, sharding, partitions, preparation);
+            DatasetSummary summary = prepared.summary();
+            LOG.info("Prepared {} sequence(s), {} steps: {} training {} ({} pairs), {} validation {} ({} pairs); "
                             + "training steps per partition {}", summary.sequences(), summary.steps(), summary.trainSegments(),
-                    summary.trainPairs(), summary.validationSegments(), summary.validationPairs(),
+                    task == Task.CLASSIFY ? "sequences" : "segments", summary.trainPairs(), summary.validationSegments(),
+                    task == Task.CLASSIFY ? "sequences" : "segments", summary.validationPairs(),
                     Arrays.toString(summary.trainStepsPerPartition()));
             if (summary.validationSegments() == 0 && sharding.validationFraction() > 0) {
-                LOG.warn("The validation split is empty: the sequences are too short for validation.fraction={}",
-                        sharding.validationFraction());
+                LOG.warn("The validation split is empty: the {} too short for validation.fraction={}",
+                        task == Task.CLASSIFY ? "input has too few sequences" : "sequences are", sharding.validationFraction());
             }
-            return new PreparedData(segments.filter(s -> !s.validation()), segments.filter(Segment::validation),
-                    contract, summary, List.copyOf(files), segments);
+            return new PreparedData(prepared.train(), prepared.validation(), prepared.contract(), summary, List.copyOf(files),
+                    prepared.cached());
         } finally {
             ranked.release();
             sc.setJobDescription(null);
         }
+    }
+
+    /** Forecasting and the character model: sequences cut into segments of training pairs. */
+    private static PreparedData segments(JavaSparkContext sc, InputConfig input, SequenceCatalog catalog,
+                                         JavaRDD<RankedStep> rankedSteps, StepTable table, ShardingConfig sharding,
+                                         int partitions, Preparation preparation) {
+        DataContract fixedContract = preparation.fixedContract();
+        long minPairs = preparation.wholeSequencesPerPartition() ? 1 : shortSequenceMinimum(input, catalog);
+        SegmentPlan plan = SegmentPlan.build(catalog, sharding, partitions, preparation.wholeSequencesPerPartition(), minPairs);
+        if (plan.segments(false) == 0) {
+            throw new InputDataException("no sequence is long enough to train on: " + catalog.size()
+                    + " sequence(s), the longest has " + longest(catalog) + " step(s); at least 2 are needed"
+                    + (sharding.validationFraction() > 0 ? " beyond the validation tail" : ""));
+        }
+        Broadcast<SegmentPlan> planBroadcast = sc.broadcast(plan);
+        boolean text = input.task() == Task.CHAR_LM;
+        sc.setJobDescription("prepare data: fit " + (text ? "vocabulary" : "scaler"));
+        DataContract contract = fixedContract != null
+                ? ContractCheck.requireKnownCharacters(fixedContract, rankedSteps)
+                : text
+                ? DataContract.charModel(vocabularyOf(rankedSteps))
+                : DataContract.forecast(table.featureNames(), table.targetNames(),
+                ScalerFitter.fit(rankedSteps, planBroadcast, table.featureNames().size(), table.targetNames().size()));
+
+        sc.setJobDescription("prepare data: cut " + plan.segmentCount() + " segments over " + partitions + " partitions");
+        JavaRDD<Segment> segments = Segmenter.cut(rankedSteps, planBroadcast).persist(StorageLevel.MEMORY_AND_DISK());
+        long count = segments.count();
+        if (count != plan.segmentCount()) {
+            throw new IllegalStateException("cut " + count + " segments, planned " + plan.segmentCount());
+        }
+        DatasetSummary summary = new DatasetSummary(catalog.size(), catalog.totalSteps(),
+                plan.pairs(false), plan.pairs(true), plan.segments(false), plan.segments(true), partitions,
+                plan.trainStepsPerPartition());
+        return new PreparedData(segments.filter(s -> !s.validation()), segments.filter(Segment::validation),
+                contract, summary, List.of(), segments);
+    }
+
+    /**
+     * Sequence classification: every whole sequence one example with its label's class. The
+     * classes are the training input's labels, or the model's when one is given. The summary
+     * counts sequences as segments and steps as pairs.
+     */
+    private static PreparedData examples(JavaSparkContext sc, StepRanker.RankedSteps ranked, JavaRDD<RankedStep> rankedSteps,
+                                         StepTable table, ShardingConfig sharding, int partitions, Preparation preparation) {
+        DataContract fixedContract = preparation.fixedContract();
+        SequenceCatalog catalog = ranked.catalog();
+        sc.setJobDescription("prepare data: read the label of every sequence");
+        Map<String, String> labels = SequenceLabels.collect(ranked.cached());
+        List<String> classes = fixedContract != null ? fixedContract.classes() : SequenceLabels.classes(labels);
+        if (fixedContract == null && classes.size() < 2) {
+            throw new InputDataException("the label column holds " + classes.size() + " distinct label(s) " + classes
+                    + "; a classifier needs at least 2");
+        }
+        if (!preparation.wholeSequencesPerPartition() && labels.size() < catalog.size()) {
+            throw new InputDataException((catalog.size() - labels.size()) + " sequence(s) have no label");
+        }
+        int[] classOfSequence = SequenceLabels.indexOf(catalog, labels, classes);
+        double fraction = preparation.wholeSequencesPerPartition() ? 0 : sharding.validationFraction();
+        ExamplePlan plan = ExamplePlan.build(catalog, classOfSequence, fraction, partitions);
+        if (plan.count(false) == 0) {
+            throw new InputDataException("no sequence is left to train on: " + catalog.size()
+                    + " sequence(s), all held out by validation.fraction=" + fraction);
+        }
+        Broadcast<ExamplePlan> planBroadcast = sc.broadcast(plan);
+        sc.setJobDescription("prepare data: fit scaler");
+        DataContract contract = fixedContract != null ? fixedContract
+                : DataContract.classifier(table.featureNames(), classes,
+                ScalerFitter.fitInputs(rankedSteps, planBroadcast, table.featureNames().size()));
+
+        sc.setJobDescription("prepare data: gather " + plan.examples() + " sequences over " + partitions + " partitions");
+        JavaRDD<Segment> examples = ExampleCutter.cut(rankedSteps, planBroadcast).persist(StorageLevel.MEMORY_AND_DISK());
+        long count = examples.count();
+        if (count != plan.examples()) {
+            throw new IllegalStateException("gathered " + count + " sequences, planned " + plan.examples());
+        }
+        DatasetSummary summary = new DatasetSummary(catalog.size(), catalog.totalSteps(), plan.steps(false), plan.steps(true),
+                plan.count(false), plan.count(true), partitions, plan.trainStepsPerPartition());
+        return new PreparedData(examples.filter(s -> !s.validation()), examples.filter(Segment::validation),
+                contract, summary, List.of(), examples);
     }
 
     private static boolean hasInvalidValue(StepRecord step) {

@@ -14,27 +14,54 @@ import java.util.NoSuchElementException;
 /**
  * Groups segments into minibatches on the executor: features [batch, inputs, time] and labels
  * [batch, outputs, time], scaled or one-hot encoded per the {@link DataContract}. When segments of
- * a minibatch differ in length (a sequence's last, shorter segment) the missing steps are masked,
- * so they add nothing to the loss or the gradient.
+ * a minibatch differ in length (a sequence's last, shorter segment; sequences of a classifier)
+ * the missing steps are masked, so they add nothing to the loss or the gradient. A classifier's
+ * labels are one per example, [batch, classes], one-hot (all zero for an unlabelled sequence).
+ *
+ * <p>With {@code equalLengths} a minibatch only holds segments of one length, so nothing is padded:
+ * for networks that read sequences backwards, where DL4J's Bidirectional layer lets the padding
+ * (which its backward direction reads first) change the state of the real steps.
  */
 public final class MinibatchAssembler implements Serializable {
     private final DataContract contract;
     private final int batchSize;
+    private final boolean equalLengths;
 
     public MinibatchAssembler(DataContract contract, int batchSize) {
+        this(contract, batchSize, false);
+    }
+
+    public MinibatchAssembler(DataContract contract, int batchSize, boolean equalLengths) {
         this.contract = contract;
         this.batchSize = batchSize;
+        this.equalLengths = equalLengths;
     }
 
     public Iterator<DataSet> minibatches(Iterator<Segment> segments) {
+        Iterator<List<Segment>> batches = batches(segments);
         return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return batches.hasNext();
+            }
+
+            @Override
+            public DataSet next() {
+                return assemble(batches.next());
+            }
+        };
+    }
+
+    /** Consecutive segments in groups of batchSize, or with equalLengths in groups of one length each. */
+    public Iterator<List<Segment>> batches(Iterator<Segment> segments) {
+        return equalLengths ? new EqualLengthBatches(segments, batchSize) : new Iterator<>() {
             @Override
             public boolean hasNext() {
                 return segments.hasNext();
             }
 
             @Override
-            public DataSet next() {
+            public List<Segment> next() {
                 if (!segments.hasNext()) {
                     throw new NoSuchElementException();
                 }
@@ -42,9 +69,52 @@ public final class MinibatchAssembler implements Serializable {
                 while (batch.size() < batchSize && segments.hasNext()) {
                     batch.add(segments.next());
                 }
-                return assemble(batch);
+                return batch;
             }
         };
+    }
+
+    /**
+     * Fills one bucket per length as segments stream by and hands out a bucket when it is full;
+     * the partly filled ones at the end. Holds at most (distinct lengths x batchSize) segments.
+     */
+    private static final class EqualLengthBatches implements Iterator<List<Segment>> {
+        private final Iterator<Segment> segments;
+        private final int batchSize;
+        private final java.util.Map<Integer, List<Segment>> buckets = new java.util.LinkedHashMap<>();
+        private List<Segment> ready;
+
+        EqualLengthBatches(Iterator<Segment> segments, int batchSize) {
+            this.segments = segments;
+            this.batchSize = batchSize;
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (ready == null && segments.hasNext()) {
+                Segment s = segments.next();
+                List<Segment> bucket = buckets.computeIfAbsent(s.length(), k -> new ArrayList<>(batchSize));
+                bucket.add(s);
+                if (bucket.size() == batchSize) {
+                    ready = buckets.remove(s.length());
+                }
+            }
+            if (ready == null && !buckets.isEmpty()) {
+                Integer first = buckets.keySet().iterator().next();
+                ready = buckets.remove(first);
+            }
+            return ready != null;
+        }
+
+        @Override
+        public List<Segment> next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            List<Segment> batch = ready;
+            ready = null;
+            return batch;
+        }
     }
 
     public DataSet assemble(List<Segment> batch) {
@@ -57,14 +127,21 @@ public final class MinibatchAssembler implements Serializable {
             ragged |= steps != 0 && s.length() != steps;
             steps = Math.max(steps, s.length());
         }
+        boolean perSequence = contract.task() == Task.CLASSIFY;
         float[] features = new float[b * nIn * steps];
-        float[] labels = new float[b * nOut * steps];
+        float[] labels = new float[b * nOut * (perSequence ? 1 : steps)];
         float[] mask = ragged ? new float[b * steps] : null;
         for (int i = 0; i < b; i++) {
             Segment s = batch.get(i);
             if (contract.task() == Task.CHAR_LM) {
                 oneHot(s.inputs(), features, i, nIn, steps, s.length());
                 oneHot(s.targets(), labels, i, nOut, steps, s.length());
+            } else if (perSequence) {
+                scale(s.inputs(), features, i, nIn, steps, s.length(), true);
+                int cls = (int) s.targets()[0];
+                if (cls >= 0) {
+                    labels[i * nOut + cls] = 1f;
+                }
             } else {
                 scale(s.inputs(), features, i, nIn, steps, s.length(), true);
                 scale(s.targets(), labels, i, nOut, steps, s.length(), false);
@@ -76,12 +153,13 @@ public final class MinibatchAssembler implements Serializable {
             }
         }
         INDArray f = Nd4j.create(features, new long[]{b, nIn, steps}, 'c');
-        INDArray l = Nd4j.create(labels, new long[]{b, nOut, steps}, 'c');
+        INDArray l = perSequence ? Nd4j.create(labels, new long[]{b, nOut}, 'c')
+                : Nd4j.create(labels, new long[]{b, nOut, steps}, 'c');
         if (mask == null) {
             return new DataSet(f, l);
         }
         INDArray m = Nd4j.create(mask, new long[]{b, steps}, 'c');
-        return new DataSet(f, l, m, m.dup());
+        return new DataSet(f, l, m, perSequence ? null : m.dup());
     }
 
     private void oneHot(float[] codePoints, float[] out, int example, int classes, int steps, int length) {

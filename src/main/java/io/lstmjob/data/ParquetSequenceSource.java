@@ -20,11 +20,11 @@ import java.util.List;
 final class ParquetSequenceSource implements SequenceSource {
 
     @Override
-    public StepTable read(SparkSession spark, InputConfig input, List<Path> files) {
+    public StepTable read(SparkSession spark, InputConfig input, List<Path> files, boolean labelOptional) {
         String[] paths = files.stream().map(Path::toString).toArray(String[]::new);
         Dataset<Row> frame = spark.read().parquet(paths);
         List<String> header = Arrays.asList(frame.columns());
-        CsvSequenceSource.Layout layout = CsvSequenceSource.Layout.resolve(header, input, paths[0]);
+        CsvSequenceSource.Layout layout = CsvSequenceSource.Layout.resolve(header, input, paths[0], labelOptional);
 
         List<Column> columns = new ArrayList<>();
         columns.add(functions.input_file_name().as("_file"));
@@ -32,6 +32,8 @@ final class ParquetSequenceSource implements SequenceSource {
                 : functions.input_file_name());
         columns.add(input.hasOrderColumn() ? functions.col(input.orderColumn()).cast("double")
                 : functions.monotonically_increasing_id().cast("double"));
+        columns.add(layout.labelIdx >= 0 ? functions.col(header.get(layout.labelIdx)).cast("string")
+                : functions.lit(null).cast("string"));
         for (int i : layout.featureIdx) {
             columns.add(functions.col(header.get(i)).cast("float"));
         }
@@ -42,6 +44,8 @@ final class ParquetSequenceSource implements SequenceSource {
         int nTargets = layout.targetIdx.length;
         List<String> featureNames = layout.names(layout.featureIdx);
         List<String> targetNames = layout.names(layout.targetIdx);
+        boolean hasLabel = layout.labelIdx >= 0;
+        String labelColumn = input.labelColumn();
         boolean failOnInvalid = input.invalidValues() == io.lstmjob.config.InvalidValuePolicy.FAIL;
         var steps = frame.select(columns.toArray(new Column[0])).javaRDD().map(row -> {
             String file = row.getString(0);
@@ -51,15 +55,19 @@ final class ParquetSequenceSource implements SequenceSource {
             String seqId = row.getString(1);
             double order = row.getDouble(2);
             String where = "record (sequence " + seqId + ", order " + order + ")";
+            String label = row.isNullAt(3) ? null : row.getString(3);
+            if (hasLabel && (label == null || label.isEmpty())) {
+                throw new BadRecordException(file, -1, where + ": label column '" + labelColumn + "' is empty");
+            }
             float[] features = new float[nFeatures];
             for (int i = 0; i < nFeatures; i++) {
-                features[i] = value(row, 3 + i, file, where, featureNames.get(i), failOnInvalid);
+                features[i] = value(row, 4 + i, file, where, featureNames.get(i), failOnInvalid);
             }
             float[] targets = new float[nTargets];
             for (int i = 0; i < nTargets; i++) {
-                targets[i] = value(row, 3 + nFeatures + i, file, where, targetNames.get(i), failOnInvalid);
+                targets[i] = value(row, 4 + nFeatures + i, file, where, targetNames.get(i), failOnInvalid);
             }
-            return new StepRecord(seqId, order, features, targets, file, -1);
+            return new StepRecord(seqId, order, features, targets, label, file, -1);
         });
         return new StepTable(steps, featureNames, targetNames);
     }

@@ -9,7 +9,8 @@ import java.util.List;
 /** Reads one input format into steps. Readers fail on bad records with {@link BadRecordException}. */
 public interface SequenceSource {
 
-    StepTable read(SparkSession spark, InputConfig input, List<Path> files);
+    /** @param labelOptional a missing input.labelColumn is no error (scoring unlabelled data); labels are then null */
+    StepTable read(SparkSession spark, InputConfig input, List<Path> files, boolean labelOptional);
 
     static SequenceSource forFormat(io.lstmjob.config.InputFormat format) {
         return switch (format) {

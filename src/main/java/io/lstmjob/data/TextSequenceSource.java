@@ -26,7 +26,7 @@ final class TextSequenceSource implements SequenceSource {
     static final List<String> CHANNEL = List.of("char");
 
     @Override
-    public StepTable read(SparkSession spark, InputConfig input, List<Path> files) {
+    public StepTable read(SparkSession spark, InputConfig input, List<Path> files, boolean labelOptional) {
         var steps = LinesOfFiles.parse(spark, files, TextSequenceSource::charactersOf);
         return new StepTable(steps, CHANNEL, CHANNEL);
     }
@@ -76,6 +76,6 @@ final class TextSequenceSource implements SequenceSource {
 
     private static StepRecord step(String file, long lineOffset, int index, int codePoint) {
         float[] value = {codePoint};
-        return new StepRecord(file, lineOffset + index, value, value, file, lineOffset);
+        return new StepRecord(file, lineOffset + index, value, value, null, file, lineOffset);
     }
 }

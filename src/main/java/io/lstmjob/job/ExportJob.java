@@ -80,8 +80,14 @@ public final class ExportJob {
                 "equations", List.of("z = x @ W_x + h @ W_h + b, split into 4 blocks of n units: z_i, z_f, z_g, z_o",
                         "i = sigmoid(z_i), f = sigmoid(z_f), o = sigmoid(z_o), g = tanh(z_g)",
                         "c = f * c + i * g, h = o * tanh(c); h and c start at 0 for every sequence")));
-        manifest.put("output", "y = h @ output.W + output.b, then "
-                + (model.contract().task() == Task.CHAR_LM ? "softmax over the vocabulary" : "identity (scaled targets; see dataContract.scaler)"));
+        manifest.put("output", switch (model.contract().task()) {
+            case CHAR_LM -> "y = h @ output.W + output.b at every step, then softmax over the vocabulary";
+            case FORECAST -> "y = h @ output.W + output.b at every step: the scaled targets (see dataContract.scaler)";
+            case CLASSIFY -> "per sequence: the last LSTM layer's outputs (both directions concatenated, forward first, "
+                    + "when bidirectional), through DL4J's SelfAttentionLayer when attention tensors are present, pooled over "
+                    + "the unmasked steps (" + pooling(network) + "), then y = pooled @ output.W + "
+                    + "output.b and softmax over dataContract.classes; inputs scaled by dataContract.scaler";
+        });
         List<Map<String, Object>> tensors = new ArrayList<>();
         floats.forEach((name, value) -> tensors.add(Map.of("name", name, "shape", value.shape(), "dtype", "float32")));
         manifest.put("tensors", tensors);
@@ -102,6 +108,16 @@ public final class ExportJob {
         }
         NewFiles.write(fs, new Path(dir, "manifest.json"), out -> JsonDocuments.write(manifest, out));
         return manifest;
+    }
+
+    /** How a classifier pools its steps, read from the network itself (the job's config may be another). */
+    private static String pooling(MultiLayerNetwork network) {
+        for (var conf : network.getLayerWiseConfigurations().getConfs()) {
+            if (conf.getLayer() instanceof org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer pool) {
+                return pool.getPoolingType().name().toLowerCase().replace("avg", "mean");
+            }
+        }
+        return "last: each sequence's last unmasked step";
     }
 
     private static UnaryOperator<INDArray> dequantized(Function<float[], Quantizer.Quantized> quantizer) {

@@ -29,7 +29,8 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * Batch scoring of a forecasting model: every sequence of the input runs through the network with
+ * Batch scoring. A classifier gets one row per sequence (see {@link SequenceClassifier}). A
+ * forecasting model: every sequence of the input runs through the network with
  * its state carried from start to end, and every step gets the model's forecast of the next one,
  * in the input's units. Written with Spark (CSV with a header, or Parquet) as rows
  * (sequence, step, TARGET, TARGET_predicted, ...), where step is the 0-based position of the
@@ -51,13 +52,17 @@ public final class PredictionJob {
                 new ModelStore(config.outputPath(), config.model().name(), sc.hadoopConfiguration()), version);
         DataContract contract = model.contract();
         NewOutputPath.require(outputPath, sc.hadoopConfiguration());
+        if (contract.task() == Task.CHAR_LM) {
+            throw new InputDataException("predict scores forecasting and classification models; " + config.model().name()
+                    + " is a character model: use sample");
+        }
+        if (horizon > 0 && contract.task() == Task.CLASSIFY) {
+            throw new io.lstmjob.config.InvalidConfigException("--horizon is for forecasting models; " + config.model().name()
+                    + " classifies whole sequences");
+        }
         if (horizon > 0 && !contract.featureNames().equals(contract.targetNames())) {
             throw new io.lstmjob.config.InvalidConfigException("--horizon feeds forecasts back as inputs, so the model's targets "
                     + contract.targetNames() + " must be its features " + contract.featureNames());
-        }
-        if (contract.task() != Task.FORECAST) {
-            throw new InputDataException("predict scores forecasting models; " + config.model().name()
-                    + " is a character model: use sample");
         }
         ShardingConfig whole = new ShardingConfig(config.sharding().segmentLength(), 0, 0.0, config.sharding().numPartitions());
         PreparedData data = InputErrorTranslation.readable(sc.hadoopConfiguration(),
@@ -66,11 +71,12 @@ public final class PredictionJob {
         Broadcast<ModelState> state = sc.broadcast(new ModelState(full.configurationJson(), full.parameters(), null, 0, 0));
         try {
             sc.setJobDescription("predict with " + config.model().name() + " version " + model.version());
-            JavaRDD<Row> rows = data.train().mapPartitions(segments -> forecast(segments, state.value(), contract, horizon));
-            StructType schema = new StructType().add("sequence", DataTypes.StringType).add("step", DataTypes.LongType);
-            for (String target : contract.targetNames()) {
-                schema = schema.add(target, DataTypes.DoubleType).add(target + "_predicted", DataTypes.DoubleType);
-            }
+            boolean classify = contract.task() == Task.CLASSIFY;
+            int batchSize = config.train().batchSize();
+            JavaRDD<Row> rows = classify
+                    ? data.train().mapPartitions(sequences -> SequenceClassifier.classify(sequences, state.value(), contract, batchSize))
+                    : data.train().mapPartitions(segments -> forecast(segments, state.value(), contract, horizon));
+            StructType schema = classify ? SequenceClassifier.schema(contract) : forecastSchema(contract);
             var frame = spark.createDataFrame(rows, schema);
             if (format.equals("parquet")) {
                 frame.write().parquet(outputPath);
@@ -84,6 +90,14 @@ public final class PredictionJob {
             data.release();
             sc.setJobDescription(null);
         }
+    }
+
+    private static StructType forecastSchema(DataContract contract) {
+        StructType schema = new StructType().add("sequence", DataTypes.StringType).add("step", DataTypes.LongType);
+        for (String target : contract.targetNames()) {
+            schema = schema.add(target, DataTypes.DoubleType).add(target + "_predicted", DataTypes.DoubleType);
+        }
+        return schema;
     }
 
     private static Iterator<Row> forecast(Iterator<Segment> segments, ModelState state, DataContract contract, int horizon) {

@@ -125,8 +125,9 @@ public final class TrainingJob {
                 sc.setJobDescription(live != null ? "validate the live version " + live.version() : "validate the untrained network");
                 initial = evaluator.evaluate(sc, network, data.validation());
             }
-            LOG.info("Run {}: {} LSTM layer(s), {} parameters, {} inputs, {} outputs{}", runId,
-                    network.getLayerWiseConfigurations().getConfs().size() - 1, network.numParams(),
+            LOG.info("Run {}: layers {}, {} parameters, {} inputs, {} outputs{}", runId,
+                    network.getLayerWiseConfigurations().getConfs().stream()
+                            .map(c -> c.getLayer().getClass().getSimpleName()).toList(), network.numParams(),
                     data.contract().networkInputs(), data.contract().networkOutputs(),
                     parent == null ? "" : ", warm start from " + parent);
 

@@ -8,8 +8,17 @@ import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.AbstractLSTM;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.GravesLSTM;
 import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.conf.layers.SelfAttentionLayer;
+import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
+import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
@@ -24,11 +33,15 @@ import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.linalg.schedule.StepSchedule;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Builds the network from the config: stacked LSTM layers (the standard cell, or DL4J's Graves
  * LSTM with peepholes; sigmoid gates, tanh cell, forget-gate bias from model.forgetGateBias),
- * dropout between layers, and an output layer per task, trained with truncated BPTT of
- * tbptt.forward / tbptt.backward steps, optionally with a per-epoch learning-rate schedule.
+ * dropout between layers, and an output layer per task. Per-step tasks train with truncated BPTT
+ * of tbptt.forward / tbptt.backward steps; the classifier (optionally bidirectional, with
+ * self-attention) with full BPTT over each sequence. Optionally a per-epoch learning-rate schedule.
  */
 public final class NetworkFactory {
     private NetworkFactory() {
@@ -45,19 +58,24 @@ public final class NetworkFactory {
                 .gradientNormalizationThreshold(train.gradientClippingThreshold())
                 .list();
         int in = inputs;
+        List<Layer> recurrent = new ArrayList<>();
         for (int i = 0; i < model.layers().size(); i++) {
             int units = model.layers().get(i);
-            org.deeplearning4j.nn.conf.layers.AbstractLSTM.Builder<?> lstm = model.cell().equals("graves")
-                    ? new org.deeplearning4j.nn.conf.layers.GravesLSTM.Builder() : new LSTM.Builder();
+            AbstractLSTM.Builder<?> lstm = model.cell().equals("graves") ? new GravesLSTM.Builder() : new LSTM.Builder();
             lstm.nIn(in).nOut(units).activation(Activation.TANH);
             lstm.gateActivationFunction(Activation.SIGMOID).forgetGateBiasInit(model.forgetGateBias());
             if (model.dropout() > 0 && i > 0) {
                 // DL4J's dropout value is the probability of keeping an input.
                 lstm.dropOut(1.0 - model.dropout());
             }
-            layers.layer(lstm.build());
-            in = units;
+            // Both directions see the same input and their outputs are concatenated.
+            recurrent.add(model.bidirectional() ? new Bidirectional(Bidirectional.Mode.CONCAT, lstm.build()) : lstm.build());
+            in = units * (model.bidirectional() ? 2 : 1);
         }
+        if (task == Task.CLASSIFY) {
+            return classifier(layers, recurrent, model, in, outputs);
+        }
+        recurrent.forEach(layers::layer);
         RnnOutputLayer.Builder output = task == Task.CHAR_LM
                 ? new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
                 : new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY);
@@ -69,6 +87,40 @@ public final class NetworkFactory {
                 .tBPTTForwardLength(train.tbpttForward())
                 .tBPTTBackwardLength(train.tbpttBackward())
                 .build();
+    }
+
+    /**
+     * Many-to-one: the LSTM stack, an optional self-attention layer over its outputs, pooling of the
+     * unmasked steps into one vector (last step, mean or max) and a softmax over the classes.
+     * Backpropagation runs through each whole sequence (a bidirectional layer needs all of it).
+     */
+    private static MultiLayerConfiguration classifier(NeuralNetConfiguration.ListBuilder layers, List<Layer> recurrent,
+                                                      ModelConfig model, int width, int classes) {
+        if (model.attentionHeads() > 0) {
+            recurrent.add(new SelfAttentionLayer.Builder().nIn(width).nOut(width).nHeads(model.attentionHeads())
+                    .headSize(width / model.attentionHeads()).projectInput(true).build());
+        }
+        if (model.pooling().equals("last")) {
+            // LastTimeStep takes each sequence's last unmasked step, so padding never reaches the softmax.
+            recurrent.set(recurrent.size() - 1, new LastTimeStep(recurrent.get(recurrent.size() - 1)));
+            recurrent.forEach(layers::layer);
+        } else {
+            recurrent.forEach(layers::layer);
+            layers.layer(new GlobalPoolingLayer.Builder(model.pooling().equals("max") ? PoolingType.MAX : PoolingType.AVG)
+                    .build());
+        }
+        OutputLayer.Builder output = new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX);
+        if (model.dropout() > 0) {
+            output.dropOut(1.0 - model.dropout());
+        }
+        layers.layer(output.nIn(width).nOut(classes).build());
+        return layers.backpropType(BackpropType.Standard).build();
+    }
+
+    /** Whether a layer reads the sequence backwards (then padding must not share a minibatch: see MinibatchAssembler). */
+    public static boolean readsBackwards(MultiLayerNetwork network) {
+        return network.getLayerWiseConfigurations().getConfs().stream()
+                .anyMatch(c -> c.getLayer() instanceof Bidirectional);
     }
 
     public static MultiLayerNetwork create(ModelConfig model, TrainConfig train, Task task, int inputs, int outputs) {

@@ -1,7 +1,9 @@
 package io.lstmjob.model;
 
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.layers.recurrent.BidirectionalLayer;
 import org.deeplearning4j.nn.layers.recurrent.LSTM;
+import org.deeplearning4j.nn.layers.wrapper.BaseWrapperLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,8 +17,10 @@ import java.util.function.UnaryOperator;
 /**
  * A network's weights in a framework-neutral layout. LSTM layer l: {@code lstmL.W_x} [nIn, 4n],
  * {@code lstmL.W_h} [n, 4n], {@code lstmL.b} [4n], gate blocks in the order i, f, g, o (as PyTorch
- * and Keras), so that {@code z = x W_x + h W_h + b} and the standard equations apply. Output layer:
- * {@code output.W} [n, k], {@code output.b} [k]. DL4J keeps the blocks as g, f, o, i
+ * and Keras), so that {@code z = x W_x + h W_h + b} and the standard equations apply; a
+ * bidirectional layer has the same under {@code lstmL.forward.} and {@code lstmL.backward.}.
+ * Self-attention layer l: {@code attentionL.Wq/Wk/Wv/Wo} as DL4J keeps them. Output layer:
+ * {@code output.W} [n, k], {@code output.b} [k]. DL4J keeps the gate blocks as g, f, o, i
  * (see LstmEquationsTest); this class moves them.
  */
 public final class WeightExport {
@@ -28,17 +32,31 @@ public final class WeightExport {
         Map<String, String> names = new LinkedHashMap<>();
         Layer[] layers = network.getLayers();
         for (int l = 0; l < layers.length; l++) {
-            boolean lstm = isLstm(layers[l]);
             for (String key : layers[l].paramTable().keySet()) {
-                String name = lstm ? "lstm" + l + "." + switch (key) {
-                    case "W" -> "W_x";
-                    case "RW" -> "W_h";
-                    default -> key;
-                } : "output." + key;
-                names.put(l + "_" + key, name);
+                names.put(l + "_" + key, name(layers[l], l, key, l == layers.length - 1));
             }
         }
         return names;
+    }
+
+    private static String name(Layer layer, int l, String key, boolean output) {
+        Layer inner = unwrapped(layer);
+        if (inner instanceof BidirectionalLayer) {
+            // DL4J prefixes the forward direction's keys with f, the backward's with b.
+            return "lstm" + l + "." + (key.startsWith("f") ? "forward." : "backward.") + lstmKey(key.substring(1));
+        }
+        if (isLstm(inner)) {
+            return "lstm" + l + "." + lstmKey(key);
+        }
+        return output ? "output." + key : "attention" + l + "." + key;
+    }
+
+    private static String lstmKey(String key) {
+        return switch (key) {
+            case "W" -> "W_x";
+            case "RW" -> "W_h";
+            default -> key;
+        };
     }
 
     /** The exported tensors, each passed through {@code transform} in DL4J's layout first (e.g. quantise-dequantise). */
@@ -47,14 +65,17 @@ public final class WeightExport {
         Map<String, String> names = names(network);
         Layer[] layers = network.getLayers();
         for (int l = 0; l < layers.length; l++) {
+            Layer inner = unwrapped(layers[l]);
+            boolean lstm = isLstm(inner) || inner instanceof BidirectionalLayer;
             for (Map.Entry<String, INDArray> param : layers[l].paramTable().entrySet()) {
                 INDArray value = transform.apply(param.getValue().castTo(DataType.FLOAT).dup('c'));
                 String name = names.get(l + "_" + param.getKey());
-                if (isLstm(layers[l])) {
+                if (lstm) {
                     long n = value.size(1) / 4;
                     if (value.size(1) == 4 * n + 3) {
                         // GravesLSTM: three peephole columns after the gates, kept as DL4J stores them (wFF, wOO, wGG).
-                        tensors.put("lstm" + l + ".peepholes", value.get(NDArrayIndex.all(), NDArrayIndex.interval(4 * n, 4 * n + 3)).dup('c'));
+                        String prefix = name.substring(0, name.lastIndexOf('.'));
+                        tensors.put(prefix + ".peepholes", value.get(NDArrayIndex.all(), NDArrayIndex.interval(4 * n, 4 * n + 3)).dup('c'));
                         value = value.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 4 * n)).dup('c');
                     }
                     value = toIfgo(value);
@@ -63,6 +84,11 @@ public final class WeightExport {
             }
         }
         return tensors;
+    }
+
+    /** The layer inside a wrapper such as LastTimeStep (which has the same parameters). */
+    private static Layer unwrapped(Layer layer) {
+        return layer instanceof BaseWrapperLayer wrapper ? unwrapped(wrapper.getUnderlying()) : layer;
     }
 
     private static boolean isLstm(Layer layer) {

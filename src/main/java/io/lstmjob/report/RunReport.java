@@ -18,6 +18,7 @@ import java.util.Map;
  */
 public final class RunReport {
     private static final Logger LOG = LoggerFactory.getLogger(RunReport.class);
+    private static final int MAX_CLASSES_SHOWN = 20;
 
     private RunReport() {
     }
@@ -65,12 +66,14 @@ public final class RunReport {
         Map<String, Object> after = metricsMap(metrics.finalValidation());
         for (String key : after.keySet()) {
             if (key.equals("perClass") || key.equals("confusion")) {
-                continue; // per character: in metrics.json, too wide for this table
+                continue; // tables of their own below
             }
             page.append("<tr><th>").append(escape(key)).append("</th><td>").append(format(before.get(key)))
                     .append("</td><td>").append(format(after.get(key))).append("</td></tr>");
         }
-        page.append("</table><h2>Epochs</h2><table><tr><th>epoch</th><th>training loss</th><th>validation loss</th>")
+        page.append("</table>");
+        classTables(page, metrics.finalValidation());
+        page.append("<h2>Epochs</h2><table><tr><th>epoch</th><th>training loss</th><th>validation loss</th>")
                 .append("<th>seconds</th><th>steps/s</th><th>averaging s</th></tr>");
         for (EpochMetrics e : epochs) {
             page.append("<tr><td>").append(e.epoch()).append("</td><td>").append(format(e.trainLoss())).append("</td><td>")
@@ -80,6 +83,30 @@ public final class RunReport {
         }
         page.append("</table><h2>Config</h2><pre>").append(escape(prettyJson(configJson))).append("</pre></body></html>");
         return page.toString();
+    }
+
+    /** Per-class precision/recall/F1 and the confusion matrix, when there are few enough classes to read (not characters). */
+    private static void classTables(StringBuilder page, ValidationMetrics metrics) {
+        if (metrics == null || metrics.confusion() == null || metrics.confusion().labels().size() > MAX_CLASSES_SHOWN) {
+            return;
+        }
+        page.append("<h2>Per class (holdout)</h2><table><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th>")
+                .append("<th>support</th></tr>");
+        metrics.perClass().forEach((label, m) -> page.append("<tr><th>").append(escape(label)).append("</th><td>")
+                .append(format(m.precision())).append("</td><td>").append(format(m.recall())).append("</td><td>")
+                .append(format(m.f1())).append("</td><td>").append(m.support()).append("</td></tr>"));
+        page.append("</table><h2>Confusion matrix (rows: actual, columns: predicted)</h2><table><tr><th></th>");
+        List<String> labels = metrics.confusion().labels();
+        labels.forEach(label -> page.append("<th>").append(escape(label)).append("</th>"));
+        page.append("</tr>");
+        for (int a = 0; a < labels.size(); a++) {
+            page.append("<tr><th>").append(escape(labels.get(a))).append("</th>");
+            for (long count : metrics.confusion().counts()[a]) {
+                page.append("<td>").append(count).append("</td>");
+            }
+            page.append("</tr>");
+        }
+        page.append("</table>");
     }
 
     @FunctionalInterface

@@ -2,6 +2,7 @@ package io.lstmjob.train;
 
 import io.lstmjob.config.TrainConfig;
 import io.lstmjob.data.MinibatchAssembler;
+import io.lstmjob.model.NetworkFactory;
 import io.lstmjob.data.PreparedData;
 import io.lstmjob.train.averaging.AveragingTrainingMaster;
 import io.lstmjob.train.averaging.EpochTrainingStats;
@@ -49,7 +50,8 @@ public final class EpochLoop {
                               List<EpochMetrics> done, ValidationMetrics lastValidation, EpochListener listener) {
         AveragingTrainingMaster master = new AveragingTrainingMaster(train.batchSize(), train.averagingFrequency());
         SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sc, network, master);
-        MinibatchAssembler assembler = new MinibatchAssembler(data.contract(), train.batchSize());
+        MinibatchAssembler assembler = new MinibatchAssembler(data.contract(), train.batchSize(),
+                NetworkFactory.readsBackwards(network));
         // Minibatches are built inside each training task from the cached segments; never cached themselves.
         JavaRDD<DataSet> minibatches = data.train().mapPartitions(assembler::minibatches);
         HoldoutEvaluator evaluator = new HoldoutEvaluator(data.contract(), train.batchSize());

@@ -3,6 +3,7 @@ package io.lstmjob.train;
 import io.lstmjob.config.Task;
 import io.lstmjob.data.DataContract;
 import io.lstmjob.data.MinibatchAssembler;
+import io.lstmjob.model.NetworkFactory;
 import io.lstmjob.data.Segment;
 import io.lstmjob.train.averaging.ModelState;
 import org.apache.spark.api.java.JavaRDD;
@@ -21,7 +22,8 @@ import java.util.Map;
 /**
  * Scores a network on segments where they lie: the parameters are broadcast, each partition runs
  * the forward pass over its segments (state from zero at each segment's start, as in training) and
- * returns sums that are merged on the driver.
+ * returns sums that are merged on the driver. A classifier's segments are whole sequences, and
+ * its metrics count sequences.
  */
 public final class HoldoutEvaluator {
     private final DataContract contract;
@@ -38,7 +40,7 @@ public final class HoldoutEvaluator {
         Broadcast<ModelState> state = sc.broadcast(new ModelState(full.configurationJson(), full.parameters(), null,
                 full.iterationCount(), full.epochCount()));
         try {
-            MinibatchAssembler assembler = new MinibatchAssembler(contract, batchSize);
+            MinibatchAssembler assembler = new MinibatchAssembler(contract, batchSize, NetworkFactory.readsBackwards(network));
             Task task = contract.task();
             LossTotals totals = segments.mapPartitions((Iterator<Segment> it) -> {
                 LossTotals partial = new LossTotals();
@@ -64,14 +66,18 @@ public final class HoldoutEvaluator {
         long[] shape = output.shape();
         int examples = (int) shape[0];
         int channels = (int) shape[1];
-        int steps = (int) shape[2];
+        // A classifier answers once per sequence: [examples, classes], one "step" each.
+        int steps = output.rank() == 3 ? (int) shape[2] : 1;
+        if (output.rank() == 2) {
+            mask = null;
+        }
         float[] out = output.castTo(DataType.FLOAT).dup('c').data().asFloat();
         float[] labels = batch.getLabels().castTo(DataType.FLOAT).dup('c').data().asFloat();
         float[] m = mask == null ? null : mask.castTo(DataType.FLOAT).dup('c').data().asFloat();
         if (totals.squaredErrorByTarget == null && task == Task.FORECAST) {
             totals.squaredErrorByTarget = new double[channels];
         }
-        if (totals.actual == null && task == Task.CHAR_LM) {
+        if (totals.actual == null && task != Task.FORECAST) {
             totals.truePositives = new long[channels];
             totals.predicted = new long[channels];
             totals.actual = new long[channels];
@@ -117,9 +123,9 @@ public final class HoldoutEvaluator {
     }
 
     private ValidationMetrics toMetrics(LossTotals totals) {
-        if (contract.task() == Task.CHAR_LM) {
+        if (contract.task() != Task.FORECAST) {
             double nll = totals.negativeLogLikelihood / totals.steps;
-            return classification(totals, nll, contract.vocabulary());
+            return classification(totals, nll, contract.classNames(), contract.task() == Task.CHAR_LM);
         }
         double mse = totals.squaredError / totals.elements;
         Map<String, Double> byTarget = new LinkedHashMap<>();
@@ -131,19 +137,20 @@ public final class HoldoutEvaluator {
                 byTarget, null, null, null, null, null, null, null);
     }
 
-    /** Macro averages over the classes that occur or are predicted (others have no defined precision/recall). */
-    private static ValidationMetrics classification(LossTotals totals, double nll, io.lstmjob.data.Vocabulary vocabulary) {
+    /**
+     * Macro averages over the classes that occur or are predicted (others have no defined
+     * precision/recall); perplexity for the character model.
+     */
+    private static ValidationMetrics classification(LossTotals totals, double nll, List<String> labels, boolean text) {
         double precision = 0;
         double recall = 0;
         double f1 = 0;
         int classes = 0;
         int n = totals.actual.length;
-        List<String> labels = new java.util.ArrayList<>();
         Map<String, ValidationMetrics.ClassMetrics> perClass = new LinkedHashMap<>();
         long[][] counts = new long[n][n];
         for (int c = 0; c < n; c++) {
-            String label = new String(Character.toChars(vocabulary.codePointAt(c))).replace("\n", "\\n");
-            labels.add(label);
+            String label = labels.get(c);
             System.arraycopy(totals.confusion, c * n, counts[c], 0, n);
             if (totals.actual[c] == 0 && totals.predicted[c] == 0) {
                 continue;
@@ -158,7 +165,7 @@ public final class HoldoutEvaluator {
             classes++;
         }
         return new ValidationMetrics(totals.steps, nll, null, null, null, null, (double) totals.correct / totals.steps,
-                Math.exp(nll), precision / classes, recall / classes, f1 / classes, perClass,
+                text ? Math.exp(nll) : null, precision / classes, recall / classes, f1 / classes, perClass,
                 new ValidationMetrics.ConfusionMatrix(labels, counts));
     }
 }

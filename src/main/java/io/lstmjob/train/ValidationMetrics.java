@@ -7,6 +7,7 @@ import java.util.Map;
  * Forecasting adds MSE, MAE and RMSE of the scaled targets and RMSE per target in the input's
  * units; the character model adds accuracy, perplexity, precision, recall and F1 per character
  * and macro-averaged over the characters that occur or are predicted, and the confusion matrix.
+ * A sequence classifier adds the same per class, without perplexity; its {@code steps} are sequences.
  */
 @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 public record ValidationMetrics(long steps, double loss, Double mse, Double mae, Double rmse,

@@ -124,4 +124,24 @@ class JobConfigLoaderTest {
     void rejectsAnOverrideWithoutValue() {
         assertTrue(rejection("train.epochs").contains("key=value"));
     }
+
+    @Test
+    void aLabelColumnMakesASequenceClassifierAndItsVariantsAreChecked() {
+        JobConfig config = load("input.labelColumn=city", "input.targetColumns=[]", "model.bidirectional=true",
+                "model.pooling=mean", "model.layers=[8]", "model.attentionHeads=4");
+        assertEquals(Task.CLASSIFY, config.task());
+        assertEquals(16, config.model().lastLayerWidth());
+        assertTrue(rejection("input.labelColumn=city").startsWith("input.targetColumns: must be empty"),
+                rejection("input.labelColumn=city"));
+        assertTrue(rejection("input.labelColumn=city", "input.format=text").startsWith("input.labelColumn:"));
+        assertTrue(rejection("model.bidirectional=true", "model.pooling=mean").startsWith("model.bidirectional: is for sequence classification"));
+        assertTrue(rejection("model.attentionHeads=2").startsWith("model.attentionHeads: is for sequence classification"));
+        assertTrue(rejection("input.labelColumn=city", "input.targetColumns=[]", "model.bidirectional=true")
+                .startsWith("model.pooling: last would read the backward direction"));
+        assertTrue(rejection("input.labelColumn=city", "input.targetColumns=[]", "model.layers=[8]", "model.attentionHeads=3")
+                .startsWith("model.attentionHeads: must divide the last LSTM layer's output width 8"));
+        assertTrue(rejection("input.labelColumn=city", "input.targetColumns=[]", "model.pooling=median").startsWith("model.pooling:"));
+        assertTrue(rejection("input.labelColumn=city", "input.targetColumns=[]", "model.attentionHeads=1")
+                .startsWith("model.pooling: last would keep one step of the attention layer's output"));
+    }
 }

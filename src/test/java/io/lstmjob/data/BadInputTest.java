@@ -54,7 +54,7 @@ class BadInputTest extends SparkTest {
     private static InputConfig csv(Path path, InvalidValuePolicy invalid, ShortSequencePolicy shortSequences,
                                    boolean strictOrder, int minPairs) {
         return new InputConfig(path.toString(), InputFormat.CSV, ",", "id", "t", List.of("value"), List.of(),
-                invalid, shortSequences, strictOrder, minPairs);
+                invalid, shortSequences, strictOrder, minPairs, "");
     }
 
     private static InputConfig strict(Path path) {
@@ -212,5 +212,17 @@ class BadInputTest extends SparkTest {
         Files.writeString(in.resolve("t.txt"), "\n".repeat(40)); // nothing but line ends
         String message = failure(new InputConfig(in.toString(), InputFormat.TEXT, ",", "", "", List.of(), List.of()));
         assertEquals("the text has 1 distinct character(s); a character model needs at least 2", message);
+    }
+
+    @Test
+    void aSequenceWithTwoLabelsOrAnEmptyLabelIsNamed() throws IOException {
+        String rows = "id,t,value,label\na,0,1,x\na,1,2,x\nb,0,1,y\nb,1,2,y\na,2,3,z\n";
+        String message = failure(strict(csvFile("x.csv", rows)).withLabelColumn("label"));
+        assertTrue(message.matches(".*x\\.csv:[0-9]: label '[xz]' differs from the label '[xz]' of another row of the same "
+                + "sequence \\(in .*x\\.csv at byte [0-9]+\\): a sequence has one label"), message);
+        Path other = Files.createDirectories(dir.resolve("in2"));
+        Files.writeString(other.resolve("y.csv"), rows.replace("b,1,2,y", "b,1,2,"));
+        message = failure(strict(other).withLabelColumn("label"));
+        assertTrue(message.endsWith("y.csv:5: label column 'label' is empty"), message);
     }
 }

@@ -32,7 +32,7 @@ class DatasetPreparerTest extends SparkTest {
     /** One-step sequences (nothing to train on) are left out here; BadInputTest covers the strict default. */
     private static InputConfig csv(Path path) {
         return new InputConfig(path.toString(), InputFormat.CSV, ",", "id", "t", List.of("value"), List.of(),
-                io.lstmjob.config.InvalidValuePolicy.FAIL, io.lstmjob.config.ShortSequencePolicy.SKIP, false, 1);
+                io.lstmjob.config.InvalidValuePolicy.FAIL, io.lstmjob.config.ShortSequencePolicy.SKIP, false, 1, "");
     }
 
     /**

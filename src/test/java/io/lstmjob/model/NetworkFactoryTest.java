@@ -19,7 +19,7 @@ class NetworkFactoryTest {
     void aStepScheduleLowersTheLearningRateEveryStepEpochs() {
         TrainConfig train = new TrainConfig(5, 1, UpdaterKind.ADAM, 0.01, 0, GradientClipping.NONE, 1, 4, 4, 0,
                 "step", 0.5, 2, 0);
-        MultiLayerNetwork network = NetworkFactory.create(new ModelConfig("t", List.of(3), 0, 1, "xavier", 1, "graves"),
+        MultiLayerNetwork network = NetworkFactory.create(new ModelConfig("t", List.of(3), 0, 1, "xavier", 1, "graves", false, 0, "last"),
                 train, Task.FORECAST, 1, 1);
         var updater = network.getLayer(0).conf().getLayer().getUpdaterByParam("W");
         assertEquals(0.01, updater.getLearningRate(0, 0), 1e-12);

@@ -64,6 +64,7 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
     public void executeTraining(SparkDl4jMultiLayer sparkNetwork, JavaRDD<DataSet> trainingData) {
         MultiLayerNetwork network = sparkNetwork.getNetwork();
         double lossSum = 0;
+        long lossUnits = 0;
         long tokens = 0;
         int rounds = 0;
         int workers = 0;
@@ -84,8 +85,9 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
             rounds++;
             workers = Math.max(workers, totals.workers);
             lossSum += totals.lossSum;
+            lossUnits += totals.lossUnits;
             tokens += totals.tokens;
-            double roundLoss = totals.tokens == 0 ? Double.NaN : totals.lossSum / totals.tokens;
+            double roundLoss = totals.lossUnits == 0 ? Double.NaN : totals.lossSum / totals.lossUnits;
             network.setScore(roundLoss);
             for (TrainingListener listener : listeners) {
                 listener.iterationDone(network, network.getIterationCount(), network.getEpochCount());
@@ -95,7 +97,7 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
             }
         }
         // SparkDl4jMultiLayer.fit increments the epoch count after this returns.
-        double loss = tokens == 0 ? Double.NaN : lossSum / tokens;
+        double loss = lossUnits == 0 ? Double.NaN : lossSum / lossUnits;
         sparkNetwork.setScore(loss);
         lastEpoch = new EpochTrainingStats(loss, tokens, rounds, workers, averagingSeconds);
     }

@@ -32,6 +32,7 @@ public final class AveragingWorker implements TrainingWorker<WorkerResult> {
     private final long instanceId = INSTANCES.incrementAndGet();
     private transient WindowLossRecorder losses;
     private transient long tokens;
+    private transient long lossUnits;
     private transient int minibatches;
     private transient int startIteration;
 
@@ -50,6 +51,7 @@ public final class AveragingWorker implements TrainingWorker<WorkerResult> {
         listeners.add(losses);
         network.setListeners(listeners);
         tokens = 0;
+        lossUnits = 0;
         minibatches = 0;
         startIteration = initial.iterationCount();
         return network;
@@ -64,7 +66,10 @@ public final class AveragingWorker implements TrainingWorker<WorkerResult> {
         for (TrainingHook hook : hooks) {
             hook.postUpdate(dataSet, network);
         }
-        tokens += countTokens(dataSet);
+        long steps = countTokens(dataSet);
+        tokens += steps;
+        // Per-step labels: the loss is a mean over steps; a classifier's one label per sequence: over sequences.
+        lossUnits += dataSet.getLabels().rank() == 3 ? steps : dataSet.getLabels().size(0);
         minibatches++;
         return null;
     }
@@ -84,7 +89,7 @@ public final class AveragingWorker implements TrainingWorker<WorkerResult> {
         INDArray updater = network.getUpdater().getStateViewArray();
         return new WorkerResult(ModelState.toFloats(network.params()),
                 updater == null ? null : ModelState.toFloats(updater),
-                losses.lossSum, tokens, minibatches,
+                losses.lossSum, lossUnits, tokens, minibatches,
                 network.getIterationCount() - startIteration, false, System.currentTimeMillis());
     }
 

@@ -11,6 +11,7 @@ final class RoundTotals implements Serializable {
     double[] updaterState;
     int workers;
     double lossSum;
+    long lossUnits;
     long tokens;
     long minibatches;
     int maxIterations;
@@ -22,6 +23,7 @@ final class RoundTotals implements Serializable {
         updaterState = addInto(updaterState, result.updaterState());
         workers++;
         lossSum += result.lossSum();
+        lossUnits += result.lossUnits();
         tokens += result.tokens();
         minibatches += result.minibatches();
         maxIterations = Math.max(maxIterations, result.iterations());
@@ -47,6 +49,7 @@ final class RoundTotals implements Serializable {
         }
         workers += other.workers;
         lossSum += other.lossSum;
+        lossUnits += other.lossUnits;
         tokens += other.tokens;
         minibatches += other.minibatches;
         maxIterations = Math.max(maxIterations, other.maxIterations);

@@ -6,9 +6,10 @@ import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
 /**
  * One worker's output of an averaging round: its parameters and updater state after training its
  * minibatches, the loss it saw, and how much it trained. {@code moreData} says that its shard has
- * minibatches beyond this round (only with averaging every N minibatches).
+ * minibatches beyond this round (only with averaging every N minibatches). {@code lossUnits} is
+ * what the loss is a mean over: time steps, or sequences for a classifier.
  */
-public record WorkerResult(float[] parameters, float[] updaterState, double lossSum,
+public record WorkerResult(float[] parameters, float[] updaterState, double lossSum, long lossUnits,
                            long tokens, int minibatches, int iterations, boolean moreData,
                            long finishedAtMillis) implements TrainingResult {
 
