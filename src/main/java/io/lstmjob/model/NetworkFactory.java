@@ -68,8 +68,10 @@ public final class NetworkFactory {
                 // DL4J's dropout value is the probability of keeping an input.
                 lstm.dropOut(1.0 - model.dropout());
             }
+            // The standard cell is computed by FusedLstm (same equations and parameters, fewer and larger operations).
+            Layer cell = lstm.build() instanceof LSTM plain ? FusedLstm.of(plain) : lstm.build();
             // Both directions see the same input and their outputs are concatenated.
-            recurrent.add(model.bidirectional() ? new Bidirectional(Bidirectional.Mode.CONCAT, lstm.build()) : lstm.build());
+            recurrent.add(model.bidirectional() ? new Bidirectional(Bidirectional.Mode.CONCAT, cell) : cell);
             in = units * (model.bidirectional() ? 2 : 1);
         }
         if (task == Task.CLASSIFY) {

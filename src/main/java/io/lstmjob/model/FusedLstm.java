@@ -1,0 +1,68 @@
+package io.lstmjob.model;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.LayerValidation;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * DL4J's standard LSTM layer (same configuration, parameters, gate order and equations), computed
+ * by {@link FusedLstmLayer}: input projections of all steps in one matrix product, gate activations
+ * kept from the forward pass for the backward pass, and the weight gradients as single products.
+ * It is a subclass of DL4J's {@code LSTM} configuration so that parameter initialisation, JSON,
+ * wrappers (Bidirectional, LastTimeStep) and the updater treat it as that layer.
+ */
+public class FusedLstm extends LSTM {
+
+    /** For JSON; build one with {@link #of(LSTM)}. */
+    public FusedLstm() {
+    }
+
+    /** The same layer as {@code configured} (sigmoid gates, tanh cell), computed the fused way. */
+    public static FusedLstm of(LSTM configured) {
+        if (!(configured.getGateActivationFn() instanceof ActivationSigmoid)
+                || !(configured.getActivationFn() instanceof ActivationTanH)) {
+            throw new IllegalArgumentException("FusedLstm computes sigmoid gates and a tanh cell only");
+        }
+        FusedLstm fused = new FusedLstm();
+        // Every field of the configuration hierarchy, so nothing set on the builder is lost.
+        for (Class<?> type = LSTM.class; type != Object.class; type = type.getSuperclass()) {
+            for (Field field : type.getDeclaredFields()) {
+                if (Modifier.isStatic(field.getModifiers())) {
+                    continue;
+                }
+                try {
+                    field.setAccessible(true);
+                    field.set(fused, field.get(configured));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException("cannot copy LSTM configuration field " + field.getName(), e);
+                }
+            }
+        }
+        return fused;
+    }
+
+    @Override
+    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
+                             INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
+        LayerValidation.assertNInNOutSet("FusedLstm", getLayerName(), layerIndex, getNIn(), getNOut());
+        FusedLstmLayer layer = new FusedLstmLayer(conf, networkDataType);
+        layer.setListeners(listeners);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(layerParamsView);
+        Map<String, INDArray> params = initializer().init(conf, layerParamsView, initializeParams);
+        layer.setParamTable(params);
+        layer.setConf(conf);
+        return layer;
+    }
+}

@@ -1,0 +1,114 @@
+package io.lstmjob.model;
+
+import org.deeplearning4j.nn.conf.BackpropType;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The fused layer computes what DL4J's LSTM computes: the same outputs, the same state carried
+ * from step to step and window to window, and the same training steps (gradients through
+ * truncated BPTT, with a cut backward window and with masked steps), starting from the same parameters.
+ */
+class FusedLstmTest {
+    private static final int IN = 3;
+    private static final int UNITS = 5;
+    private static final int OUT = 2;
+
+    private static MultiLayerNetwork network(boolean fused, int tbpttForward, int tbpttBackward) {
+        LSTM first = new LSTM.Builder().nIn(IN).nOut(UNITS).activation(Activation.TANH)
+                .gateActivationFunction(Activation.SIGMOID).forgetGateBiasInit(1.0).build();
+        LSTM second = new LSTM.Builder().nIn(UNITS).nOut(UNITS).activation(Activation.TANH)
+                .gateActivationFunction(Activation.SIGMOID).forgetGateBiasInit(1.0).build();
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
+                .updater(new Sgd(0.1)).list()
+                .layer(fused ? FusedLstm.of(first) : first)
+                .layer(fused ? FusedLstm.of(second) : second)
+                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
+                        .nIn(UNITS).nOut(OUT).build())
+                .backpropType(BackpropType.TruncatedBPTT).tBPTTForwardLength(tbpttForward).tBPTTBackwardLength(tbpttBackward)
+                .build();
+        MultiLayerNetwork network = new MultiLayerNetwork(conf);
+        network.init();
+        return network;
+    }
+
+    /** Both networks from the same (non-trivial) parameters: biases are random too, so padding is not harmless by chance. */
+    private static MultiLayerNetwork[] pair(int tbpttForward, int tbpttBackward) {
+        MultiLayerNetwork reference = network(false, tbpttForward, tbpttBackward);
+        MultiLayerNetwork fused = network(true, tbpttForward, tbpttBackward);
+        Nd4j.getRandom().setSeed(17);
+        INDArray params = Nd4j.rand(DataType.FLOAT, 1, reference.numParams()).subi(0.5);
+        reference.setParams(params);
+        fused.setParams(params.dup());
+        assertTrue(fused.getLayer(0) instanceof FusedLstmLayer);
+        return new MultiLayerNetwork[]{reference, fused};
+    }
+
+    private static void assertClose(INDArray expected, INDArray actual, double tolerance, String what) {
+        assertEquals(expected.length(), actual.length(), what);
+        double worst = Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.reduce3.EuclideanDistance(
+                expected.castTo(DataType.DOUBLE).reshape(expected.length()), actual.castTo(DataType.DOUBLE).reshape(actual.length())))
+                .getDouble(0);
+        double scale = Math.max(1e-3, expected.castTo(DataType.DOUBLE).norm2Number().doubleValue());
+        assertTrue(worst / scale < tolerance, what + ": relative difference " + worst / scale);
+    }
+
+    @Test
+    void outputsAndCarriedStateMatchDl4jsLstm() {
+        MultiLayerNetwork[] nets = pair(4, 4);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, IN, 9).subi(0.5).muli(4);
+        // Float32 sums of a few dozen terms: agreement to ~1e-6 relative; 1e-5 leaves room for summation order.
+        assertClose(nets[0].output(x), nets[1].output(x), 1e-5, "outputs");
+        for (int t = 0; t < 9; t++) {
+            INDArray step = x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(t, t + 1));
+            assertClose(nets[0].rnnTimeStep(step), nets[1].rnnTimeStep(step), 1e-5, "rnnTimeStep " + t);
+        }
+    }
+
+    @Test
+    void truncatedBpttTrainingStepsMatchDl4jsLstm() {
+        // 10 steps in windows of 4 (the last has 2), the gradient cut after 3 steps back.
+        MultiLayerNetwork[] nets = pair(4, 3);
+        INDArray start = nets[0].params().dup();
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3, IN, 10).subi(0.5).muli(4);
+        INDArray y = Nd4j.rand(DataType.FLOAT, 3, OUT, 10);
+        for (int i = 0; i < 3; i++) {
+            nets[0].fit(new DataSet(x, y));
+            nets[1].fit(new DataSet(x, y));
+        }
+        // What training changed, compared: float32 gradients agree to ~1e-6 relative; 1e-4 after 9 updates.
+        assertClose(nets[0].params().sub(start), nets[1].params().sub(start), 1e-4, "updates of 3 minibatches of 3 windows");
+    }
+
+    @Test
+    void maskedStepsTrainAndScoreAsInDl4jsLstm() {
+        MultiLayerNetwork[] nets = pair(6, 6);
+        INDArray start = nets[0].params().dup();
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3, IN, 6).subi(0.5).muli(4);
+        INDArray y = Nd4j.rand(DataType.FLOAT, 3, OUT, 6);
+        INDArray mask = Nd4j.ones(DataType.FLOAT, 3, 6);
+        mask.get(NDArrayIndex.point(1), NDArrayIndex.interval(4, 6)).assign(0);
+        mask.get(NDArrayIndex.point(2), NDArrayIndex.interval(2, 6)).assign(0);
+        assertClose(nets[0].output(x, false, mask, mask), nets[1].output(x, false, mask, mask), 1e-5, "masked outputs");
+        for (int i = 0; i < 3; i++) {
+            nets[0].fit(new DataSet(x, y, mask, mask));
+            nets[1].fit(new DataSet(x, y, mask, mask));
+        }
+        assertClose(nets[0].params().sub(start), nets[1].params().sub(start), 1e-4, "updates of masked minibatches");
+    }
+}
