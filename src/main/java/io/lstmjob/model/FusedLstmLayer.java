@@ -15,26 +15,28 @@ import org.nd4j.linalg.api.ops.impl.transforms.same.OneMinus;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Square;
 import org.nd4j.linalg.api.ops.impl.transforms.same.TimesOneMinus;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * The computation of {@link FusedLstm}: DL4J's LSTM equations and parameter layout (gate blocks
- * g, f, o, i in the columns of W [nIn, 4n], RW [n, 4n] and b [1, 4n]), computed with fewer and
- * larger operations than DL4J's own implementation:
+ * The computation of {@link FusedLstm}: DL4J's LSTM equations and parameters (gate blocks g, f, o,
+ * i in the columns of W [nIn, 4n], RW [n, 4n] and b [1, 4n]) with fewer and cheaper operations
+ * than DL4J's own implementation:
  * <ul>
- *   <li>forward: x W + b for all steps in one matrix product; per step only h RW, the gate
- *       activations (one tanh, one sigmoid over the three sigmoid gates) and the cell update;</li>
- *   <li>the forward pass keeps the gate activations, cell states and outputs, and the backward
- *       pass that follows uses them instead of running the forward pass again (DL4J does);</li>
- *   <li>backward: per step only the gate deltas and delta RW^T; then the weight gradients
- *       X^T dZ, H^T dZ and the input gradient dZ W^T as one product each.</li>
+ *   <li>one matrix product per step for the whole pre-activation, [W; RW; b]^T [x; h; 1];</li>
+ *   <li>everything per step is a contiguous block laid out units x minibatch, so each gate is a
+ *       contiguous block and the element-wise operations take libnd4j's fast path (column
+ *       slices of a [minibatch, 4n] matrix, DL4J's layout, are several times slower);</li>
+ *   <li>one sigmoid for all four gates: tanh(x) = 2 sigmoid(2x) - 1 (libnd4j's tanh costs
+ *       about three sigmoids);</li>
+ *   <li>the forward pass keeps gates, cell states and outputs, and the backward pass that follows
+ *       uses them instead of running the forward pass again (DL4J does); per step it needs one
+ *       product for the gradient of [x; h] and one to accumulate that of [W; RW; b].</li>
  * </ul>
- * The working arrays live outside DL4J's workspaces and are reused while the shapes allow.
- * A mask zeroes the cell state and the output at masked steps (as DL4J does). Truncated BPTT:
- * the state comes from and goes to the layer's state maps as in DL4J's LSTM, and the backward
- * pass covers the last tbptt.backward steps of the window.
+ * The working arrays live outside DL4J's workspaces and are reused while the shapes allow. A mask
+ * zeroes the cell state and the output at masked steps (as DL4J does). Truncated BPTT: the state
+ * comes from and goes to the layer's state maps as in DL4J's LSTM, and the backward pass covers
+ * the last tbptt.backward steps of the window.
  */
 public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM {
     private static final String W = LSTMParamInitializer.INPUT_WEIGHT_KEY;
@@ -105,68 +107,73 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         applyDropOutIfNecessary(training, workspaceMgr);
         INDArray x = input.rank() == 2 ? input.reshape(input.size(0), input.size(1), 1) : input;
         int batch = (int) x.size(0);
+        int nIn = (int) x.size(1);
         int steps = (int) x.size(2);
         int n = (int) layerConf().getNOut();
         INDArray w = getParamWithNoise(W, training, workspaceMgr);
         INDArray rw = getParamWithNoise(RW, training, workspaceMgr);
         INDArray bias = getParamWithNoise(B, training, workspaceMgr);
-        Buffers buf = buffers(batch, (int) x.size(1), n, steps, w.dataType());
+        Buffers buf = buffers(batch, nIn, n, steps, w.dataType());
 
-        // Time-major copy of the input (a 2-d copy per step: much faster than one strided 3-d
-        // permute), then every step's input projection in one product.
-        for (int t = 0; t < steps; t++) {
-            buf.step(t).x.assign(x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(t)));
-        }
-        INDArray xs = buf.rows(buf.x, 0, steps);
-        INDArray z = buf.rows(buf.a, 0, steps);
-        Nd4j.gemm(xs, w, z, false, false, 1.0, 0.0);
-        z.addiRowVector(bias);
-        assignOrZero(buf.rows(buf.h, 0, 1), h0);
-        assignOrZero(buf.rows(buf.c, 0, 1), c0);
+        // [W; RW; b]^T, with the g block scaled by 2 so that one sigmoid also gives tanh(g) = 2 sigmoid(2 z_g) - 1.
+        INDArray weights = buf.weightsT;
+        weights.get(NDArrayIndex.all(), NDArrayIndex.interval(0, nIn)).assign(w.transpose());
+        weights.get(NDArrayIndex.all(), NDArrayIndex.interval(nIn, nIn + n)).assign(rw.transpose());
+        weights.get(NDArrayIndex.all(), NDArrayIndex.point(nIn + n)).assign(bias.reshape(4L * n));
+        weights.get(NDArrayIndex.interval(0, n), NDArrayIndex.all()).muli(2);
+
+        Buffers.Step first = buf.step(0);
+        assignOrZero(first.hPrev, h0 == null ? null : h0.transpose());
+        assignOrZero(first.cPrev, c0 == null ? null : c0.transpose());
         INDArray maskByStep = null;
         if (maskArray != null) {
             // Kept for the backward pass, so outside the forward pass's workspace.
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                maskByStep = maskArray.castTo(w.dataType()).transpose().dup('c').reshape(steps, batch, 1);
+                maskByStep = maskArray.castTo(w.dataType()).transpose().dup('c').reshape(steps, 1, batch);
             }
         }
+        // All steps' inputs in one copy: [minibatch, nIn, time] into the x rows of every step's block.
+        buf.xh.get(NDArrayIndex.interval(0, steps), NDArrayIndex.interval(0, nIn), NDArrayIndex.all()).assign(x.permute(2, 1, 0));
 
         for (int t = 0; t < steps; t++) {
             Buffers.Step s = buf.step(t);
-            if (t > 0 || h0 != null) {
-                Nd4j.gemm(s.hPrev, rw, s.a, false, false, 1.0, 1.0);
-            }
-            Nd4j.exec(new Tanh(s.g, s.g));
-            Nd4j.exec(new Sigmoid(s.sigmoidGates, s.sigmoidGates));
+            Nd4j.gemm(weights, s.xh, s.z, false, false, 1.0, 0.0);
+            Nd4j.exec(new Sigmoid(s.z, s.z));
+            s.g.muli(2).subi(1);
             s.f.mul(s.cPrev, s.c);
             s.i.mul(s.g, s.tmp);
             s.c.addi(s.tmp);
             INDArray m = maskByStep == null ? null : maskByStep.get(NDArrayIndex.point(t), NDArrayIndex.all(), NDArrayIndex.all());
             if (m != null) {
-                s.c.muliColumnVector(m);
+                s.c.muliRowVector(m);
             }
-            Nd4j.exec(new Tanh(s.c, s.tanhC));
+            tanh(s.c, s.tanhC);
             s.o.mul(s.tanhC, s.h);
             if (m != null) {
-                s.h.muliColumnVector(m);
+                s.h.muliRowVector(m);
             }
         }
-
+        // All steps' outputs in one copy, from the h rows of blocks 1..T.
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, w.dataType(), new long[]{batch, n, steps}, 'f');
-        for (int t = 0; t < steps; t++) {
-            out.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(t)).assign(buf.step(t).h);
-        }
+        out.permute(2, 1, 0).assign(buf.xh.get(NDArrayIndex.interval(1, steps + 1), NDArrayIndex.interval(nIn, nIn + n), NDArrayIndex.all()));
         if (input.rank() == 2) {
             out = out.reshape(batch, n);
         }
         INDArray lastH;
         INDArray lastC;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            lastH = buf.rows(buf.h, steps, 1).dup('c');
-            lastC = buf.rows(buf.c, steps, 1).dup('c');
+            lastH = buf.step(steps - 1).h.transpose().dup('c');
+            lastC = buf.step(steps - 1).c.transpose().dup('c');
         }
         last = new Pass(input, h0, c0, steps, batch, maskByStep, out, lastH, lastC);
         return last;
+    }
+
+    /** tanh(c) = 2 sigmoid(2c) - 1, into {@code out}. */
+    private static void tanh(INDArray c, INDArray out) {
+        c.mul(2, out);
+        Nd4j.exec(new Sigmoid(out, out));
+        out.muli(2).subi(1);
     }
 
     private Pair<Gradient, INDArray> backward(INDArray epsilon, boolean truncated, int backwardLength, LayerWorkspaceMgr workspaceMgr) {
@@ -186,60 +193,60 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         int batch = pass.batch();
         int n = (int) layerConf().getNOut();
         Buffers buf = buffers;
-        INDArray w = getParamWithNoise(W, true, workspaceMgr);
-        INDArray rw = getParamWithNoise(RW, true, workspaceMgr);
+        int nIn = buf.nIn;
+        // The forward product used [W; RW; b]^T with the g rows doubled: undo it for the gradients.
+        INDArray weights = buf.weightsT;
+        weights.get(NDArrayIndex.interval(0, n), NDArrayIndex.all()).muli(0.5);
 
         INDArray eps = epsilon.rank() == 2 ? epsilon.reshape(epsilon.size(0), epsilon.size(1), 1) : epsilon;
-        for (int t = 0; t < steps; t++) {
-            buf.step(t).dhIn.assign(eps.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(t)));
-        }
-        INDArray dz = buf.rows(buf.dz, 0, steps);
-        dz.assign(0);
-        buf.dhNext.assign(0);
+        buf.dhIn.get(NDArrayIndex.interval(0, steps), NDArrayIndex.all(), NDArrayIndex.all()).assign(eps.permute(2, 1, 0));
+        buf.gradT.assign(0);
         buf.dc.assign(0);
         int end = truncated ? Math.max(0, steps - backwardLength) : 0;
+        // Steps before the truncated window get no gradient.
+        buf.dxh.get(NDArrayIndex.interval(0, end), NDArrayIndex.all(), NDArrayIndex.all()).assign(0);
         for (int t = steps - 1; t >= end; t--) {
             Buffers.Step s = buf.step(t);
-            s.dhIn.add(buf.dhNext, buf.dh);
+            if (t == steps - 1) {
+                buf.dh.assign(s.dhIn);
+            } else {
+                s.dhIn.add(buf.step(t + 1).dhPrev, buf.dh);
+            }
             if (pass.maskByStep() != null) {
                 INDArray m = pass.maskByStep().get(NDArrayIndex.point(t), NDArrayIndex.all(), NDArrayIndex.all());
-                buf.dh.muliColumnVector(m);
-                buf.dc.muliColumnVector(m);
+                buf.dh.muliRowVector(m);
+                buf.dc.muliRowVector(m);
             }
             // dc += dh * o * (1 - tanh(c)^2)
             Nd4j.exec(new Square(s.tanhC, s.tmp));
             Nd4j.exec(new OneMinus(s.tmp, s.tmp));
             s.tmp.muli(s.o).muli(buf.dh);
             buf.dc.addi(s.tmp);
-            // gate deltas before the activation derivatives: o <- dh tanh(c), i <- dc g, f <- dc c(t-1)
-            buf.dh.mul(s.tanhC, s.dzO);
-            buf.dc.mul(s.g, s.dzI);
-            buf.dc.mul(s.cPrev, s.dzF);
+            // gate deltas before the activation derivatives: o <- dh tanh(c), i <- dc g, f <- dc c(t-1), g <- dc i
+            buf.dh.mul(s.tanhC, buf.dzO);
+            buf.dc.mul(s.g, buf.dzI);
+            buf.dc.mul(s.cPrev, buf.dzF);
+            buf.dc.mul(s.i, buf.dzG);
             Nd4j.exec(new TimesOneMinus(s.sigmoidGates, buf.sigmoidDerivative));
-            s.dzSigmoidGates.muli(buf.sigmoidDerivative);
-            // g <- dc i (1 - g^2)
+            buf.dzSigmoidGates.muli(buf.sigmoidDerivative);
             Nd4j.exec(new Square(s.g, s.tmp));
             Nd4j.exec(new OneMinus(s.tmp, s.tmp));
-            buf.dc.mul(s.i, s.dzG);
-            s.dzG.muli(s.tmp);
+            buf.dzG.muli(s.tmp);
             buf.dc.muli(s.f);
-            Nd4j.gemm(s.dz, rw, buf.dhNext, false, true, 1.0, 0.0);
+            // [dx; dh(t-1); -] = [W; RW; b] dz, and the gradient of [W; RW; b]^T accumulates dz [x; h(t-1); 1]^T.
+            Nd4j.gemm(weights, buf.dz, s.dxh, true, false, 1.0, 0.0);
+            Nd4j.gemm(buf.dz, s.xh, buf.gradT, false, true, 1.0, 1.0);
         }
+        INDArray epsilonOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, weights.dataType(),
+                new long[]{batch, nIn, steps}, 'f');
+        epsilonOut.permute(2, 1, 0).assign(buf.dxh.get(NDArrayIndex.interval(0, steps), NDArrayIndex.interval(0, nIn), NDArrayIndex.all()));
 
         INDArray gradW = gradientViews.get(W);
         INDArray gradRW = gradientViews.get(RW);
         INDArray gradB = gradientViews.get(B);
-        Nd4j.gemm(buf.rows(buf.x, 0, steps), dz, gradW, true, false, 1.0, 0.0);
-        Nd4j.gemm(buf.rows(buf.h, 0, steps), dz, gradRW, true, false, 1.0, 0.0);
-        gradB.assign(dz.sum(true, 0));
-        INDArray dx = buf.rows(buf.dx, 0, steps);
-        Nd4j.gemm(dz, w, dx, false, true, 1.0, 0.0);
-        long nIn = w.size(0);
-        INDArray epsilonOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, w.dataType(),
-                new long[]{batch, nIn, steps}, 'f');
-        for (int t = 0; t < steps; t++) {
-            epsilonOut.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(t)).assign(buf.step(t).dx);
-        }
+        gradW.assign(buf.gradT.get(NDArrayIndex.all(), NDArrayIndex.interval(0, nIn)).transpose());
+        gradRW.assign(buf.gradT.get(NDArrayIndex.all(), NDArrayIndex.interval(nIn, nIn + n)).transpose());
+        gradB.assign(buf.gradT.get(NDArrayIndex.all(), NDArrayIndex.point(nIn + n)).reshape(1, 4L * n));
         if (epsilon.rank() == 2) {
             epsilonOut = epsilonOut.reshape(batch, nIn);
         }
@@ -275,8 +282,8 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
     }
 
     /**
-     * Working arrays, time-major with one block of {@code batch} rows per step (so every per-step
-     * view is a contiguous block), and the per-step views into them, made once.
+     * Working arrays laid out units x minibatch ('c' order), one contiguous block per step, and
+     * the per-step views into them, made once. Step t's block of {@code xh} holds [x(t); h(t-1); 1].
      */
     private static final class Buffers {
         final int batch;
@@ -284,18 +291,27 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         final int n;
         final int capacity;
         final DataType type;
-        final INDArray x;
-        final INDArray a;
-        /** h(-1) .. h(T-1): block t + 1 is step t's output; block 0 the initial state. */
-        final INDArray h;
+        /** [W; RW; b]^T: [4n, nIn + n + 1]. */
+        final INDArray weightsT;
+        final INDArray gradT;
+        /** Per step [nIn + n + 1, minibatch]; one block more, whose h part is the last step's output. */
+        final INDArray xh;
+        final INDArray z;
+        /** Per step [n, minibatch]; block 0 is the initial cell state, block t + 1 step t's. */
         final INDArray c;
         final INDArray tanhC;
         final INDArray dz;
+        final INDArray dzG;
+        final INDArray dzF;
+        final INDArray dzO;
+        final INDArray dzI;
+        final INDArray dzSigmoidGates;
+        /** Per step [nIn + n + 1, minibatch]: the gradient of [x(t); h(t-1); 1]. */
+        final INDArray dxh;
+        /** Per step [n, minibatch]: the gradient arriving from the layer above. */
         final INDArray dhIn;
-        final INDArray dx;
         final INDArray dh;
         final INDArray dc;
-        final INDArray dhNext;
         final INDArray tmp;
         final INDArray sigmoidDerivative;
         private final Step[] steps;
@@ -306,19 +322,27 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
             this.n = n;
             this.capacity = capacity;
             this.type = type;
-            x = Nd4j.create(type, (long) capacity * batch, nIn);
-            a = Nd4j.create(type, (long) capacity * batch, 4L * n);
-            h = Nd4j.create(type, (long) (capacity + 1) * batch, n);
-            c = Nd4j.create(type, (long) (capacity + 1) * batch, n);
-            tanhC = Nd4j.create(type, (long) capacity * batch, n);
-            dz = Nd4j.create(type, (long) capacity * batch, 4L * n);
-            dhIn = Nd4j.create(type, (long) capacity * batch, n);
-            dx = Nd4j.create(type, (long) capacity * batch, nIn);
-            dh = Nd4j.create(type, batch, n);
-            dc = Nd4j.create(type, batch, n);
-            dhNext = Nd4j.create(type, batch, n);
-            tmp = Nd4j.create(type, batch, n);
-            sigmoidDerivative = Nd4j.create(type, batch, 3L * n);
+            int k = nIn + n + 1;
+            weightsT = Nd4j.create(type, 4L * n, k);
+            gradT = Nd4j.create(type, 4L * n, k);
+            xh = Nd4j.create(type, capacity + 1L, k, batch);
+            // The constant 1 that multiplies the bias column.
+            xh.get(NDArrayIndex.all(), NDArrayIndex.point(k - 1), NDArrayIndex.all()).assign(1);
+            z = Nd4j.create(type, capacity, 4L * n, batch);
+            c = Nd4j.create(type, capacity + 1L, n, batch);
+            tanhC = Nd4j.create(type, capacity, n, batch);
+            dz = Nd4j.create(type, 4L * n, batch);
+            dzG = rows(dz, 0, n);
+            dzF = rows(dz, n, 2 * n);
+            dzO = rows(dz, 2 * n, 3 * n);
+            dzI = rows(dz, 3 * n, 4 * n);
+            dzSigmoidGates = rows(dz, n, 4 * n);
+            dxh = Nd4j.create(type, capacity, k, batch);
+            dhIn = Nd4j.create(type, capacity, n, batch);
+            dh = Nd4j.create(type, n, batch);
+            dc = Nd4j.create(type, n, batch);
+            tmp = Nd4j.create(type, n, batch);
+            sigmoidDerivative = Nd4j.create(type, 3L * n, batch);
             steps = new Step[capacity];
         }
 
@@ -330,11 +354,6 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
             return fitsShape(batch, nIn, n, type) && steps <= capacity;
         }
 
-        /** Blocks [from, from + count) of rows, one block per step. */
-        INDArray rows(INDArray array, int fromBlock, int blocks) {
-            return array.get(NDArrayIndex.interval((long) fromBlock * batch, (long) (fromBlock + blocks) * batch), NDArrayIndex.all());
-        }
-
         Step step(int t) {
             if (steps[t] == null) {
                 steps[t] = new Step(this, t);
@@ -342,57 +361,52 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
             return steps[t];
         }
 
-        /** Views of one step: its gate columns (DL4J order g, f, o, i) and its blocks of the other arrays. */
+        static INDArray block(INDArray perStep, int t) {
+            return perStep.get(NDArrayIndex.point(t), NDArrayIndex.all(), NDArrayIndex.all());
+        }
+
+        static INDArray rows(INDArray matrix, int from, int to) {
+            return matrix.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+        }
+
+        /** Views of one step: its gates (DL4J order g, f, o, i), states and input. */
         static final class Step {
-            final INDArray a;
+            final INDArray xh;
+            final INDArray hPrev;
+            final INDArray h;
+            final INDArray z;
             final INDArray g;
             final INDArray f;
             final INDArray o;
             final INDArray i;
             final INDArray sigmoidGates;
-            final INDArray hPrev;
-            final INDArray h;
             final INDArray cPrev;
             final INDArray c;
             final INDArray tanhC;
             final INDArray tmp;
-            final INDArray dz;
-            final INDArray dzG;
-            final INDArray dzF;
-            final INDArray dzO;
-            final INDArray dzI;
-            final INDArray dzSigmoidGates;
+            final INDArray dxh;
+            /** The gradient of h(t-1), from this step's block of dxh. */
+            final INDArray dhPrev;
             final INDArray dhIn;
-            final INDArray x;
-            final INDArray dx;
 
             Step(Buffers b, int t) {
                 int n = b.n;
-                a = b.rows(b.a, t, 1);
-                g = columns(a, 0, n);
-                f = columns(a, n, 2 * n);
-                o = columns(a, 2 * n, 3 * n);
-                i = columns(a, 3 * n, 4 * n);
-                sigmoidGates = columns(a, n, 4 * n);
-                hPrev = b.rows(b.h, t, 1);
-                h = b.rows(b.h, t + 1, 1);
-                cPrev = b.rows(b.c, t, 1);
-                c = b.rows(b.c, t + 1, 1);
-                tanhC = b.rows(b.tanhC, t, 1);
+                xh = block(b.xh, t);
+                hPrev = rows(xh, b.nIn, b.nIn + n);
+                h = rows(block(b.xh, t + 1), b.nIn, b.nIn + n);
+                z = block(b.z, t);
+                g = rows(z, 0, n);
+                f = rows(z, n, 2 * n);
+                o = rows(z, 2 * n, 3 * n);
+                i = rows(z, 3 * n, 4 * n);
+                sigmoidGates = rows(z, n, 4 * n);
+                cPrev = block(b.c, t);
+                c = block(b.c, t + 1);
+                tanhC = block(b.tanhC, t);
                 tmp = b.tmp;
-                dz = b.rows(b.dz, t, 1);
-                dzG = columns(dz, 0, n);
-                dzF = columns(dz, n, 2 * n);
-                dzO = columns(dz, 2 * n, 3 * n);
-                dzI = columns(dz, 3 * n, 4 * n);
-                dzSigmoidGates = columns(dz, n, 4 * n);
-                dhIn = b.rows(b.dhIn, t, 1);
-                x = b.rows(b.x, t, 1);
-                dx = b.rows(b.dx, t, 1);
-            }
-
-            private static INDArray columns(INDArray rows, int from, int to) {
-                return rows.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to));
+                dxh = block(b.dxh, t);
+                dhPrev = rows(dxh, b.nIn, b.nIn + n);
+                dhIn = block(b.dhIn, t);
             }
         }
     }
