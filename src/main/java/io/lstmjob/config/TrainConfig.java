@@ -8,6 +8,7 @@ import java.io.Serializable;
  * @param learningRateSchedule  none, step (x decay every stepEpochs epochs) or exponential (x decay each epoch)
  * @param earlyStoppingPatience epochs without a better validation loss before training stops and the
  *                              best epoch's parameters are kept; 0 = off
+ * @param averagingStepScale    how far the model moves towards (or past) the workers' mean at an averaging
  */
 public record TrainConfig(
         int epochs,
@@ -23,9 +24,20 @@ public record TrainConfig(
         String learningRateSchedule,
         double learningRateDecay,
         int learningRateStepEpochs,
-        int earlyStoppingPatience) implements Serializable {
+        int earlyStoppingPatience,
+        StepScale averagingStepScale) implements Serializable {
 
-    /** No schedule and no early stopping. */
+    /** Plain parameter averaging. */
+    public TrainConfig(int epochs, int batchSize, UpdaterKind updater, double learningRate, double l2,
+                       GradientClipping gradientClipping, double gradientClippingThreshold, int tbpttForward,
+                       int tbpttBackward, int averagingFrequency, String learningRateSchedule, double learningRateDecay,
+                       int learningRateStepEpochs, int earlyStoppingPatience) {
+        this(epochs, batchSize, updater, learningRate, l2, gradientClipping, gradientClippingThreshold, tbpttForward,
+                tbpttBackward, averagingFrequency, learningRateSchedule, learningRateDecay, learningRateStepEpochs,
+                earlyStoppingPatience, StepScale.PLAIN_AVERAGE);
+    }
+
+    /** No schedule, no early stopping, plain parameter averaging. */
     public TrainConfig(int epochs, int batchSize, UpdaterKind updater, double learningRate, double l2,
                        GradientClipping gradientClipping, double gradientClippingThreshold, int tbpttForward,
                        int tbpttBackward, int averagingFrequency) {

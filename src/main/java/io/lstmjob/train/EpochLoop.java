@@ -48,7 +48,8 @@ public final class EpochLoop {
      */
     public static Outcome run(JavaSparkContext sc, MultiLayerNetwork network, PreparedData data, TrainConfig train,
                               List<EpochMetrics> done, ValidationMetrics lastValidation, EpochListener listener) {
-        AveragingTrainingMaster master = new AveragingTrainingMaster(train.batchSize(), train.averagingFrequency());
+        AveragingTrainingMaster master = new AveragingTrainingMaster(train.batchSize(), train.averagingFrequency(),
+                train.averagingStepScale());
         SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sc, network, master);
         MinibatchAssembler assembler = new MinibatchAssembler(data.contract(), train.batchSize(),
                 NetworkFactory.readsBackwards(network));

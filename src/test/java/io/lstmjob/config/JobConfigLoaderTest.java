@@ -144,4 +144,13 @@ class JobConfigLoaderTest {
         assertTrue(rejection("input.labelColumn=city", "input.targetColumns=[]", "model.attentionHeads=1")
                 .startsWith("model.pooling: last would keep one step of the attention layer's output"));
     }
+
+    @Test
+    void theAveragingStepScaleIsSqrtWorkersByDefaultAndChecked() {
+        assertEquals(Math.sqrt(4), load().train().averagingStepScale().factor(4), 1e-12);
+        assertEquals(3.0, load("averaging.stepScale=workers").train().averagingStepScale().factor(3), 1e-12);
+        assertEquals(1.0, load("averaging.stepScale=1").train().averagingStepScale().factor(8), 1e-12);
+        assertTrue(rejection("averaging.stepScale=0").startsWith("averaging.stepScale:"));
+        assertTrue(rejection("averaging.stepScale=double").startsWith("averaging.stepScale:"));
+    }
 }

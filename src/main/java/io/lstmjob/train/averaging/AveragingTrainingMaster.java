@@ -1,5 +1,6 @@
 package io.lstmjob.train.averaging;
 
+import io.lstmjob.config.StepScale;
 import org.nd4j.shade.jackson.core.JsonProcessingException;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.dataformat.yaml.YAMLMapper;
@@ -11,6 +12,7 @@ import org.deeplearning4j.core.loader.DataSetLoader;
 import org.deeplearning4j.core.loader.MultiDataSetLoader;
 import org.deeplearning4j.core.storage.StatsStorageRouter;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.spark.api.TrainingHook;
 import org.deeplearning4j.spark.api.TrainingMaster;
@@ -42,6 +44,7 @@ import java.util.Map;
 public final class AveragingTrainingMaster implements TrainingMaster<WorkerResult, AveragingWorker> {
     private final int batchSizePerWorker;
     private final int averagingFrequency;
+    private final StepScale stepScale;
     private final List<TrainingHook> hooks = new ArrayList<>();
     private final List<TrainingListener> listeners = new ArrayList<>();
     private boolean collectTrainingStats;
@@ -53,11 +56,17 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
      * @param averagingFrequency minibatches per round; 0 = one round per epoch
      */
     public AveragingTrainingMaster(int batchSizePerWorker, int averagingFrequency) {
+        this(batchSizePerWorker, averagingFrequency, StepScale.PLAIN_AVERAGE);
+    }
+
+    /** @param stepScale how far the model moves from where the round started towards (or past) the workers' mean */
+    public AveragingTrainingMaster(int batchSizePerWorker, int averagingFrequency, StepScale stepScale) {
         if (batchSizePerWorker < 1 || averagingFrequency < 0) {
             throw new IllegalArgumentException("batchSizePerWorker >= 1 and averagingFrequency >= 0 required");
         }
         this.batchSizePerWorker = batchSizePerWorker;
         this.averagingFrequency = averagingFrequency;
+        this.stepScale = stepScale;
     }
 
     @Override
@@ -75,7 +84,10 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
                 break;
             }
             long aggregated = System.currentTimeMillis();
-            network.setParams(ModelState.row(totals.mean(totals.parameters)));
+            INDArray mean = ModelState.row(totals.mean(totals.parameters));
+            double factor = stepScale.factor(totals.workers);
+            // start + factor * (mean - start); the updater state is always the plain mean.
+            network.setParams(factor == 1.0 ? mean : mean.subi(network.params()).muli(factor).addi(network.params()));
             if (totals.updaterState != null) {
                 network.getUpdater().getStateViewArray().assign(ModelState.row(totals.mean(totals.updaterState)));
             }

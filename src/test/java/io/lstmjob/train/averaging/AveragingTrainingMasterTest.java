@@ -133,6 +133,32 @@ class AveragingTrainingMasterTest {
     }
 
     @Test
+    void aStepScaleMovesTheModelFromTheStartPastTheMeanOfTheWorkers() {
+        MinibatchAssembler assembler = new MinibatchAssembler(CONTRACT, TRAIN.batchSize());
+        List<List<Segment>> shards = shards();
+        MultiLayerNetwork network = tinyNetwork();
+        ModelState start = ModelState.of(network);
+        float[] p0 = ModelState.toFloats(network.params());
+        float[] mean = mean(ModelState.toFloats(trainAlone(start, shards.get(0), assembler).params()),
+                ModelState.toFloats(trainAlone(start, shards.get(1), assembler).params()));
+        float[] u = mean(ModelState.toFloats(trainAlone(start, shards.get(0), assembler).getUpdater().getStateViewArray()),
+                ModelState.toFloats(trainAlone(start, shards.get(1), assembler).getUpdater().getStateViewArray()));
+
+        AveragingTrainingMaster master = new AveragingTrainingMaster(TRAIN.batchSize(), 0,
+                io.lstmjob.config.StepScale.parse("sqrt-workers"));
+        SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sc, network, master);
+        sparkNetwork.fit(minibatches(shards, assembler));
+
+        float[] expected = new float[p0.length];
+        for (int i = 0; i < p0.length; i++) {
+            expected[i] = (float) (p0[i] + Math.sqrt(2) * (mean[i] - p0[i]));
+        }
+        assertArrayEquals(expected, ModelState.toFloats(sparkNetwork.getNetwork().params()), 1e-6f);
+        assertArrayEquals(u, ModelState.toFloats(sparkNetwork.getNetwork().getUpdater().getStateViewArray()), 1e-6f,
+                "the updater state is the plain mean");
+    }
+
+    @Test
     void averagingEveryMinibatchRunsOneRoundPerMinibatch() {
         MinibatchAssembler assembler = new MinibatchAssembler(CONTRACT, TRAIN.batchSize());
         AveragingTrainingMaster master = new AveragingTrainingMaster(TRAIN.batchSize(), 1);
