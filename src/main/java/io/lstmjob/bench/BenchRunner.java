@@ -33,18 +33,24 @@ public final class BenchRunner {
     private BenchRunner() {
     }
 
-    public static BenchResult run(Workload workload, int workers, double seconds, int averagingFrequency, int minibatches)
-            throws IOException {
-        return workers == 0 ? singleJvm(workload, seconds) : spark(workload, workers, seconds, averagingFrequency, minibatches);
+    /** What to run besides the workload and the number of workers. */
+    public record Options(double seconds, int averagingFrequency, int minibatches, int segmentsPerSequence,
+                          List<String> overrides) {
     }
 
-    private static BenchResult spark(Workload workload, int workers, double seconds, int averagingFrequency, int minibatches)
-            throws IOException {
+    public static BenchResult run(Workload workload, int workers, Options options) throws IOException {
+        return workers == 0 ? singleJvm(workload, options.seconds()) : spark(workload, workers, options);
+    }
+
+    private static BenchResult spark(Workload workload, int workers, Options options) throws IOException {
+        double seconds = options.seconds();
+        int averagingFrequency = options.averagingFrequency();
         Path dir = Files.createTempDirectory("lstm-bench-");
-        SyntheticData.write(workload, workers, minibatches, dir.resolve("input"));
+        SyntheticData.write(workload, workers, options.minibatches(), options.segmentsPerSequence(), dir.resolve("input"));
         List<String> overrides = workload.overrides(dir.resolve("input").toString(), workers);
         overrides.add("averaging.frequency=" + averagingFrequency);
         overrides.add("train.epochs=1");
+        overrides.addAll(options.overrides());
         JobConfig config = new JobConfigLoader().load(null, null, overrides);
         SparkSession spark = SparkSessions.start(config.spark());
         try {

@@ -20,15 +20,18 @@ final class SyntheticData {
     private SyntheticData() {
     }
 
-    /** @param minibatches minibatches per worker per epoch */
-    static Path write(Workload workload, int workers, int minibatches, Path dir) throws IOException {
+    /**
+     * @param minibatches         minibatches per worker per epoch (of sequences one segment long)
+     * @param segmentsPerSequence how many segments long each sequence is (more data, same segment length)
+     */
+    static Path write(Workload workload, int workers, int minibatches, int segmentsPerSequence, Path dir) throws IOException {
         Files.createDirectories(dir);
         Random random = new Random(12345);
         if (workload.isText()) {
             String alphabet = ALPHABET.substring(0, workload.channels - 1); // + '\n' = 77 classes
             // One file = one sequence: each worker's file holds its batch of segments, back to back.
             for (int w = 0; w < Math.max(1, workers); w++) {
-                long characters = (long) minibatches * workload.batch * workload.segment + 1;
+                long characters = (long) minibatches * workload.batch * workload.segment * segmentsPerSequence + 1;
                 try (BufferedWriter out = Files.newBufferedWriter(dir.resolve("text-" + w + ".txt"), StandardCharsets.UTF_8)) {
                     for (long i = 1; i <= characters; i++) {
                         out.write(i % 100 == 0 ? '\n' : alphabet.charAt(random.nextInt(alphabet.length())));
@@ -48,7 +51,7 @@ final class SyntheticData {
                 for (int c = 0; c < phase.length; c++) {
                     phase[c] = random.nextDouble() * 6.28;
                 }
-                for (int t = 0; t <= workload.segment; t++) {
+                for (long t = 0; t <= (long) workload.segment * segmentsPerSequence; t++) {
                     StringBuilder row = new StringBuilder("s").append(s);
                     for (int c = 0; c < workload.channels; c++) {
                         row.append(',').append(String.format(Locale.ROOT, "%.4f",

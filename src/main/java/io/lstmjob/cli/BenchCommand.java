@@ -30,11 +30,19 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--minibatches", defaultValue = "1", description = "Minibatches per worker per epoch.")
     int minibatches;
 
+    @Option(names = "--segments-per-sequence", defaultValue = "1",
+            description = "Sequences this many segments long: more data at the same segment length (memory scaling).")
+    int segmentsPerSequence;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A job config override, e.g. spark.storageLevel=disk-only.")
+    List<String> overrides = new java.util.ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         List<Workload> workloads = workload.equals("all") ? List.of(Workload.values()) : List.of(Workload.valueOf(workload));
         for (Workload w : workloads) {
-            BenchResult result = BenchRunner.run(w, workers, seconds, averagingFrequency, minibatches);
+            BenchResult result = BenchRunner.run(w, workers,
+                    new BenchRunner.Options(seconds, averagingFrequency, minibatches, segmentsPerSequence, overrides));
             System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(result));
         }
         return LstmJob.OK;

@@ -242,7 +242,13 @@ public final class JobConfigLoader {
         require(fraction >= 0 && fraction <= 0.5, "validation.fraction", "must be within 0..0.5, got " + fraction);
         int partitions = c.getInt("spark.numPartitions");
         require(partitions >= 0, "spark.numPartitions", "must be 0 (executors x cores) or positive, got " + partitions);
-        ShardingConfig sharding = new ShardingConfig(length, overlap, fraction, partitions);
+        CacheLevel cacheLevel = null;
+        for (CacheLevel level : CacheLevel.values()) {
+            cacheLevel = level.configName().equals(c.getString("spark.storageLevel").trim()) ? level : cacheLevel;
+        }
+        require(cacheLevel != null, "spark.storageLevel", "must be memory-and-disk, memory-and-disk-ser or disk-only, got '"
+                + c.getString("spark.storageLevel") + "'");
+        ShardingConfig sharding = new ShardingConfig(length, overlap, fraction, partitions, cacheLevel);
 
         SparkSettings spark = new SparkSettings(nonEmpty(c, "spark.master"), nonEmpty(c, "spark.appName"));
         int keep = c.getInt("store.keepVersions");

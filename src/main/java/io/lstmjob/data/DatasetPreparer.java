@@ -1,5 +1,6 @@
 package io.lstmjob.data;
 
+import io.lstmjob.config.CacheLevel;
 import io.lstmjob.config.InputConfig;
 import io.lstmjob.config.InvalidValuePolicy;
 import io.lstmjob.config.ShortSequencePolicy;
@@ -48,7 +49,8 @@ public final class DatasetPreparer {
         int partitions = sharding.numPartitions() > 0 ? sharding.numPartitions() : sc.defaultParallelism();
 
         sc.setJobDescription("prepare data: sort steps of " + files.size() + " file(s) into sequences");
-        StepRanker.RankedSteps ranked = StepRanker.rank(steps, partitions);
+        StepRanker.RankedSteps ranked = StepRanker.rank(steps, partitions,
+                sharding.cacheLevel() == CacheLevel.DISK_ONLY ? StorageLevel.DISK_ONLY() : StorageLevel.MEMORY_AND_DISK_SER());
         try {
             JavaRDD<RankedStep> rankedSteps = ranked.steps();
             if (input.invalidValues() == InvalidValuePolicy.INTERPOLATE) {
@@ -102,7 +104,7 @@ public final class DatasetPreparer {
                 ScalerFitter.fit(rankedSteps, planBroadcast, table.featureNames().size(), table.targetNames().size()));
 
         sc.setJobDescription("prepare data: cut " + plan.segmentCount() + " segments over " + partitions + " partitions");
-        JavaRDD<Segment> segments = Segmenter.cut(rankedSteps, planBroadcast).persist(StorageLevel.MEMORY_AND_DISK());
+        JavaRDD<Segment> segments = Segmenter.cut(rankedSteps, planBroadcast).persist(storageLevel(sharding));
         long count = segments.count();
         if (count != plan.segmentCount()) {
             throw new IllegalStateException("cut " + count + " segments, planned " + plan.segmentCount());
@@ -147,7 +149,7 @@ public final class DatasetPreparer {
                 ScalerFitter.fitInputs(rankedSteps, planBroadcast, table.featureNames().size()));
 
         sc.setJobDescription("prepare data: gather " + plan.examples() + " sequences over " + partitions + " partitions");
-        JavaRDD<Segment> examples = ExampleCutter.cut(rankedSteps, planBroadcast).persist(StorageLevel.MEMORY_AND_DISK());
+        JavaRDD<Segment> examples = ExampleCutter.cut(rankedSteps, planBroadcast).persist(storageLevel(sharding));
         long count = examples.count();
         if (count != plan.examples()) {
             throw new IllegalStateException("gathered " + count + " sequences, planned " + plan.examples());
@@ -156,6 +158,14 @@ public final class DatasetPreparer {
                 plan.count(false), plan.count(true), partitions, plan.trainStepsPerPartition());
         return new PreparedData(examples.filter(s -> !s.validation()), examples.filter(Segment::validation),
                 contract, summary, List.of(), examples);
+    }
+
+    private static StorageLevel storageLevel(ShardingConfig sharding) {
+        return switch (sharding.cacheLevel()) {
+            case MEMORY_AND_DISK -> StorageLevel.MEMORY_AND_DISK();
+            case MEMORY_AND_DISK_SER -> StorageLevel.MEMORY_AND_DISK_SER();
+            case DISK_ONLY -> StorageLevel.DISK_ONLY();
+        };
     }
 
     private static boolean hasInvalidValue(StepRecord step) {

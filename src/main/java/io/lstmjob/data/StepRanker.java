@@ -31,12 +31,13 @@ public final class StepRanker {
         }
     }
 
-    public static RankedSteps rank(JavaRDD<StepRecord> steps, int partitions) {
+    /** @param cache how the indexed steps are kept while the plan is made and the segments cut */
+    public static RankedSteps rank(JavaRDD<StepRecord> steps, int partitions, StorageLevel cache) {
         JavaPairRDD<StepKey, StepRecord> sorted = steps
                 .mapToPair(s -> new Tuple2<>(new StepKey(s.seqId(), s.order()), s))
                 .sortByKey(new StepKeyOrder(), true, partitions);
         JavaPairRDD<StepRecord, Long> indexed = sorted.mapPartitions(StepRanker::rejectDuplicates).zipWithIndex();
-        indexed.persist(StorageLevel.MEMORY_AND_DISK_SER());
+        indexed.persist(cache);
 
         Map<String, Tuple2<Long, Long>> firstAndCount = indexed
                 .mapToPair(t -> new Tuple2<>(t._1().seqId(), new Tuple2<>(t._2(), 1L)))

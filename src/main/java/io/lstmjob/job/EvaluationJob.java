@@ -34,7 +34,7 @@ public final class EvaluationJob {
     public static ValidationMetrics run(SparkSession spark, JobConfig config, String version) {
         PublishedModel model = PublishedModel.load(new ModelStore(config.outputPath(), config.model().name(),
                 spark.sparkContext().hadoopConfiguration()), version);
-        ShardingConfig everything = new ShardingConfig(config.sharding().segmentLength(), 0, 0.0, config.sharding().numPartitions());
+        ShardingConfig everything = config.sharding().whole();
         return score(spark, config, everything, model.contract(), List.of(model.network())).get(0);
     }
 

@@ -64,7 +64,7 @@ public final class PredictionJob {
             throw new io.lstmjob.config.InvalidConfigException("--horizon feeds forecasts back as inputs, so the model's targets "
                     + contract.targetNames() + " must be its features " + contract.featureNames());
         }
-        ShardingConfig whole = new ShardingConfig(config.sharding().segmentLength(), 0, 0.0, config.sharding().numPartitions());
+        ShardingConfig whole = config.sharding().whole();
         PreparedData data = InputErrorTranslation.readable(sc.hadoopConfiguration(),
                 () -> DatasetPreparer.prepare(spark, config.input(), whole, Preparation.forPrediction(contract)));
         ModelState full = ModelState.of(model.network());

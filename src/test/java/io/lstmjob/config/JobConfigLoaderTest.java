@@ -153,4 +153,12 @@ class JobConfigLoaderTest {
         assertTrue(rejection("averaging.stepScale=0").startsWith("averaging.stepScale:"));
         assertTrue(rejection("averaging.stepScale=double").startsWith("averaging.stepScale:"));
     }
+
+    @Test
+    void theStorageLevelIsOneOfThree() {
+        assertEquals(CacheLevel.MEMORY_AND_DISK, load().sharding().cacheLevel());
+        assertEquals(CacheLevel.DISK_ONLY, load("spark.storageLevel=disk-only").sharding().cacheLevel());
+        assertEquals(CacheLevel.DISK_ONLY, load("spark.storageLevel=disk-only").sharding().whole().cacheLevel());
+        assertTrue(rejection("spark.storageLevel=off-heap").startsWith("spark.storageLevel:"));
+    }
 }

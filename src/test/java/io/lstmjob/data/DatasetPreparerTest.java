@@ -1,5 +1,6 @@
 package io.lstmjob.data;
 
+import io.lstmjob.config.CacheLevel;
 import io.lstmjob.config.InputConfig;
 import io.lstmjob.config.InputFormat;
 import io.lstmjob.config.ShardingConfig;
@@ -58,7 +59,9 @@ class DatasetPreparerTest extends SparkTest {
     void everyStepIsTrainedOrValidatedExactlyOnceInOrder() throws IOException {
         Map<String, Integer> lengths = new TreeMap<>(Map.of("a-short", 4, "b-equal", 8, "c-long", 23, "d-longer", 57, "e-single", 1));
         for (int overlap : new int[]{0, 3}) {
-            PreparedData data = DatasetPreparer.prepare(spark, csv(oddLengths(lengths)), new ShardingConfig(7, overlap, 0.2, 3));
+            // The second pass also keeps everything on disk only (spark.storageLevel=disk-only): the same segments.
+            CacheLevel cache = overlap == 0 ? CacheLevel.MEMORY_AND_DISK : CacheLevel.DISK_ONLY;
+            PreparedData data = DatasetPreparer.prepare(spark, csv(oddLengths(lengths)), new ShardingConfig(7, overlap, 0.2, 3, cache));
             try {
                 List<Segment> segments = new ArrayList<>(data.train().collect());
                 segments.addAll(data.validation().collect());
