@@ -111,4 +111,40 @@ class FusedLstmTest {
         }
         assertClose(nets[0].params().sub(start), nets[1].params().sub(start), 1e-4, "updates of masked minibatches");
     }
+
+    @Test
+    void insideBidirectionalWithPoolingItTrainsAsDl4jsLstm() {
+        MultiLayerNetwork[] nets = new MultiLayerNetwork[2];
+        for (int k = 0; k < 2; k++) {
+            LSTM lstm = new LSTM.Builder().nIn(IN).nOut(UNITS).activation(Activation.TANH)
+                    .gateActivationFunction(Activation.SIGMOID).forgetGateBiasInit(1.0).build();
+            MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
+                    .updater(new Sgd(0.1)).list()
+                    .layer(new org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional(
+                            org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional.Mode.CONCAT, k == 1 ? FusedLstm.of(lstm) : lstm))
+                    .layer(new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder(
+                            org.deeplearning4j.nn.conf.layers.PoolingType.AVG).build())
+                    .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                            .activation(Activation.SOFTMAX).nIn(2 * UNITS).nOut(OUT).build())
+                    .build();
+            nets[k] = new MultiLayerNetwork(conf);
+            nets[k].init();
+        }
+        Nd4j.getRandom().setSeed(5);
+        INDArray params = Nd4j.rand(DataType.FLOAT, 1, nets[0].numParams()).subi(0.5);
+        nets[0].setParams(params);
+        nets[1].setParams(params.dup());
+        INDArray start = params.dup();
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, IN, 7).subi(0.5).muli(4);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 4, OUT);
+        for (int i = 0; i < 4; i++) {
+            y.putScalar(i, i % OUT, 1f);
+        }
+        assertClose(nets[0].output(x), nets[1].output(x), 1e-5, "bidirectional outputs");
+        for (int i = 0; i < 3; i++) {
+            nets[0].fit(new DataSet(x, y));
+            nets[1].fit(new DataSet(x, y));
+        }
+        assertClose(nets[0].params().sub(start), nets[1].params().sub(start), 1e-4, "bidirectional updates");
+    }
 }
