@@ -1,6 +1,5 @@
 package io.lstmjob.data;
 
-import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 import scala.Tuple2;
@@ -18,35 +17,15 @@ public final class ExampleCutter {
     }
 
     public static JavaRDD<Segment> cut(JavaRDD<RankedStep> steps, Broadcast<ExamplePlan> plan) {
+        ExamplePlan p = plan.value();
         return steps.mapToPair(step -> {
-                    ExamplePlan p = plan.value();
-                    return new Tuple2<>(new Segmenter.SegmentStep(p.exampleOf(p.catalog().indexOf(step.seqId())), step.rank()), step);
+                    ExamplePlan examples = plan.value();
+                    return new Tuple2<>(new Segmenter.SegmentStep(examples.exampleOf(examples.catalog().indexOf(step.seqId())),
+                            step.rank()), step);
                 })
-                .repartitionAndSortWithinPartitions(new ExamplePartitioner(plan.value()), new Segmenter.SegmentStepOrder())
+                .repartitionAndSortWithinPartitions(new Segmenter.PlanPartitioner(p.partitionOfEach(), p.partitions()),
+                        new Segmenter.SegmentStepOrder())
                 .mapPartitions(sorted -> new Assembler(sorted, plan.value()));
-    }
-
-    static final class ExamplePartitioner extends Partitioner {
-        private final int[] partitionOfExample;
-        private final int partitions;
-
-        ExamplePartitioner(ExamplePlan plan) {
-            partitions = plan.partitions();
-            partitionOfExample = new int[plan.examples()];
-            for (int id = 0; id < partitionOfExample.length; id++) {
-                partitionOfExample[id] = plan.partitionOf(id);
-            }
-        }
-
-        @Override
-        public int numPartitions() {
-            return partitions;
-        }
-
-        @Override
-        public int getPartition(Object key) {
-            return partitionOfExample[((Segmenter.SegmentStep) key).segment()];
-        }
     }
 
     /** Streams sorted (example, rank) rows into whole sequences. */

@@ -4,7 +4,6 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.PriorityQueue;
 
 /**
  * Sequence classification: every sequence is one example, kept whole. A hash of the sequence id
@@ -69,17 +68,7 @@ public final class ExamplePlan implements Serializable {
                 ids.add(id);
             }
         }
-        ids.sort(Comparator.<Integer>comparingLong(id -> -catalog.length(sequenceOfExample[id])).thenComparingInt(id -> id));
-        PriorityQueue<long[]> load = new PriorityQueue<>(Comparator.<long[]>comparingLong(p -> p[0]).thenComparingLong(p -> p[1]));
-        for (int p = 0; p < partitions; p++) {
-            load.add(new long[]{0, p});
-        }
-        for (int id : ids) {
-            long[] least = load.poll();
-            partitionOfExample[id] = (int) least[1];
-            least[0] += catalog.length(sequenceOfExample[id]);
-            load.add(least);
-        }
+        LongestFirst.assign(ids, id -> catalog.length(sequenceOfExample[id]), partitions, partitionOfExample);
     }
 
     public SequenceCatalog catalog() {
@@ -108,6 +97,11 @@ public final class ExamplePlan implements Serializable {
 
     public int partitionOf(int example) {
         return partitionOfExample[example];
+    }
+
+    /** The partition of every example, by id. */
+    int[] partitionOfEach() {
+        return partitionOfExample.clone();
     }
 
     /** Sequences (examples) in the training (false) or validation (true) split. */

@@ -4,9 +4,7 @@ import io.lstmjob.config.ShardingConfig;
 
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.PriorityQueue;
 import java.util.function.IntConsumer;
 
 /**
@@ -116,7 +114,7 @@ public final class SegmentPlan implements Serializable {
         segValidation[id] = validation;
     }
 
-    /** Longest-processing-time-first: each segment goes to the partition with the fewest steps so far. */
+    /** Longest-processing-time-first over one split: each segment to the partition with the fewest steps so far. */
     private void balance(boolean validation) {
         List<Integer> ids = new ArrayList<>();
         for (int id = 0; id < segLength.length; id++) {
@@ -124,17 +122,7 @@ public final class SegmentPlan implements Serializable {
                 ids.add(id);
             }
         }
-        ids.sort(Comparator.<Integer>comparingInt(id -> -segLength[id]).thenComparingInt(id -> id));
-        PriorityQueue<long[]> load = new PriorityQueue<>(Comparator.<long[]>comparingLong(p -> p[0]).thenComparingLong(p -> p[1]));
-        for (int p = 0; p < partitions; p++) {
-            load.add(new long[]{0, p});
-        }
-        for (int id : ids) {
-            long[] least = load.poll();
-            segPartition[id] = (int) least[1];
-            least[0] += segLength[id];
-            load.add(least);
-        }
+        LongestFirst.assign(ids, id -> segLength[id], partitions, segPartition);
     }
 
     /** Calls {@code action} with the id of every segment that needs step {@code rank} of sequence {@code seq}. */
@@ -187,6 +175,11 @@ public final class SegmentPlan implements Serializable {
 
     public int partitionOf(int segment) {
         return segPartition[segment];
+    }
+
+    /** The partition of every segment, by id. */
+    int[] partitionOfEach() {
+        return segPartition.clone();
     }
 
     /** Pairs of sequence {@code seq} in the training split: steps 0..T-1 are training inputs. */

@@ -30,7 +30,8 @@ public final class Segmenter {
                     id -> out.add(new Tuple2<>(new SegmentStep(id, step.rank()), step)));
             return out.iterator();
         });
-        return keyed.repartitionAndSortWithinPartitions(new PlanPartitioner(plan.value()), new SegmentStepOrder())
+        SegmentPlan p = plan.value();
+        return keyed.repartitionAndSortWithinPartitions(new PlanPartitioner(p.partitionOfEach(), p.partitions()), new SegmentStepOrder())
                 .mapPartitions(sorted -> new Assembler(sorted, plan.value()));
     }
 
@@ -45,17 +46,14 @@ public final class Segmenter {
         }
     }
 
-    /** Sends each segment's steps to the partition the plan balanced it onto. */
+    /** Sends each segment's (or example's) steps to the partition the plan balanced it onto. */
     static final class PlanPartitioner extends Partitioner {
         private final int[] partitionOfSegment;
         private final int partitions;
 
-        PlanPartitioner(SegmentPlan plan) {
-            partitions = plan.partitions();
-            partitionOfSegment = new int[plan.segmentCount()];
-            for (int id = 0; id < partitionOfSegment.length; id++) {
-                partitionOfSegment[id] = plan.partitionOf(id);
-            }
+        PlanPartitioner(int[] partitionOfSegment, int partitions) {
+            this.partitionOfSegment = partitionOfSegment;
+            this.partitions = partitions;
         }
 
         @Override

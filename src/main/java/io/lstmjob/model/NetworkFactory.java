@@ -69,7 +69,8 @@ public final class NetworkFactory {
                 lstm.dropOut(1.0 - model.dropout());
             }
             // The standard cell is computed by FusedLstm (same equations and parameters, fewer and larger operations).
-            Layer cell = lstm.build() instanceof LSTM plain ? FusedLstm.of(plain) : lstm.build();
+            Layer built = lstm.build();
+            Layer cell = built instanceof LSTM plain ? FusedLstm.of(plain) : built;
             // Both directions see the same input and their outputs are concatenated.
             recurrent.add(model.bidirectional() ? new Bidirectional(Bidirectional.Mode.CONCAT, cell) : cell);
             in = units * (model.bidirectional() ? 2 : 1);
