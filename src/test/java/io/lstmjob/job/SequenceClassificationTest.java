@@ -92,6 +92,10 @@ class SequenceClassificationTest extends SparkTest {
         long right = spark.read().option("header", "true").csv(labelled).collectAsList().stream()
                 .filter(r -> r.getString(r.fieldIndex("label")).equals(r.getString(r.fieldIndex("predicted")))).count();
         assertTrue(right > 96 * 0.7, right + " of 96 months classified right");
+        // evaluate scores every sequence of the input and agrees with predict.
+        ValidationMetrics all = EvaluationJob.run(spark, config, null);
+        assertEquals(96, all.steps());
+        assertEquals(right / 96.0, all.accuracy(), 1e-9);
 
         // Export names both directions and the attention layer apart, and scores the copies as a classifier.
         var manifest = ExportJob.run(spark, config, null, dir.resolve("export").toString(), 4,
