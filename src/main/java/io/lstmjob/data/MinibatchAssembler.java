@@ -37,19 +37,34 @@ public final class MinibatchAssembler implements Serializable {
         this.equalLengths = equalLengths;
     }
 
-    public Iterator<DataSet> minibatches(Iterator<Segment> segments) {
-        Iterator<List<Segment>> batches = batches(segments);
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return batches.hasNext();
-            }
+    public Minibatches minibatches(Iterator<Segment> segments) {
+        return new Minibatches(batches(segments));
+    }
 
-            @Override
-            public DataSet next() {
-                return assemble(batches.next());
+    /** Minibatches assembled one at a time, as they are taken; skipped ones are never assembled. */
+    public final class Minibatches implements Iterator<DataSet> {
+        private final Iterator<List<Segment>> batches;
+
+        private Minibatches(Iterator<List<Segment>> batches) {
+            this.batches = batches;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return batches.hasNext();
+        }
+
+        @Override
+        public DataSet next() {
+            return assemble(batches.next());
+        }
+
+        /** Passes over up to {@code count} minibatches (an averaging round's predecessors) without building them. */
+        public void skip(long count) {
+            for (long i = 0; i < count && batches.hasNext(); i++) {
+                batches.next();
             }
-        };
+        }
     }
 
     /** Consecutive segments in groups of batchSize, or with equalLengths in groups of one length each. */

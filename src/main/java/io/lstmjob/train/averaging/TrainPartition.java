@@ -1,5 +1,6 @@
 package io.lstmjob.train.averaging;
 
+import io.lstmjob.data.MinibatchAssembler;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -12,7 +13,7 @@ import java.util.List;
 
 /**
  * One worker's part of one averaging round, read top to bottom: skip the minibatches of earlier
- * rounds, train on this round's, hand back the result (nothing at all when the shard had no data,
+ * rounds (without assembling them, when they come from {@link MinibatchAssembler}), train on this round's, hand back the result (nothing at all when the shard had no data,
  * so an empty partition does not pull the average towards the starting point).
  */
 final class TrainPartition implements FlatMapFunction<Iterator<DataSet>, WorkerResult> {
@@ -29,8 +30,12 @@ final class TrainPartition implements FlatMapFunction<Iterator<DataSet>, WorkerR
 
     @Override
     public Iterator<WorkerResult> call(Iterator<DataSet> data) {
-        for (long skipped = 0; skipped < firstMinibatch && data.hasNext(); skipped++) {
-            data.next();
+        if (data instanceof MinibatchAssembler.Minibatches minibatches) {
+            minibatches.skip(firstMinibatch); // without building them
+        } else {
+            for (long skipped = 0; skipped < firstMinibatch && data.hasNext(); skipped++) {
+                data.next();
+            }
         }
         if (!data.hasNext()) {
             return Collections.emptyIterator();
