@@ -248,7 +248,11 @@ public final class JobConfigLoader {
         }
         require(cacheLevel != null, "spark.storageLevel", "must be memory-and-disk, memory-and-disk-ser or disk-only, got '"
                 + c.getString("spark.storageLevel") + "'");
-        ShardingConfig sharding = new ShardingConfig(length, overlap, fraction, partitions, cacheLevel);
+        int horizon = c.getInt("model.horizon");
+        require(horizon >= 1 && horizon <= length, "model.horizon", "must be within 1..segment.length (" + length + "), got " + horizon);
+        require(horizon == 1 || input.task() == Task.FORECAST, "model.horizon", "is for forecasting (csv or parquet without "
+                + "input.labelColumn), got " + horizon);
+        ShardingConfig sharding = new ShardingConfig(length, overlap, fraction, partitions, cacheLevel, horizon);
 
         SparkSettings spark = new SparkSettings(nonEmpty(c, "spark.master"), nonEmpty(c, "spark.appName"));
         int keep = c.getInt("store.keepVersions");

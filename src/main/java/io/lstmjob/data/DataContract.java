@@ -9,21 +9,32 @@ import java.util.List;
 /**
  * What a model expects of its input and how raw values become network inputs: the channels, the
  * scaler (forecasting, classification), the vocabulary (character model) and the classes
- * (classification: the sorted labels of the training input; index = network output). Saved beside the model.
+ * (classification: the sorted labels of the training input; index = network output), and how many
+ * steps ahead a forecaster predicts (output k * targets + c is target c at t+k+1). Saved beside the model.
  */
 public record DataContract(Task task, List<String> featureNames, List<String> targetNames,
-                           FeatureScaler scaler, Vocabulary vocabulary, List<String> classes) implements Serializable {
+                           FeatureScaler scaler, Vocabulary vocabulary, List<String> classes, int horizon)
+        implements Serializable {
 
     public static DataContract forecast(List<String> features, List<String> targets, FeatureScaler scaler) {
-        return new DataContract(Task.FORECAST, List.copyOf(features), List.copyOf(targets), scaler, null, null);
+        return forecast(features, targets, scaler, 1);
+    }
+
+    public static DataContract forecast(List<String> features, List<String> targets, FeatureScaler scaler, int horizon) {
+        return new DataContract(Task.FORECAST, List.copyOf(features), List.copyOf(targets), scaler, null, null, horizon);
     }
 
     public static DataContract charModel(Vocabulary vocabulary) {
-        return new DataContract(Task.CHAR_LM, TextSequenceSource.CHANNEL, TextSequenceSource.CHANNEL, null, vocabulary, null);
+        return new DataContract(Task.CHAR_LM, TextSequenceSource.CHANNEL, TextSequenceSource.CHANNEL, null, vocabulary, null, 1);
     }
 
     public static DataContract classifier(List<String> features, List<String> classes, FeatureScaler scaler) {
-        return new DataContract(Task.CLASSIFY, List.copyOf(features), List.of(), scaler, null, List.copyOf(classes));
+        return new DataContract(Task.CLASSIFY, List.copyOf(features), List.of(), scaler, null, List.copyOf(classes), 1);
+    }
+
+    /** Steps ahead the outputs reach: 1 for next-step models (and for contracts saved before horizons existed). */
+    public int stepsAhead() {
+        return Math.max(1, horizon);
     }
 
     public int networkInputs() {
@@ -34,7 +45,7 @@ public record DataContract(Task task, List<String> featureNames, List<String> ta
         return switch (task) {
             case CHAR_LM -> vocabulary.size();
             case CLASSIFY -> classes.size();
-            case FORECAST -> targetNames.size();
+            case FORECAST -> targetNames.size() * stepsAhead();
         };
     }
 

@@ -30,8 +30,11 @@ public final class DatasetPreparer {
         return prepare(spark, input, sharding, Preparation.fit());
     }
 
-    public static PreparedData prepare(SparkSession spark, InputConfig input, ShardingConfig sharding, Preparation preparation) {
+    public static PreparedData prepare(SparkSession spark, InputConfig input, ShardingConfig configured, Preparation preparation) {
         DataContract fixedContract = preparation.fixedContract();
+        // A published model's outputs fix how far ahead its targets reach, whatever model.horizon says now.
+        ShardingConfig sharding = fixedContract != null && fixedContract.task() == Task.FORECAST
+                ? configured.withHorizon(fixedContract.stepsAhead()) : configured;
         Task task = fixedContract != null ? fixedContract.task() : input.task();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<Path> files = InputFiles.list(input.path(), sc.hadoopConfiguration());
@@ -86,11 +89,12 @@ public final class DatasetPreparer {
                                          JavaRDD<RankedStep> rankedSteps, StepTable table, ShardingConfig sharding,
                                          int partitions, Preparation preparation) {
         DataContract fixedContract = preparation.fixedContract();
-        long minPairs = preparation.wholeSequencesPerPartition() ? 1 : shortSequenceMinimum(input, catalog);
+        long minPairs = preparation.wholeSequencesPerPartition() ? 1 : shortSequenceMinimum(input, catalog, sharding.horizon());
         SegmentPlan plan = SegmentPlan.build(catalog, sharding, partitions, preparation.wholeSequencesPerPartition(), minPairs);
         if (plan.segments(false) == 0) {
             throw new InputDataException("no sequence is long enough to train on: " + catalog.size()
-                    + " sequence(s), the longest has " + longest(catalog) + " step(s); at least 2 are needed"
+                    + " sequence(s), the longest has " + longest(catalog) + " step(s); at least " + (sharding.horizon() + 1)
+                    + " are needed"
                     + (sharding.validationFraction() > 0 ? " beyond the validation tail" : ""));
         }
         Broadcast<SegmentPlan> planBroadcast = sc.broadcast(plan);
@@ -101,7 +105,8 @@ public final class DatasetPreparer {
                 : text
                 ? DataContract.charModel(vocabularyOf(rankedSteps))
                 : DataContract.forecast(table.featureNames(), table.targetNames(),
-                ScalerFitter.fit(rankedSteps, planBroadcast, table.featureNames().size(), table.targetNames().size()));
+                ScalerFitter.fit(rankedSteps, planBroadcast, table.featureNames().size(), table.targetNames().size()),
+                sharding.horizon());
 
         sc.setJobDescription("prepare data: cut " + plan.segmentCount() + " segments over " + partitions + " partitions");
         JavaRDD<Segment> segments = Segmenter.cut(rankedSteps, planBroadcast).persist(storageLevel(sharding));
@@ -186,10 +191,10 @@ public final class DatasetPreparer {
      * The fewest training pairs a sequence needs (one TBPTT window): fails on the first shorter
      * sequence, or with input.shortSequences=skip counts them and lets the plan leave them out.
      */
-    private static long shortSequenceMinimum(InputConfig input, SequenceCatalog catalog) {
+    private static long shortSequenceMinimum(InputConfig input, SequenceCatalog catalog, int horizon) {
         List<String> shorter = new java.util.ArrayList<>();
         for (int i = 0; i < catalog.size(); i++) {
-            if (catalog.length(i) - 1 < input.minPairs()) {
+            if (catalog.length(i) - horizon < input.minPairs()) {
                 shorter.add(catalog.id(i) + " (" + catalog.length(i) + " steps)");
             }
         }

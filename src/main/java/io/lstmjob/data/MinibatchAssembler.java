@@ -193,7 +193,9 @@ public final class MinibatchAssembler implements Serializable {
         for (int t = 0; t < length; t++) {
             for (int c = 0; c < channels; c++) {
                 float v = values[t * channels + c];
-                out[(example * channels + c) * steps + t] = inputs ? scaler.scaleFeature(c, v) : scaler.scaleTarget(c, v);
+                // Channel c of a k-step-ahead forecaster's targets is target c % targets, k = c / targets + 1.
+                out[(example * channels + c) * steps + t] = inputs ? scaler.scaleFeature(c, v)
+                        : scaler.scaleTarget(c % scaler.targetMean().length, v);
             }
         }
     }

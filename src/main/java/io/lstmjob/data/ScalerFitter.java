@@ -8,8 +8,8 @@ import java.io.Serializable;
 
 /**
  * Fits the {@link FeatureScaler} in one distributed pass over the training split. Forecasting:
- * inputs are the steps 0..T-1 of each sequence, targets the steps 1..T (what the training pairs
- * use). Classification: every step of the training sequences, and no targets.
+ * inputs are the steps 0..T-1 of each sequence, targets the steps 1..T+H-1 (what the training
+ * pairs use, H = model.horizon). Classification: every step of the training sequences, and no targets.
  */
 public final class ScalerFitter {
     private ScalerFitter() {
@@ -22,7 +22,7 @@ public final class ScalerFitter {
             if (step.rank() < trainPairs) {
                 acc._1().add(step.features());
             }
-            if (step.rank() >= 1 && step.rank() <= trainPairs) {
+            if (step.rank() >= 1 && step.rank() <= trainPairs + p.horizon() - 1) {
                 acc._2().add(step.targets());
             }
         });

@@ -11,17 +11,19 @@ import java.util.function.IntConsumer;
  * Where every segment of every sequence starts, which split it belongs to and which partition
  * (worker) trains it. Computed on the driver from sequence lengths only, then broadcast.
  *
- * <p>A sequence of N steps gives N-1 training pairs (input step p, target step p+1). Its first
- * T pairs are for training and the last V = round((N-1) * validation.fraction) for validation
- * (the tail, so validation is later in time than training). Each split is cut into segments of
- * segment.length pairs that start segment.length - overlap apart; the last one keeps what is left.
- * Segment i of a split needs steps start..start+length (its inputs and, one later, its targets).
+ * <p>A sequence of N steps gives N-H training pairs (input step p, targets p+1..p+H, H =
+ * model.horizon, 1 for next-step). Its first T pairs are for training and the last
+ * V = round((N-H) * validation.fraction) for validation (the tail, so validation is later in time
+ * than training). Each split is cut into segments of segment.length pairs that start
+ * segment.length - overlap apart; the last one keeps what is left. Segment i of a split needs
+ * steps start..start+length+H-1 (its inputs and the targets that follow them).
  */
 public final class SegmentPlan implements Serializable {
     private final SequenceCatalog catalog;
     private final int segmentLength;
     private final int stride;
     private final int partitions;
+    private final int horizon;
     private final long[] trainPairs;
     private final long[] totalPairs;
     private final int[] firstSegment;
@@ -38,6 +40,7 @@ public final class SegmentPlan implements Serializable {
         this.segmentLength = sharding.segmentLength();
         this.stride = sharding.stride();
         this.partitions = partitions;
+        this.horizon = sharding.horizon();
         int n = catalog.size();
         trainPairs = new long[n];
         totalPairs = new long[n];
@@ -46,7 +49,7 @@ public final class SegmentPlan implements Serializable {
         validationSegments = new int[n];
         long segments = 0;
         for (int s = 0; s < n; s++) {
-            long pairs = Math.max(0, catalog.length(s) - 1);
+            long pairs = Math.max(0, catalog.length(s) - horizon);
             if (pairs < minPairs) {
                 pairs = 0; // left out: shorter than one TBPTT window (input.shortSequences=skip)
             }
@@ -132,14 +135,14 @@ public final class SegmentPlan implements Serializable {
     }
 
     private void visit(int seq, long rank, long from, long to, int firstId, int count, IntConsumer action) {
-        if (count == 0 || rank < from || rank > to) {
+        if (count == 0 || rank < from || rank > to + horizon - 1) {
             return;
         }
-        long kMin = Math.max(0, Math.floorDiv(rank - from - segmentLength + stride - 1, stride));
+        long kMin = Math.max(0, Math.floorDiv(rank - from - segmentLength - (horizon - 1) + stride - 1, stride));
         long kMax = Math.min(count - 1, (rank - from) / stride);
         for (long k = kMin; k <= kMax; k++) {
             int id = firstId + (int) k;
-            if (rank >= segStart[id] && rank <= segStart[id] + segLength[id]) {
+            if (rank >= segStart[id] && rank <= segStart[id] + segLength[id] + horizon - 1) {
                 action.accept(id);
             }
         }
@@ -151,6 +154,11 @@ public final class SegmentPlan implements Serializable {
 
     public int partitions() {
         return partitions;
+    }
+
+    /** Steps ahead of every pair's input its targets reach: 1 (next step) .. model.horizon. */
+    public int horizon() {
+        return horizon;
     }
 
     public int segmentCount() {
@@ -182,7 +190,7 @@ public final class SegmentPlan implements Serializable {
         return segPartition.clone();
     }
 
-    /** Pairs of sequence {@code seq} in the training split: steps 0..T-1 are training inputs. */
+    /** Pairs of sequence {@code seq} in the training split: steps 0..T-1 are training inputs, 1..T+H-1 targets. */
     public long trainPairs(int seq) {
         return trainPairs[seq];
     }

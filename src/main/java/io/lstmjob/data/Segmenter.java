@@ -92,11 +92,13 @@ public final class Segmenter {
             int id = pending._1().segment();
             long start = plan.startOf(id);
             int length = plan.lengthOf(id);
+            int horizon = plan.horizon();
             RankedStep first = pending._2();
             int in = first.features().length;
             int out = first.targets().length;
             float[] inputs = new float[length * in];
-            float[] targets = new float[length * out];
+            // Pair p's targets: steps p+1 .. p+horizon, horizon blocks of out values.
+            float[] targets = new float[length * out * horizon];
             int seen = 0;
             while (pending != null && pending._1().segment() == id) {
                 RankedStep step = pending._2();
@@ -104,15 +106,18 @@ public final class Segmenter {
                 if (t < length) {
                     System.arraycopy(step.features(), 0, inputs, t * in, in);
                 }
-                if (t >= 1) {
-                    System.arraycopy(step.targets(), 0, targets, (t - 1) * out, out);
+                for (int ahead = 1; ahead <= horizon; ahead++) {
+                    int pair = t - ahead;
+                    if (pair >= 0 && pair < length) {
+                        System.arraycopy(step.targets(), 0, targets, (pair * horizon + ahead - 1) * out, out);
+                    }
                 }
                 seen++;
                 pending = rows.hasNext() ? rows.next() : null;
             }
-            if (seen != length + 1) {
+            if (seen != length + horizon) {
                 throw new IllegalStateException("segment " + id + " of sequence " + first.seqId() + " received "
-                        + seen + " steps, expected " + (length + 1));
+                        + seen + " steps, expected " + (length + horizon));
             }
             return new Segment(id, first.seqId(), start, length, plan.isValidation(id), inputs, targets);
         }

@@ -82,7 +82,8 @@ public final class ExportJob {
                         "c = f * c + i * g, h = o * tanh(c); h and c start at 0 for every sequence")));
         manifest.put("output", switch (model.contract().task()) {
             case CHAR_LM -> "y = h @ output.W + output.b at every step, then softmax over the vocabulary";
-            case FORECAST -> "y = h @ output.W + output.b at every step: the scaled targets (see dataContract.scaler)";
+            case FORECAST -> "y = h @ output.W + output.b at every step: the scaled targets (see dataContract.scaler); "
+                    + "output k * targets + c is target c at k + 1 steps ahead (k < dataContract.horizon)";
             case CLASSIFY -> "per sequence: the last LSTM layer's outputs (both directions concatenated, forward first, "
                     + "when bidirectional), through DL4J's SelfAttentionLayer when attention tensors are present, pooled over "
                     + "the unmasked steps (" + pooling(network) + "), then y = pooled @ output.W + "

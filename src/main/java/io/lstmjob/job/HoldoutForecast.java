@@ -29,11 +29,11 @@ final class HoldoutForecast {
         Segment segment = first.get(0);
         var features = new MinibatchAssembler(contract, 1).assemble(List.of(segment)).getFeatures();
         float[] out = network.output(features, false).castTo(DataType.FLOAT).dup('c').data().asFloat();
-        int targets = contract.targetNames().size();
         double[] actual = new double[segment.length()];
         double[] predicted = new double[segment.length()];
         for (int t = 0; t < segment.length(); t++) {
-            actual[t] = segment.targets()[t * targets];
+            // the first target one step ahead (a k-step forecaster's first output block)
+            actual[t] = segment.targets()[t * segment.targetWidth()];
             predicted[t] = contract.scaler().unscaleTarget(0, out[t]);
         }
         return new ForecastSample(segment.seqId(), contract.targetNames().get(0), actual, predicted);

@@ -60,6 +60,11 @@ public final class PredictionJob {
             throw new io.lstmjob.config.InvalidConfigException("--horizon is for forecasting models; " + config.model().name()
                     + " classifies whole sequences");
         }
+        if (horizon > 0 && contract.stepsAhead() > 1) {
+            throw new io.lstmjob.config.InvalidConfigException("--horizon rolls a next-step model forward; "
+                    + config.model().name() + " forecasts " + contract.stepsAhead() + " steps ahead directly "
+                    + "(its rows hold TARGET_predicted_t+K)");
+        }
         if (horizon > 0 && !contract.featureNames().equals(contract.targetNames())) {
             throw new io.lstmjob.config.InvalidConfigException("--horizon feeds forecasts back as inputs, so the model's targets "
                     + contract.targetNames() + " must be its features " + contract.featureNames());
@@ -96,6 +101,9 @@ public final class PredictionJob {
         StructType schema = new StructType().add("sequence", DataTypes.StringType).add("step", DataTypes.LongType);
         for (String target : contract.targetNames()) {
             schema = schema.add(target, DataTypes.DoubleType).add(target + "_predicted", DataTypes.DoubleType);
+            for (int ahead = 2; ahead <= contract.stepsAhead(); ahead++) {
+                schema = schema.add(target + "_predicted_t+" + ahead, DataTypes.DoubleType);
+            }
         }
         return schema;
     }
@@ -107,6 +115,8 @@ public final class PredictionJob {
         MultiLayerNetwork network = state.restore();
         MinibatchAssembler assembler = new MinibatchAssembler(contract, 1);
         int targets = contract.targetNames().size();
+        int ahead = contract.stepsAhead();
+        int perTarget = 1 + ahead; // actual, then the forecasts 1..ahead steps ahead
         return new Iterator<>() {
             private final List<Row> buffer = new ArrayList<>();
             private int pos;
@@ -125,13 +135,17 @@ public final class PredictionJob {
                     INDArray features = assembler.assemble(List.of(segment)).getFeatures();
                     float[] out = network.rnnTimeStep(features).castTo(DataType.FLOAT).dup('c').data().asFloat();
                     for (int t = 0; t < segment.length(); t++) {
-                        Object[] values = new Object[2 + 2 * targets];
+                        Object[] values = new Object[2 + perTarget * targets];
                         values[0] = segment.seqId();
                         values[1] = segment.start() + t + 1;
                         for (int c = 0; c < targets; c++) {
                             // via the float's shortest decimal, so 0.6f is written as 0.6, not 0.6000000238418579
-                            values[2 + 2 * c] = Double.parseDouble(Float.toString(segment.targets()[t * targets + c]));
-                            values[3 + 2 * c] = contract.scaler().unscaleTarget(c, out[c * segment.length() + t]);
+                            values[2 + perTarget * c] = Double.parseDouble(Float.toString(
+                                    segment.targets()[t * segment.targetWidth() + c]));
+                            for (int k = 1; k <= ahead; k++) {
+                                int channel = (k - 1) * targets + c;
+                                values[2 + perTarget * c + k] = contract.scaler().unscaleTarget(c, out[channel * segment.length() + t]);
+                            }
                         }
                         buffer.add(RowFactory.create(values));
                     }
@@ -156,13 +170,13 @@ public final class PredictionJob {
                         input.putScalar(new long[]{0, c, 0}, contract.scaler().scaleFeature(c, (float) x[c]));
                     }
                     float[] out = network.rnnTimeStep(input).castTo(DataType.FLOAT).dup('c').data().asFloat();
-                    Object[] values = new Object[2 + 2 * targets];
+                    Object[] values = new Object[2 + perTarget * targets];
                     values[0] = last.seqId();
                     values[1] = step + h;
                     for (int c = 0; c < targets; c++) {
                         x[c] = contract.scaler().unscaleTarget(c, out[c]);
-                        values[2 + 2 * c] = null;
-                        values[3 + 2 * c] = x[c];
+                        values[2 + perTarget * c] = null;
+                        values[3 + perTarget * c] = x[c];
                     }
                     buffer.add(RowFactory.create(values));
                 }

@@ -129,9 +129,12 @@ public final class HoldoutEvaluator {
         }
         double mse = totals.squaredError / totals.elements;
         Map<String, Double> byTarget = new LinkedHashMap<>();
+        int targets = contract.targetNames().size();
         for (int c = 0; c < totals.squaredErrorByTarget.length; c++) {
             double scaledRmse = Math.sqrt(totals.squaredErrorByTarget[c] / totals.steps);
-            byTarget.put(contract.targetNames().get(c), scaledRmse * contract.scaler().targetStd()[c]);
+            int ahead = c / targets + 1;
+            byTarget.put(contract.targetNames().get(c % targets) + (ahead > 1 ? "@t+" + ahead : ""),
+                    scaledRmse * contract.scaler().targetStd()[c % targets]);
         }
         return new ValidationMetrics(totals.steps, mse, mse, totals.absoluteError / totals.elements, Math.sqrt(mse),
                 byTarget, null, null, null, null, null, null, null);

@@ -161,4 +161,13 @@ class JobConfigLoaderTest {
         assertEquals(CacheLevel.DISK_ONLY, load("spark.storageLevel=disk-only").sharding().whole().cacheLevel());
         assertTrue(rejection("spark.storageLevel=off-heap").startsWith("spark.storageLevel:"));
     }
+
+    @Test
+    void theHorizonIsForForecastingAndWithinASegment() {
+        assertEquals(1, load().sharding().horizon());
+        assertEquals(6, load("model.horizon=6").sharding().horizon());
+        assertTrue(rejection("model.horizon=0").startsWith("model.horizon:"));
+        assertTrue(rejection("model.horizon=101").startsWith("model.horizon: must be within 1..segment.length (100)"));
+        assertTrue(rejection("model.horizon=3", "input.format=text").startsWith("model.horizon: is for forecasting"));
+    }
 }

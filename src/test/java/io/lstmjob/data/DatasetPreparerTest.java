@@ -61,7 +61,7 @@ class DatasetPreparerTest extends SparkTest {
         for (int overlap : new int[]{0, 3}) {
             // The second pass also keeps everything on disk only (spark.storageLevel=disk-only): the same segments.
             CacheLevel cache = overlap == 0 ? CacheLevel.MEMORY_AND_DISK : CacheLevel.DISK_ONLY;
-            PreparedData data = DatasetPreparer.prepare(spark, csv(oddLengths(lengths)), new ShardingConfig(7, overlap, 0.2, 3, cache));
+            PreparedData data = DatasetPreparer.prepare(spark, csv(oddLengths(lengths)), new ShardingConfig(7, overlap, 0.2, 3, cache, 1));
             try {
                 List<Segment> segments = new ArrayList<>(data.train().collect());
                 segments.addAll(data.validation().collect());
@@ -210,5 +210,41 @@ class DatasetPreparerTest extends SparkTest {
         InputDataException e = assertThrows(InputDataException.class,
                 () -> DatasetPreparer.prepare(spark, csv(dir.resolve("none")), new ShardingConfig(5, 0, 0.0, 2)));
         assertTrue(e.getMessage().contains("is a folder with no data files"), e.getMessage());
+    }
+
+    @Test
+    void aDirectForecasterPairsEveryInputWithTheNextHorizonSteps() throws IOException {
+        Map<String, Integer> lengths = new TreeMap<>(Map.of("a", 12, "b", 31));
+        int horizon = 3;
+        PreparedData data = DatasetPreparer.prepare(spark, csv(oddLengths(lengths)),
+                new ShardingConfig(7, 0, 0.2, 2, CacheLevel.MEMORY_AND_DISK, horizon));
+        try {
+            List<Segment> segments = new ArrayList<>(data.train().collect());
+            segments.addAll(data.validation().collect());
+            int seqIndex = 0;
+            for (Map.Entry<String, Integer> e : lengths.entrySet()) {
+                List<Segment> ofSeq = segments.stream().filter(s -> s.seqId().equals(e.getKey()))
+                        .sorted(Comparator.comparingLong(Segment::start)).toList();
+                int pairs = 0;
+                for (Segment s : ofSeq) {
+                    assertEquals(horizon, s.targetWidth(), "one value per step ahead");
+                    for (int t = 0; t < s.length(); t++) {
+                        long p = s.start() + t;
+                        assertEquals(seqIndex * 1000 + p, s.inputs()[t], 0f);
+                        for (int k = 1; k <= horizon; k++) {
+                            assertEquals(seqIndex * 1000 + p + k, s.targets()[t * horizon + k - 1], 0f,
+                                    e.getKey() + " pair " + p + " target " + k + " steps ahead");
+                        }
+                        pairs++;
+                    }
+                }
+                assertEquals(e.getValue() - horizon, pairs, "a sequence of N steps gives N - horizon pairs");
+                seqIndex++;
+            }
+            assertEquals(horizon, data.contract().stepsAhead());
+            assertEquals(horizon, data.contract().networkOutputs());
+        } finally {
+            data.release();
+        }
     }
 }

@@ -65,6 +65,34 @@ class TrainingJobTest extends SparkTest {
     }
 
     @Test
+    void aDirectFourStepForecasterLearnsEveryStepAheadAndPredictsThem() throws IOException {
+        Path input = SampleData.noisySines(dir.resolve("ahead"), 6, 200, 4);
+        JobConfig config = TestConfigs.sines(input, dir.resolve("out").toString(), "model.horizon=4", "train.epochs=6");
+        TrainingJob.Result result = TrainingJob.run(spark, config);
+        MetricsDocument metrics = result.metrics();
+        assertTrue(metrics.finalValidation().loss() < 0.5 * metrics.initialValidation().loss(),
+                metrics.initialValidation().loss() + " -> " + metrics.finalValidation().loss());
+        assertEquals(List.of("value", "value@t+2", "value@t+3", "value@t+4"),
+                new ArrayList<>(metrics.finalValidation().rmseByTarget().keySet()));
+
+        String out = dir.resolve("predictions").toString();
+        // 6 sequences of 200 steps: 196 pairs each, with forecasts 1..4 steps ahead in the input's units.
+        assertEquals(6 * 196, PredictionJob.run(spark, config, null, out, "csv", 0));
+        var rows = spark.read().option("header", "true").option("inferSchema", "true").csv(out);
+        assertTrue(java.util.Arrays.asList(rows.columns()).containsAll(
+                List.of("value", "value_predicted", "value_predicted_t+2", "value_predicted_t+4")));
+        double squaredError = 0;
+        for (var row : rows.collectAsList()) {
+            double e = row.getDouble(row.fieldIndex("value")) - row.getDouble(row.fieldIndex("value_predicted"));
+            squaredError += e * e;
+        }
+        // The sine has amplitude 1: one step ahead must be far better than guessing 0 (rmse ~0.7).
+        assertTrue(Math.sqrt(squaredError / (6 * 196)) < 0.4, "rmse " + Math.sqrt(squaredError / (6 * 196)));
+        assertThrows(InvalidConfigException.class, () -> PredictionJob.run(spark, config, null,
+                dir.resolve("rolled").toString(), "csv", 5));
+    }
+
+    @Test
     void thePeepholeVariantWithEarlyStoppingLearnsAndPublishesItsBestEpoch() throws IOException {
         Path input = SampleData.noisySines(dir.resolve("graves"), 6, 200, 2);
         TrainingJob.Result result = TrainingJob.run(spark, TestConfigs.sines(input, dir.resolve("out").toString(),
