@@ -5,7 +5,6 @@ import org.apache.spark.broadcast.Broadcast;
 import scala.Tuple2;
 
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 
 /**
  * Sequence classification's counterpart of {@link Segmenter}: one shuffle sends every step, keyed
@@ -25,51 +24,27 @@ public final class ExampleCutter {
                 })
                 .repartitionAndSortWithinPartitions(new Segmenter.PlanPartitioner(p.partitionOfEach(), p.partitions()),
                         new Segmenter.SegmentStepOrder())
-                .mapPartitions(sorted -> new Assembler(sorted, plan.value()));
+                .mapPartitions(sorted -> new StepsById<>(sorted, (id, exampleSteps) -> example(plan.value(), id, exampleSteps)));
     }
 
-    /** Streams sorted (example, rank) rows into whole sequences. */
-    static final class Assembler implements Iterator<Segment> {
-        private final Iterator<Tuple2<Segmenter.SegmentStep, RankedStep>> rows;
-        private final ExamplePlan plan;
-        private Tuple2<Segmenter.SegmentStep, RankedStep> pending;
-
-        Assembler(Iterator<Tuple2<Segmenter.SegmentStep, RankedStep>> rows, ExamplePlan plan) {
-            this.rows = rows;
-            this.plan = plan;
-            this.pending = rows.hasNext() ? rows.next() : null;
+    /** One whole sequence from its steps, sorted by rank, with its class at every step. */
+    static Segment example(ExamplePlan plan, int id, Iterator<RankedStep> steps) {
+        RankedStep first = steps.next();
+        int sequence = plan.catalog().indexOf(first.seqId());
+        int length = Math.toIntExact(plan.catalog().length(sequence));
+        int in = first.features().length;
+        float[] inputs = new float[length * in];
+        int seen = 0;
+        for (RankedStep step = first; step != null; step = steps.hasNext() ? steps.next() : null) {
+            System.arraycopy(step.features(), 0, inputs, (int) step.rank() * in, in);
+            seen++;
         }
-
-        @Override
-        public boolean hasNext() {
-            return pending != null;
+        if (seen != length) {
+            throw new IllegalStateException("example " + id + " (sequence " + first.seqId() + ") received "
+                    + seen + " steps, expected " + length);
         }
-
-        @Override
-        public Segment next() {
-            if (pending == null) {
-                throw new NoSuchElementException();
-            }
-            int id = pending._1().segment();
-            RankedStep first = pending._2();
-            int sequence = plan.catalog().indexOf(first.seqId());
-            int length = Math.toIntExact(plan.catalog().length(sequence));
-            int in = first.features().length;
-            float[] inputs = new float[length * in];
-            int seen = 0;
-            while (pending != null && pending._1().segment() == id) {
-                RankedStep step = pending._2();
-                System.arraycopy(step.features(), 0, inputs, (int) step.rank() * in, in);
-                seen++;
-                pending = rows.hasNext() ? rows.next() : null;
-            }
-            if (seen != length) {
-                throw new IllegalStateException("example " + id + " (sequence " + first.seqId() + ") received "
-                        + seen + " steps, expected " + length);
-            }
-            float[] targets = new float[length];
-            java.util.Arrays.fill(targets, plan.classOf(sequence));
-            return new Segment(id, first.seqId(), 0, length, plan.isValidation(id), inputs, targets);
-        }
+        float[] targets = new float[length];
+        java.util.Arrays.fill(targets, plan.classOf(sequence));
+        return new Segment(id, first.seqId(), 0, length, plan.isValidation(id), inputs, targets);
     }
 }

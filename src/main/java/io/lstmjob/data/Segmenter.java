@@ -11,12 +11,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 
 /**
  * Cuts ranked steps into the segments of a {@link SegmentPlan} in one shuffle: every step is sent,
  * keyed by (segment, rank), to the partition that trains its segment, sorted there, and assembled
- * one segment at a time. No sequence is ever held whole in one place.
+ * one segment at a time ({@link StepsById}). No sequence is ever held whole in one place.
  */
 public final class Segmenter {
     private Segmenter() {
@@ -32,7 +31,7 @@ public final class Segmenter {
         });
         SegmentPlan p = plan.value();
         return keyed.repartitionAndSortWithinPartitions(new PlanPartitioner(p.partitionOfEach(), p.partitions()), new SegmentStepOrder())
-                .mapPartitions(sorted -> new Assembler(sorted, plan.value()));
+                .mapPartitions(sorted -> new StepsById<>(sorted, (id, segmentSteps) -> segment(plan.value(), id, segmentSteps)));
     }
 
     record SegmentStep(int segment, long rank) implements Serializable {
@@ -67,59 +66,35 @@ public final class Segmenter {
         }
     }
 
-    /** Streams sorted (segment, rank) rows into whole segments. */
-    static final class Assembler implements Iterator<Segment> {
-        private final Iterator<Tuple2<SegmentStep, RankedStep>> rows;
-        private final SegmentPlan plan;
-        private Tuple2<SegmentStep, RankedStep> pending;
-
-        Assembler(Iterator<Tuple2<SegmentStep, RankedStep>> rows, SegmentPlan plan) {
-            this.rows = rows;
-            this.plan = plan;
-            this.pending = rows.hasNext() ? rows.next() : null;
-        }
-
-        @Override
-        public boolean hasNext() {
-            return pending != null;
-        }
-
-        @Override
-        public Segment next() {
-            if (pending == null) {
-                throw new NoSuchElementException();
+    /** One segment from its steps, sorted by rank: inputs and the targets of the next horizon steps. */
+    static Segment segment(SegmentPlan plan, int id, Iterator<RankedStep> steps) {
+        long start = plan.startOf(id);
+        int length = plan.lengthOf(id);
+        int horizon = plan.horizon();
+        RankedStep first = steps.next();
+        int in = first.features().length;
+        int out = first.targets().length;
+        float[] inputs = new float[length * in];
+        // Pair p's targets: steps p+1 .. p+horizon, horizon blocks of out values.
+        float[] targets = new float[length * out * horizon];
+        int seen = 0;
+        for (RankedStep step = first; step != null; step = steps.hasNext() ? steps.next() : null) {
+            int t = (int) (step.rank() - start);
+            if (t < length) {
+                System.arraycopy(step.features(), 0, inputs, t * in, in);
             }
-            int id = pending._1().segment();
-            long start = plan.startOf(id);
-            int length = plan.lengthOf(id);
-            int horizon = plan.horizon();
-            RankedStep first = pending._2();
-            int in = first.features().length;
-            int out = first.targets().length;
-            float[] inputs = new float[length * in];
-            // Pair p's targets: steps p+1 .. p+horizon, horizon blocks of out values.
-            float[] targets = new float[length * out * horizon];
-            int seen = 0;
-            while (pending != null && pending._1().segment() == id) {
-                RankedStep step = pending._2();
-                int t = (int) (step.rank() - start);
-                if (t < length) {
-                    System.arraycopy(step.features(), 0, inputs, t * in, in);
+            for (int ahead = 1; ahead <= horizon; ahead++) {
+                int pair = t - ahead;
+                if (pair >= 0 && pair < length) {
+                    System.arraycopy(step.targets(), 0, targets, (pair * horizon + ahead - 1) * out, out);
                 }
-                for (int ahead = 1; ahead <= horizon; ahead++) {
-                    int pair = t - ahead;
-                    if (pair >= 0 && pair < length) {
-                        System.arraycopy(step.targets(), 0, targets, (pair * horizon + ahead - 1) * out, out);
-                    }
-                }
-                seen++;
-                pending = rows.hasNext() ? rows.next() : null;
             }
-            if (seen != length + horizon) {
-                throw new IllegalStateException("segment " + id + " of sequence " + first.seqId() + " received "
-                        + seen + " steps, expected " + (length + horizon));
-            }
-            return new Segment(id, first.seqId(), start, length, plan.isValidation(id), inputs, targets);
+            seen++;
         }
+        if (seen != length + horizon) {
+            throw new IllegalStateException("segment " + id + " of sequence " + first.seqId() + " received "
+                    + seen + " steps, expected " + (length + horizon));
+        }
+        return new Segment(id, first.seqId(), start, length, plan.isValidation(id), inputs, targets);
     }
 }
