@@ -19,8 +19,8 @@ import java.util.NoSuchElementException;
  * labels are one per example, [batch, classes], one-hot (all zero for an unlabelled sequence).
  *
  * <p>With {@code equalLengths} a minibatch only holds segments of one length, so nothing is padded:
- * for networks that read sequences backwards, where DL4J's Bidirectional layer lets the padding
- * (which its backward direction reads first) change the state of the real steps.
+ * for networks that read sequences backwards, whose backward direction reads the padding first;
+ * with stacked DL4J Bidirectional layers the padding changed the real steps' outputs.
  */
 public final class MinibatchAssembler implements Serializable {
     private final DataContract contract;
