@@ -8,7 +8,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 
 /**
@@ -18,23 +20,33 @@ import java.util.NoSuchElementException;
  * the missing steps are masked, so they add nothing to the loss or the gradient. A classifier's
  * labels are one per example, [batch, classes], one-hot (all zero for an unlabelled sequence).
  *
- * <p>With {@code equalLengths} a minibatch only holds segments of one length, so nothing is padded:
- * for networks that read sequences backwards, whose backward direction reads the padding first;
- * with stacked DL4J Bidirectional layers the padding changed the real steps' outputs.
+ * <p>Segments share a minibatch only when they need the same number of {@code groupSteps}-step
+ * windows: a truncated-BPTT minibatch costs as many windows as its longest segment needs, however
+ * few segments it holds, so a sequence's short last segment grouped with full ones would push a
+ * full one into a minibatch of its own and cost a whole segment's windows more (measured: one of
+ * two W1 workers took 1.5x as long). {@code groupSteps} = 1 gives minibatches of one length,
+ * nothing padded: for networks that read sequences backwards, whose backward direction reads the
+ * padding first (with stacked DL4J Bidirectional layers the padding changed the real steps'
+ * outputs).
  */
 public final class MinibatchAssembler implements Serializable {
     private final DataContract contract;
     private final int batchSize;
-    private final boolean equalLengths;
+    private final int groupSteps;
 
+    /** Consecutive segments in minibatches of batchSize. */
     public MinibatchAssembler(DataContract contract, int batchSize) {
-        this(contract, batchSize, false);
+        this(contract, batchSize, Integer.MAX_VALUE);
     }
 
-    public MinibatchAssembler(DataContract contract, int batchSize, boolean equalLengths) {
+    /** @param groupSteps segments share a minibatch only when they need as many windows of this many steps */
+    public MinibatchAssembler(DataContract contract, int batchSize, int groupSteps) {
+        if (groupSteps < 1) {
+            throw new IllegalArgumentException("groupSteps must be >= 1, was " + groupSteps);
+        }
         this.contract = contract;
         this.batchSize = batchSize;
-        this.equalLengths = equalLengths;
+        this.groupSteps = groupSteps;
     }
 
     public Minibatches minibatches(Iterator<Segment> segments) {
@@ -67,69 +79,43 @@ public final class MinibatchAssembler implements Serializable {
         }
     }
 
-    /** Consecutive segments in groups of batchSize, or with equalLengths in groups of one length each. */
+    /**
+     * Segments in groups of batchSize, each group of segments that need the same number of windows,
+     * in the order the groups fill up (then the partly filled ones, in the order they were started).
+     * Holds at most (distinct window counts x batchSize) segments.
+     */
     public Iterator<List<Segment>> batches(Iterator<Segment> segments) {
-        return equalLengths ? new EqualLengthBatches(segments, batchSize) : new Iterator<>() {
+        return new Iterator<>() {
+            private final Map<Integer, List<Segment>> filling = new LinkedHashMap<>();
+            private List<Segment> ready;
+
             @Override
             public boolean hasNext() {
-                return segments.hasNext();
+                while (ready == null && segments.hasNext()) {
+                    Segment s = segments.next();
+                    int windows = Math.max(0, s.length() - 1) / groupSteps;
+                    List<Segment> group = filling.computeIfAbsent(windows, k -> new ArrayList<>(batchSize));
+                    group.add(s);
+                    if (group.size() == batchSize) {
+                        ready = filling.remove(windows);
+                    }
+                }
+                if (ready == null && !filling.isEmpty()) {
+                    ready = filling.remove(filling.keySet().iterator().next());
+                }
+                return ready != null;
             }
 
             @Override
             public List<Segment> next() {
-                if (!segments.hasNext()) {
+                if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                List<Segment> batch = new ArrayList<>(batchSize);
-                while (batch.size() < batchSize && segments.hasNext()) {
-                    batch.add(segments.next());
-                }
+                List<Segment> batch = ready;
+                ready = null;
                 return batch;
             }
         };
-    }
-
-    /**
-     * Fills one bucket per length as segments stream by and hands out a bucket when it is full;
-     * the partly filled ones at the end. Holds at most (distinct lengths x batchSize) segments.
-     */
-    private static final class EqualLengthBatches implements Iterator<List<Segment>> {
-        private final Iterator<Segment> segments;
-        private final int batchSize;
-        private final java.util.Map<Integer, List<Segment>> buckets = new java.util.LinkedHashMap<>();
-        private List<Segment> ready;
-
-        EqualLengthBatches(Iterator<Segment> segments, int batchSize) {
-            this.segments = segments;
-            this.batchSize = batchSize;
-        }
-
-        @Override
-        public boolean hasNext() {
-            while (ready == null && segments.hasNext()) {
-                Segment s = segments.next();
-                List<Segment> bucket = buckets.computeIfAbsent(s.length(), k -> new ArrayList<>(batchSize));
-                bucket.add(s);
-                if (bucket.size() == batchSize) {
-                    ready = buckets.remove(s.length());
-                }
-            }
-            if (ready == null && !buckets.isEmpty()) {
-                Integer first = buckets.keySet().iterator().next();
-                ready = buckets.remove(first);
-            }
-            return ready != null;
-        }
-
-        @Override
-        public List<Segment> next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            List<Segment> batch = ready;
-            ready = null;
-            return batch;
-        }
     }
 
     public DataSet assemble(List<Segment> batch) {

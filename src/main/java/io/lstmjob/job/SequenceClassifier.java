@@ -41,7 +41,7 @@ final class SequenceClassifier {
             return java.util.Collections.emptyIterator();
         }
         MultiLayerNetwork network = state.restore();
-        MinibatchAssembler assembler = new MinibatchAssembler(contract, batchSize, NetworkFactory.readsBackwards(network));
+        MinibatchAssembler assembler = new MinibatchAssembler(contract, batchSize, NetworkFactory.minibatchGroupSteps(network));
         Iterator<List<Segment>> batches = assembler.batches(sequences);
         List<String> classes = contract.classes();
         return new Iterator<>() {

@@ -120,10 +120,17 @@ public final class NetworkFactory {
         return layers.backpropType(BackpropType.Standard).build();
     }
 
-    /** Whether a layer reads the sequence backwards (then padding must not share a minibatch: see MinibatchAssembler). */
-    public static boolean readsBackwards(MultiLayerNetwork network) {
-        return network.getLayerWiseConfigurations().getConfs().stream()
-                .anyMatch(c -> c.getLayer() instanceof Bidirectional);
+    /**
+     * The steps segments are grouped by in minibatches (see MinibatchAssembler): 1 when a layer reads
+     * the sequence backwards (nothing padded then), the truncated-BPTT window when training goes
+     * window by window, otherwise no grouping.
+     */
+    public static int minibatchGroupSteps(MultiLayerNetwork network) {
+        MultiLayerConfiguration conf = network.getLayerWiseConfigurations();
+        if (conf.getConfs().stream().anyMatch(c -> c.getLayer() instanceof Bidirectional)) {
+            return 1;
+        }
+        return conf.getBackpropType() == BackpropType.TruncatedBPTT ? conf.getTbpttFwdLength() : Integer.MAX_VALUE;
     }
 
     public static MultiLayerNetwork create(ModelConfig model, TrainConfig train, Task task, int inputs, int outputs) {

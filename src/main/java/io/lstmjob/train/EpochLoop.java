@@ -52,7 +52,7 @@ public final class EpochLoop {
                 train.averagingStepScale());
         SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sc, network, master);
         MinibatchAssembler assembler = new MinibatchAssembler(data.contract(), train.batchSize(),
-                NetworkFactory.readsBackwards(network));
+                NetworkFactory.minibatchGroupSteps(network));
         // Minibatches are built inside each training task from the cached segments; never cached themselves.
         JavaRDD<DataSet> minibatches = data.train().mapPartitions(assembler::minibatches);
         HoldoutEvaluator evaluator = new HoldoutEvaluator(data.contract(), train.batchSize());

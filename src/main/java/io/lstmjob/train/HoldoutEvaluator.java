@@ -40,7 +40,7 @@ public final class HoldoutEvaluator {
         Broadcast<ModelState> state = sc.broadcast(new ModelState(full.configurationJson(), full.parameters(), null,
                 full.iterationCount(), full.epochCount()));
         try {
-            MinibatchAssembler assembler = new MinibatchAssembler(contract, batchSize, NetworkFactory.readsBackwards(network));
+            MinibatchAssembler assembler = new MinibatchAssembler(contract, batchSize, NetworkFactory.minibatchGroupSteps(network));
             Task task = contract.task();
             LossTotals totals = segments.mapPartitions((Iterator<Segment> it) -> {
                 LossTotals partial = new LossTotals();

@@ -43,8 +43,8 @@ class ClassifierMaskingTest {
         DataContract contract = DataContract.classifier(List.of("x", "y", "z"), CLASSES,
                 new FeatureScaler(new double[]{0, 0, 0}, new double[]{1, 1, 1}, new double[0], new double[0]));
         // As the job builds minibatches for this network: padded and masked, or (bidirectional) by equal length.
-        MinibatchAssembler assembler = new MinibatchAssembler(contract, 2, NetworkFactory.readsBackwards(network));
-        assertEquals(bidirectional, NetworkFactory.readsBackwards(network));
+        MinibatchAssembler assembler = new MinibatchAssembler(contract, 2, NetworkFactory.minibatchGroupSteps(network));
+        assertEquals(bidirectional ? 1 : Integer.MAX_VALUE, NetworkFactory.minibatchGroupSteps(network));
         Random random = new Random(11);
         Segment shortOne = sequence(random, 5, 1);
         Segment longOne = sequence(random, 12, 2);
