@@ -17,15 +17,38 @@ import java.util.Map;
 
 /**
  * DL4J's standard LSTM layer (same configuration, parameters, gate order and equations), computed
- * by {@link FusedLstmLayer}: input projections of all steps in one matrix product, gate activations
- * kept from the forward pass for the backward pass, and the weight gradients as single products.
+ * by {@link FusedLstmLayer}: one matrix product per step for all gates, gate activations kept from
+ * the forward pass for the backward pass, and truncated BPTT that differentiates the forward pass
+ * it ran (from the carried state, over the last {@code tbpttBackwardLength} steps).
  * It is a subclass of DL4J's {@code LSTM} configuration so that parameter initialisation, JSON,
  * wrappers (Bidirectional, LastTimeStep) and the updater treat it as that layer.
  */
 public class FusedLstm extends LSTM {
+    /**
+     * Steps of a truncated-BPTT window the gradient flows back through (the network's
+     * tBPTTBackwardLength, which DL4J 1.0.0-M2 does not pass to its layers); 0 = the whole window.
+     */
+    private int tbpttBackwardLength;
 
     /** For JSON; build one with {@link #of(LSTM)}. */
     public FusedLstm() {
+    }
+
+    public int getTbpttBackwardLength() {
+        return tbpttBackwardLength;
+    }
+
+    public void setTbpttBackwardLength(int tbpttBackwardLength) {
+        if (tbpttBackwardLength < 0) {
+            throw new IllegalArgumentException("tbpttBackwardLength must be >= 0, was " + tbpttBackwardLength);
+        }
+        this.tbpttBackwardLength = tbpttBackwardLength;
+    }
+
+    /** This layer with the gradient of a truncated-BPTT window cut after {@code steps} steps back. */
+    public FusedLstm withTbpttBackwardLength(int steps) {
+        setTbpttBackwardLength(steps);
+        return this;
     }
 
     /** The same layer as {@code configured} (sigmoid gates, tanh cell), computed the fused way. */

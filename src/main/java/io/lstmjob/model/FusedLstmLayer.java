@@ -34,9 +34,16 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *       product for the gradient of [x; h] and one to accumulate that of [W; RW; b].</li>
  * </ul>
  * The working arrays live outside DL4J's workspaces and are reused while the shapes allow. A mask
- * zeroes the cell state and the output at masked steps (as DL4J does). Truncated BPTT: the state
- * comes from and goes to the layer's state maps as in DL4J's LSTM, and the backward pass covers
- * the last tbptt.backward steps of the window.
+ * zeroes the cell state and the output at masked steps (as DL4J does).
+ *
+ * <p>Truncated BPTT: the forward pass of a window starts from the state the previous window ended
+ * in (DL4J's stored-state maps), and the backward pass differentiates that same forward pass over
+ * its last {@link FusedLstm#getTbpttBackwardLength()} steps. DL4J 1.0.0-M2's MultiLayerNetwork asks
+ * recurrent layers for a plain, untruncated {@code backpropGradient} even under truncated BPTT,
+ * and its own LSTM then runs the window's forward pass again from a zero state: the gradient is
+ * not that of the loss it reports, the carried state is ignored and tbptt.backward has no effect.
+ * This layer keeps its training forward pass and answers that call with the gradient of the pass
+ * that was actually run (which also saves a second forward pass per window).
  */
 public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM {
     private static final String W = LSTMParamInitializer.INPUT_WEIGHT_KEY;
@@ -52,8 +59,8 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
     }
 
     /** What a forward pass was run on, and the state it ended in. */
-    private record Pass(INDArray input, INDArray h0, INDArray c0, int steps, int batch, INDArray maskByStep,
-                        INDArray output, INDArray lastH, INDArray lastC) {
+    private record Pass(INDArray input, INDArray h0, INDArray c0, boolean training, boolean storedState, int steps,
+                        int batch, INDArray maskByStep, INDArray output, INDArray lastH, INDArray lastC) {
     }
 
     @Override
@@ -64,13 +71,13 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
 
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        return forward(training, null, null, workspaceMgr).output();
+        return forward(training, false, null, null, workspaceMgr).output();
     }
 
     @Override
     public INDArray rnnTimeStep(INDArray input, LayerWorkspaceMgr workspaceMgr) {
         setInput(input, workspaceMgr);
-        Pass pass = forward(false, stateMap.get(STATE_KEY_PREV_ACTIVATION), stateMap.get(STATE_KEY_PREV_MEMCELL), workspaceMgr);
+        Pass pass = forward(false, false, stateMap.get(STATE_KEY_PREV_ACTIVATION), stateMap.get(STATE_KEY_PREV_MEMCELL), workspaceMgr);
         stateMap.put(STATE_KEY_PREV_ACTIVATION, pass.lastH());
         stateMap.put(STATE_KEY_PREV_MEMCELL, pass.lastC());
         return pass.output();
@@ -80,7 +87,7 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
     public INDArray rnnActivateUsingStoredState(INDArray input, boolean training, boolean storeLastForTBPTT,
                                                 LayerWorkspaceMgr workspaceMgr) {
         setInput(input, workspaceMgr);
-        Pass pass = forward(training, tBpttStateMap.get(STATE_KEY_PREV_ACTIVATION), tBpttStateMap.get(STATE_KEY_PREV_MEMCELL),
+        Pass pass = forward(training, true, tBpttStateMap.get(STATE_KEY_PREV_ACTIVATION), tBpttStateMap.get(STATE_KEY_PREV_MEMCELL),
                 workspaceMgr);
         if (storeLastForTBPTT) {
             tBpttStateMap.put(STATE_KEY_PREV_ACTIVATION, pass.lastH());
@@ -99,7 +106,7 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         return backward(epsilon, true, tbpttBackwardLength, workspaceMgr);
     }
 
-    private Pass forward(boolean training, INDArray h0, INDArray c0, LayerWorkspaceMgr workspaceMgr) {
+    private Pass forward(boolean training, boolean storedState, INDArray h0, INDArray c0, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
         if (getDataFormat() != RNNFormat.NCW) {
             throw new IllegalStateException("FusedLstm takes [minibatch, channels, time] (NCW) input only");
@@ -165,7 +172,7 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
             lastH = buf.step(steps - 1).h.transpose().dup('c');
             lastC = buf.step(steps - 1).c.transpose().dup('c');
         }
-        last = new Pass(input, h0, c0, steps, batch, maskByStep, out, lastH, lastC);
+        last = new Pass(input, h0, c0, training, storedState, steps, batch, maskByStep, out, lastH, lastC);
         return last;
     }
 
@@ -181,13 +188,22 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         INDArray h0 = truncated ? stateMap.get(STATE_KEY_PREV_ACTIVATION) : null;
         INDArray c0 = truncated ? stateMap.get(STATE_KEY_PREV_MEMCELL) : null;
         Pass pass = last;
-        if (pass == null || pass.input() != input || !sameState(pass.h0(), h0) || !sameState(pass.c0(), c0)) {
-            pass = forward(true, h0, c0, workspaceMgr);
-        }
         last = null;
+        boolean sameInput = pass != null && pass.training() && pass.input() == input;
+        if (sameInput && !truncated && pass.storedState()) {
+            // A truncated-BPTT window's forward pass, differentiated as run (see the class comment).
+            truncated = true;
+            backwardLength = ((FusedLstm) layerConf()).getTbpttBackwardLength();
+        } else if (!sameInput || !sameState(pass.h0(), h0) || !sameState(pass.c0(), c0)) {
+            pass = forward(true, truncated, h0, c0, workspaceMgr);
+            last = null;
+        }
         if (truncated) {
             tBpttStateMap.put(STATE_KEY_PREV_ACTIVATION, pass.lastH());
             tBpttStateMap.put(STATE_KEY_PREV_MEMCELL, pass.lastC());
+        }
+        if (backwardLength <= 0) {
+            backwardLength = Integer.MAX_VALUE;
         }
         int steps = pass.steps();
         int batch = pass.batch();

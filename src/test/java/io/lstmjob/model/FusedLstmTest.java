@@ -5,10 +5,13 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -16,13 +19,15 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The fused layer computes what DL4J's LSTM computes: the same outputs, the same state carried
  * from step to step and window to window, and the same training steps (gradients through
- * truncated BPTT, with a cut backward window and with masked steps), starting from the same parameters.
+ * truncated BPTT from the carried state, with a cut backward window and with masked steps), starting from the same parameters.
  */
 class FusedLstmTest {
     private static final int IN = 3;
@@ -30,14 +35,19 @@ class FusedLstmTest {
     private static final int OUT = 2;
 
     private static MultiLayerNetwork network(boolean fused, int tbpttForward, int tbpttBackward) {
+        return network(fused, tbpttForward, tbpttBackward, 0);
+    }
+
+    /** @param fusedBackward the fused layers' own backward length (what NetworkFactory sets: tbpttBackward) */
+    private static MultiLayerNetwork network(boolean fused, int tbpttForward, int tbpttBackward, int fusedBackward) {
         LSTM first = new LSTM.Builder().nIn(IN).nOut(UNITS).activation(Activation.TANH)
                 .gateActivationFunction(Activation.SIGMOID).forgetGateBiasInit(1.0).build();
         LSTM second = new LSTM.Builder().nIn(UNITS).nOut(UNITS).activation(Activation.TANH)
                 .gateActivationFunction(Activation.SIGMOID).forgetGateBiasInit(1.0).build();
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
                 .updater(new Sgd(0.1)).list()
-                .layer(fused ? FusedLstm.of(first) : first)
-                .layer(fused ? FusedLstm.of(second) : second)
+                .layer(fused ? FusedLstm.of(first).withTbpttBackwardLength(fusedBackward) : first)
+                .layer(fused ? FusedLstm.of(second).withTbpttBackwardLength(fusedBackward) : second)
                 .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
                         .nIn(UNITS).nOut(OUT).build())
                 .backpropType(BackpropType.TruncatedBPTT).tBPTTForwardLength(tbpttForward).tBPTTBackwardLength(tbpttBackward)
@@ -80,19 +90,47 @@ class FusedLstmTest {
         }
     }
 
+    /**
+     * A window of truncated BPTT, asked for its gradient the way DL4J 1.0.0-M2's MultiLayerNetwork
+     * asks (a plain backpropGradient after the stored-state forward pass), against DL4J's LSTM layer
+     * asked directly for the truncated gradient from the state the previous window ended in. (Asked
+     * the M2 way, DL4J's own layer would run the window again from a zero state and cut nothing.)
+     */
     @Test
-    void truncatedBpttTrainingStepsMatchDl4jsLstm() {
-        // 10 steps in windows of 4 (the last has 2), the gradient cut after 3 steps back.
+    void aTruncatedWindowIsDifferentiatedFromTheStateItStartedInOverTheBackwardLength() {
         MultiLayerNetwork[] nets = pair(4, 3);
-        INDArray start = nets[0].params().dup();
-        INDArray x = Nd4j.rand(DataType.FLOAT, 3, IN, 10).subi(0.5).muli(4);
-        INDArray y = Nd4j.rand(DataType.FLOAT, 3, OUT, 10);
-        for (int i = 0; i < 3; i++) {
-            nets[0].fit(new DataSet(x, y));
-            nets[1].fit(new DataSet(x, y));
+        MultiLayerNetwork fusedNet = network(true, 4, 3, 3);
+        fusedNet.setParams(nets[1].params());
+        for (MultiLayerNetwork net : new MultiLayerNetwork[]{nets[0], fusedNet}) {
+            net.initGradientsView();
         }
-        // What training changed, compared: float32 gradients agree to ~1e-6 relative; 1e-4 after 9 updates.
-        assertClose(nets[0].params().sub(start), nets[1].params().sub(start), 1e-4, "updates of 3 minibatches of 3 windows");
+        var reference = (org.deeplearning4j.nn.layers.recurrent.LSTM) nets[0].getLayer(0);
+        var fused = (FusedLstmLayer) fusedNet.getLayer(0);
+        LayerWorkspaceMgr none = LayerWorkspaceMgr.noWorkspaces();
+        INDArray first = Nd4j.rand(DataType.FLOAT, 3, IN, 4).subi(0.5).muli(4);
+        INDArray second = Nd4j.rand(DataType.FLOAT, 3, IN, 4).subi(0.5).muli(4);
+        INDArray epsilon = Nd4j.rand(DataType.FLOAT, 3, UNITS, 4).subi(0.5);
+
+        reference.rnnActivateUsingStoredState(first, true, true, none);
+        INDArray expectedOut = reference.rnnActivateUsingStoredState(second.dup(), true, false, none).dup();
+        reference.rnnSetPreviousState(reference.rnnGetTBPTTState());
+        reference.setInput(second.dup(), none);
+        Pair<Gradient, INDArray> expected = reference.tbpttBackpropGradient(epsilon.dup(), 3, none);
+
+        fused.rnnActivateUsingStoredState(first, true, true, none);
+        INDArray actualOut = fused.rnnActivateUsingStoredState(second, true, true, none).dup();
+        Pair<Gradient, INDArray> actual = fused.backpropGradient(epsilon.dup(), none);
+
+        // Float32 sums of a few dozen terms: ~1e-6 relative; 1e-5 leaves room for summation order.
+        assertClose(expectedOut, actualOut, 1e-5, "outputs of the second window, from the first one's state");
+        for (String param : List.of("W", "RW", "b")) {
+            assertClose(expected.getFirst().getGradientFor(param), actual.getFirst().getGradientFor(param), 1e-5,
+                    "gradient of " + param);
+        }
+        assertClose(expected.getSecond(), actual.getSecond(), 1e-5, "gradient of the input");
+        INDArray cut = actual.getSecond().get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(0));
+        assertEquals(0.0, cut.norm2Number().doubleValue(), 0.0, "nothing flows back beyond 3 steps");
+        assertTrue(actual.getSecond().norm2Number().doubleValue() > 0);
     }
 
     @Test
