@@ -25,8 +25,8 @@ import java.util.List;
 
 /**
  * Runs a workload through the real training path (files -> Spark local[N] -> sharding ->
- * averaging master), epoch after epoch until the time is up; the first epoch is warm-up and not
- * counted. With 0 workers: plain MultiLayerNetwork.fit in this JVM, no Spark, to show what the
+ * averaging master), epoch after epoch until the time is up; the epochs of the warm-up time (at
+ * least one) are not counted. With 0 workers: plain MultiLayerNetwork.fit in this JVM, no Spark, to show what the
  * distribution layer costs.
  */
 public final class BenchRunner {
@@ -34,12 +34,12 @@ public final class BenchRunner {
     }
 
     /** What to run besides the workload and the number of workers. */
-    public record Options(double seconds, int averagingFrequency, int minibatches, int segmentsPerSequence,
+    public record Options(double seconds, double warmupSeconds, int averagingFrequency, int minibatches, int segmentsPerSequence,
                           List<String> overrides) {
     }
 
     public static BenchResult run(Workload workload, int workers, Options options) throws IOException {
-        return workers == 0 ? singleJvm(workload, options.seconds()) : spark(workload, workers, options);
+        return workers == 0 ? singleJvm(workload, options.seconds(), options.warmupSeconds()) : spark(workload, workers, options);
     }
 
     private static BenchResult spark(Workload workload, int workers, Options options) throws IOException {
@@ -60,11 +60,12 @@ public final class BenchRunner {
                     data.contract().networkInputs(), data.contract().networkOutputs());
             List<EpochMetrics> measured = new ArrayList<>();
             double elapsed = 0;
+            long warmUpEnd = System.nanoTime() + (long) (options.warmupSeconds() * 1e9);
             boolean warmUp = true;
             while (measured.isEmpty() || elapsed < seconds) {
                 EpochMetrics epoch = EpochLoop.run(sc, network, data, config.train()).epochs().get(0);
                 if (warmUp) {
-                    warmUp = false;
+                    warmUp = System.nanoTime() < warmUpEnd;
                     continue;
                 }
                 measured.add(epoch);
@@ -86,13 +87,16 @@ public final class BenchRunner {
         }
     }
 
-    private static BenchResult singleJvm(Workload workload, double seconds) {
+    private static BenchResult singleJvm(Workload workload, double seconds, double warmupSeconds) {
         Task task = workload.isText() ? Task.CHAR_LM : Task.FORECAST;
         JobConfig config = new JobConfigLoader().load(null, null, workload.overrides("unused", 1));
         MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), task, workload.channels, workload.channels);
         DataSet minibatch = minibatch(workload);
         long tokensPerFit = (long) workload.batch * workload.segment;
-        network.fit(minibatch); // warm-up
+        long warmUpEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        do {
+            network.fit(minibatch);
+        } while (System.nanoTime() < warmUpEnd);
         long tokens = 0;
         int fits = 0;
         long start = System.nanoTime();

@@ -21,8 +21,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "2")
     int workers;
 
-    @Option(names = "--seconds", defaultValue = "30", description = "Measured time per workload, after a warm-up epoch.")
+    @Option(names = "--seconds", defaultValue = "30", description = "Measured time per workload, after the warm-up.")
     double seconds;
+
+    @Option(names = "--warmup-seconds", defaultValue = "60",
+            description = "Epochs before measuring, until this much time has passed (at least one): the JIT compiler "
+                    + "shares the cores with the workers until it is done.")
+    double warmupSeconds;
 
     @Option(names = "--averaging-frequency", defaultValue = "0", description = "Minibatches per averaging; 0 = once per epoch.")
     int averagingFrequency;
@@ -42,7 +47,7 @@ final class BenchCommand implements Callable<Integer> {
         List<Workload> workloads = workload.equals("all") ? List.of(Workload.values()) : List.of(Workload.valueOf(workload));
         for (Workload w : workloads) {
             BenchResult result = BenchRunner.run(w, workers,
-                    new BenchRunner.Options(seconds, averagingFrequency, minibatches, segmentsPerSequence, overrides));
+                    new BenchRunner.Options(seconds, warmupSeconds, averagingFrequency, minibatches, segmentsPerSequence, overrides));
             System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(result));
         }
         return LstmJob.OK;
