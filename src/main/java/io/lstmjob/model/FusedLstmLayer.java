@@ -190,10 +190,11 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         Pass pass = last;
         last = null;
         boolean sameInput = pass != null && pass.training() && pass.input() == input;
+        // Steps the gradient flows back through, from the window's end (0 = all of them).
+        int stepsBack = truncated ? backwardLength : 0;
         if (sameInput && !truncated && pass.storedState()) {
             // A truncated-BPTT window's forward pass, differentiated as run (see the class comment).
-            truncated = true;
-            backwardLength = ((FusedLstm) layerConf()).getTbpttBackwardLength();
+            stepsBack = ((FusedLstm) layerConf()).getTbpttBackwardLength();
         } else if (!sameInput || !sameState(pass.h0(), h0) || !sameState(pass.c0(), c0)) {
             pass = forward(true, truncated, h0, c0, workspaceMgr);
             last = null;
@@ -201,9 +202,6 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         if (truncated) {
             tBpttStateMap.put(STATE_KEY_PREV_ACTIVATION, pass.lastH());
             tBpttStateMap.put(STATE_KEY_PREV_MEMCELL, pass.lastC());
-        }
-        if (backwardLength <= 0) {
-            backwardLength = Integer.MAX_VALUE;
         }
         int steps = pass.steps();
         int batch = pass.batch();
@@ -218,7 +216,7 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         buf.dhIn.get(NDArrayIndex.interval(0, steps), NDArrayIndex.all(), NDArrayIndex.all()).assign(eps.permute(2, 1, 0));
         buf.gradT.assign(0);
         buf.dc.assign(0);
-        int end = truncated ? Math.max(0, steps - backwardLength) : 0;
+        int end = stepsBack > 0 ? Math.max(0, steps - stepsBack) : 0;
         // Steps before the truncated window get no gradient.
         buf.dxh.get(NDArrayIndex.interval(0, end), NDArrayIndex.all(), NDArrayIndex.all()).assign(0);
         for (int t = steps - 1; t >= end; t--) {
