@@ -33,6 +33,8 @@ class FusedLstmTest {
     private static final int IN = 3;
     private static final int UNITS = 5;
     private static final int OUT = 2;
+    /** More sequences than the widest float vector has lanes (16), and not a multiple of it: vector and scalar lanes both run. */
+    private static final int BATCH = 19;
 
     private static MultiLayerNetwork network(boolean fused, int tbpttForward, int tbpttBackward) {
         return network(fused, tbpttForward, tbpttBackward, 0);
@@ -81,7 +83,7 @@ class FusedLstmTest {
     @Test
     void outputsAndCarriedStateMatchDl4jsLstm() {
         MultiLayerNetwork[] nets = pair(4, 4);
-        INDArray x = Nd4j.rand(DataType.FLOAT, 4, IN, 9).subi(0.5).muli(4);
+        INDArray x = Nd4j.rand(DataType.FLOAT, BATCH, IN, 9).subi(0.5).muli(4);
         // Float32 sums of a few dozen terms: agreement to ~1e-6 relative; 1e-5 leaves room for summation order.
         assertClose(nets[0].output(x), nets[1].output(x), 1e-5, "outputs");
         for (int t = 0; t < 9; t++) {
@@ -107,9 +109,9 @@ class FusedLstmTest {
         var reference = (org.deeplearning4j.nn.layers.recurrent.LSTM) nets[0].getLayer(0);
         var fused = (FusedLstmLayer) fusedNet.getLayer(0);
         LayerWorkspaceMgr none = LayerWorkspaceMgr.noWorkspaces();
-        INDArray first = Nd4j.rand(DataType.FLOAT, 3, IN, 4).subi(0.5).muli(4);
-        INDArray second = Nd4j.rand(DataType.FLOAT, 3, IN, 4).subi(0.5).muli(4);
-        INDArray epsilon = Nd4j.rand(DataType.FLOAT, 3, UNITS, 4).subi(0.5);
+        INDArray first = Nd4j.rand(DataType.FLOAT, BATCH, IN, 4).subi(0.5).muli(4);
+        INDArray second = Nd4j.rand(DataType.FLOAT, BATCH, IN, 4).subi(0.5).muli(4);
+        INDArray epsilon = Nd4j.rand(DataType.FLOAT, BATCH, UNITS, 4).subi(0.5);
 
         reference.rnnActivateUsingStoredState(first, true, true, none);
         INDArray expectedOut = reference.rnnActivateUsingStoredState(second.dup(), true, false, none).dup();
@@ -137,9 +139,9 @@ class FusedLstmTest {
     void maskedStepsTrainAndScoreAsInDl4jsLstm() {
         MultiLayerNetwork[] nets = pair(6, 6);
         INDArray start = nets[0].params().dup();
-        INDArray x = Nd4j.rand(DataType.FLOAT, 3, IN, 6).subi(0.5).muli(4);
-        INDArray y = Nd4j.rand(DataType.FLOAT, 3, OUT, 6);
-        INDArray mask = Nd4j.ones(DataType.FLOAT, 3, 6);
+        INDArray x = Nd4j.rand(DataType.FLOAT, BATCH, IN, 6).subi(0.5).muli(4);
+        INDArray y = Nd4j.rand(DataType.FLOAT, BATCH, OUT, 6);
+        INDArray mask = Nd4j.ones(DataType.FLOAT, BATCH, 6);
         mask.get(NDArrayIndex.point(1), NDArrayIndex.interval(4, 6)).assign(0);
         mask.get(NDArrayIndex.point(2), NDArrayIndex.interval(2, 6)).assign(0);
         assertClose(nets[0].output(x, false, mask, mask), nets[1].output(x, false, mask, mask), 1e-5, "masked outputs");
@@ -173,9 +175,9 @@ class FusedLstmTest {
         nets[0].setParams(params);
         nets[1].setParams(params.dup());
         INDArray start = params.dup();
-        INDArray x = Nd4j.rand(DataType.FLOAT, 4, IN, 7).subi(0.5).muli(4);
-        INDArray y = Nd4j.zeros(DataType.FLOAT, 4, OUT);
-        for (int i = 0; i < 4; i++) {
+        INDArray x = Nd4j.rand(DataType.FLOAT, BATCH, IN, 7).subi(0.5).muli(4);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, BATCH, OUT);
+        for (int i = 0; i < BATCH; i++) {
             y.putScalar(i, i % OUT, 1f);
         }
         assertClose(nets[0].output(x), nets[1].output(x), 1e-5, "bidirectional outputs");

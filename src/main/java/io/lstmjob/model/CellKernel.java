@@ -1,0 +1,181 @@
+package io.lstmjob.model;
+
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The element-wise part of one LSTM step, forward and backward, in one pass over the step's
+ * elements: what would otherwise be a dozen libnd4j operations per step, each a separate call and
+ * a separate sweep through memory (libnd4j's sigmoid also calls a scalar {@code expf} per element).
+ * This class computes lane by lane in plain Java; {@link VectorCellKernel} does the same with the
+ * JDK's Vector API where its module is present.
+ *
+ * <p>It works on the float arrays of {@link FusedLstmBuffers} in place (native memory, read through
+ * direct byte buffers). Layouts, for T steps in this pass, n units, B sequences (gate q in DL4J's
+ * order g, f, o, i):
+ * <pre>
+ *   z, dz   [4n][T][B]   pre-activations of the input part, replaced by the activated gates; their gradients
+ *   zr      [4n][B]      this step's recurrent part of the pre-activations
+ *   c       [T+1][n][B]  cell states, block 0 the initial one
+ *   tanhC   [T][n][B]
+ *   xh      [nIn+1+n][T+1][B]  rows x, 1, h; column t holds [x(t); 1; h(t-1)]
+ *   mask    [T][B]
+ *   dhIn    [T][n][B]    the gradient arriving from the layer above
+ *   dhRec, dc  [n][B]    the gradient of h(t) through step t+1, and that of c(t)
+ * </pre>
+ */
+class CellKernel {
+    private static final boolean VECTOR_API = vectorApiPresent();
+
+    protected final int n;
+    protected final int batch;
+    protected final int nIn;
+    protected final ByteBuffer z;
+    protected final ByteBuffer zr;
+    protected final ByteBuffer c;
+    protected final ByteBuffer tanhC;
+    protected final ByteBuffer xh;
+    protected final ByteBuffer mask;
+    protected final ByteBuffer dz;
+    protected final ByteBuffer dhIn;
+    protected final ByteBuffer dhRec;
+    protected final ByteBuffer dc;
+    /** Steps in this pass: the layouts above depend on it. */
+    private int steps;
+    private boolean masked;
+
+    CellKernel(FusedLstmBuffers b) {
+        n = b.n;
+        batch = b.batch;
+        nIn = b.nIn;
+        z = FusedLstmBuffers.bytes(b.z);
+        zr = FusedLstmBuffers.bytes(b.zr);
+        c = FusedLstmBuffers.bytes(b.c);
+        tanhC = FusedLstmBuffers.bytes(b.tanhC);
+        xh = FusedLstmBuffers.bytes(b.xh);
+        mask = FusedLstmBuffers.bytes(b.mask);
+        dz = FusedLstmBuffers.bytes(b.dz);
+        dhIn = FusedLstmBuffers.bytes(b.dhIn);
+        dhRec = FusedLstmBuffers.bytes(b.dhRec);
+        dc = FusedLstmBuffers.bytes(b.dc);
+    }
+
+    /** The Vector API kernel where the JVM was started with {@code --add-modules jdk.incubator.vector}, else this one. */
+    static CellKernel create(FusedLstmBuffers buffers) {
+        return VECTOR_API ? new VectorCellKernel(buffers) : new CellKernel(buffers);
+    }
+
+    /** Whether {@link #create} gives the Vector API kernel. */
+    static boolean vectorised() {
+        return VECTOR_API;
+    }
+
+    private static boolean vectorApiPresent() {
+        boolean present = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        if (!present) {
+            LoggerFactory.getLogger(CellKernel.class).warn("This JVM was started without --add-modules jdk.incubator.vector "
+                    + "(conf/java17.args): the LSTM's element-wise steps run without vector instructions, about half as fast");
+        }
+        return present;
+    }
+
+    /** Sets the number of steps of the pass that follows and whether its steps are masked. */
+    final void begin(int steps, boolean masked) {
+        this.steps = steps;
+        this.masked = masked;
+    }
+
+    /** Step t: gates from z(t) + zr, then c(t), tanh(c(t)) and h(t) (zero where masked). */
+    final void forward(int t) {
+        int gate = n * steps * batch;
+        for (int u = 0; u < n; u++) {
+            int g = (u * steps + t) * batch;
+            int r = u * batch;
+            int s = (t * n + u) * batch;
+            int h = ((nIn + 1 + u) * (steps + 1) + t + 1) * batch;
+            forwardRow(g, gate, r, s, h, masked ? t * batch : -1);
+        }
+    }
+
+    /**
+     * Step t backwards: from dh(t) = dhIn(t) + dhRec and dc(t), the gradients of the four
+     * pre-activations into dz(t), and dc becomes the gradient of c(t-1).
+     */
+    final void backward(int t) {
+        int gate = n * steps * batch;
+        for (int u = 0; u < n; u++) {
+            int g = (u * steps + t) * batch;
+            backwardRow(g, gate, (t * n + u) * batch, u * batch, masked ? t * batch : -1);
+        }
+    }
+
+    /**
+     * One unit's row of B lanes forward. Offsets in floats: g is the unit's g gate in z (the f, o
+     * and i gates follow at multiples of gate), r the same in zr (at multiples of n B), s the
+     * unit's row of step t in c (c(t-1); c(t) is n B further) and in tanhC, h in xh, m in mask
+     * (-1 when unmasked).
+     */
+    protected void forwardRow(int g, int gate, int r, int s, int h, int m) {
+        forwardLanes(g, gate, r, s, h, m, 0, batch);
+    }
+
+    /** One unit's row backwards: offsets as in {@link #forwardRow} (s also in dhIn), d in dhRec and dc. */
+    protected void backwardRow(int g, int gate, int s, int d, int m) {
+        backwardLanes(g, gate, s, d, m, 0, batch);
+    }
+
+    protected final void forwardLanes(int g, int gate, int r, int s, int h, int m, int from, int to) {
+        int rGate = n * batch;
+        for (int b = from; b < to; b++) {
+            float gv = tanh(get(z, g + b) + get(zr, r + b));
+            float fv = sigmoid(get(z, g + gate + b) + get(zr, r + rGate + b));
+            float ov = sigmoid(get(z, g + 2 * gate + b) + get(zr, r + 2 * rGate + b));
+            float iv = sigmoid(get(z, g + 3 * gate + b) + get(zr, r + 3 * rGate + b));
+            put(z, g + b, gv);
+            put(z, g + gate + b, fv);
+            put(z, g + 2 * gate + b, ov);
+            put(z, g + 3 * gate + b, iv);
+            float mv = m < 0 ? 1f : get(mask, m + b);
+            float cv = (fv * get(c, s + b) + iv * gv) * mv;
+            float tcv = tanh(cv);
+            put(c, s + rGate + b, cv);
+            put(tanhC, s + b, tcv);
+            put(xh, h + b, ov * tcv * mv);
+        }
+    }
+
+    protected final void backwardLanes(int g, int gate, int s, int d, int m, int from, int to) {
+        for (int b = from; b < to; b++) {
+            float mv = m < 0 ? 1f : get(mask, m + b);
+            float dh = (get(dhIn, s + b) + get(dhRec, d + b)) * mv;
+            float gv = get(z, g + b);
+            float fv = get(z, g + gate + b);
+            float ov = get(z, g + 2 * gate + b);
+            float iv = get(z, g + 3 * gate + b);
+            float tcv = get(tanhC, s + b);
+            float dcv = get(dc, d + b) * mv + dh * ov * (1 - tcv * tcv);
+            put(dz, g + b, dcv * iv * (1 - gv * gv));
+            put(dz, g + gate + b, dcv * get(c, s + b) * fv * (1 - fv));
+            put(dz, g + 2 * gate + b, dh * tcv * ov * (1 - ov));
+            put(dz, g + 3 * gate + b, dcv * gv * iv * (1 - iv));
+            put(dc, d + b, dcv * fv);
+        }
+    }
+
+    private static float sigmoid(float x) {
+        return (float) (1 / (1 + Math.exp(-x)));
+    }
+
+    private static float tanh(float x) {
+        return (float) Math.tanh(x);
+    }
+
+    private static float get(ByteBuffer buffer, int index) {
+        return buffer.getFloat(index << 2);
+    }
+
+    private static void put(ByteBuffer buffer, int index, float value) {
+        buffer.putFloat(index << 2, value);
+    }
+}

@@ -1,0 +1,167 @@
+package io.lstmjob.model;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The working arrays of {@link FusedLstmLayer} (float, native memory, outside DL4J's workspaces),
+ * made once for a minibatch shape and a largest window, and the matrix views a pass of T steps
+ * takes of them. Layouts are those of {@link CellKernel}; they are chosen so that the products
+ * that do not wait for the previous step cover the whole window at once:
+ * <ul>
+ *   <li>the input part of the pre-activations, [W; b]^T [x; 1] for every step, is one product
+ *       with T B columns into z ([4n][T][B] is a [4n, T B] matrix);</li>
+ *   <li>the weight gradient, dz [x; 1; h(t-1)]^T summed over the steps, is one product over the
+ *       T B columns of dz and xh ([nIn+1+n][T+1][B]: the first T column blocks are a matrix with a
+ *       leading dimension of (T+1) B), and so is the input gradient [W] dz.</li>
+ * </ul>
+ * Only the recurrent products, RW^T h(t-1) forwards and RW dz(t) backwards, remain per step.
+ */
+final class FusedLstmBuffers {
+    final int batch;
+    final int nIn;
+    final int n;
+    final int capacity;
+    /** [W; b; RW]^T: [4n, nIn + 1 + n]. */
+    final INDArray weightsT;
+    final INDArray gradT;
+    /** [W; b]^T, [W]^T and RW^T: views of weightsT. */
+    final INDArray inputWeightsT;
+    final INDArray xWeightsT;
+    final INDArray recurrentWeightsT;
+    final INDArray xh;
+    final INDArray z;
+    final INDArray zr;
+    final INDArray c;
+    final INDArray tanhC;
+    final INDArray mask;
+    final INDArray dz;
+    final INDArray dhIn;
+    final INDArray dhRec;
+    final INDArray dc;
+    final INDArray dx;
+    final CellKernel kernel;
+    private final Map<Integer, Window> windows = new HashMap<>();
+
+    FusedLstmBuffers(int batch, int nIn, int n, int capacity) {
+        this.batch = batch;
+        this.nIn = nIn;
+        this.n = n;
+        this.capacity = capacity;
+        int k = nIn + 1 + n;
+        weightsT = Nd4j.create(DataType.FLOAT, 4L * n, k);
+        gradT = Nd4j.create(DataType.FLOAT, 4L * n, k);
+        inputWeightsT = matrix(weightsT, 0, 4L * n, nIn + 1, k);
+        xWeightsT = matrix(weightsT, 0, 4L * n, nIn, k);
+        recurrentWeightsT = matrix(weightsT, nIn + 1, 4L * n, n, k);
+        long perStep = (long) n * batch;
+        xh = flat((long) k * (capacity + 1) * batch);
+        z = flat(4 * perStep * capacity);
+        zr = Nd4j.create(DataType.FLOAT, 4L * n, batch);
+        c = flat(perStep * (capacity + 1));
+        tanhC = flat(perStep * capacity);
+        mask = flat((long) capacity * batch);
+        dz = flat(4 * perStep * capacity);
+        dhIn = flat(perStep * capacity);
+        dhRec = Nd4j.create(DataType.FLOAT, n, batch);
+        dc = Nd4j.create(DataType.FLOAT, n, batch);
+        dx = flat((long) nIn * capacity * batch);
+        kernel = CellKernel.create(this);
+    }
+
+    boolean fits(int batch, int nIn, int n, int steps) {
+        return fitsShape(batch, nIn, n) && steps <= capacity;
+    }
+
+    boolean fitsShape(int batch, int nIn, int n) {
+        return this.batch == batch && this.nIn == nIn && this.n == n;
+    }
+
+    /** The views of a pass of {@code steps} steps (made once per window length). */
+    Window window(int steps) {
+        return windows.computeIfAbsent(steps, Window::new);
+    }
+
+    /** The arrays' memory as the kernel reads it. */
+    static ByteBuffer bytes(INDArray array) {
+        return array.data().asNio().order(ByteOrder.nativeOrder());
+    }
+
+    private static INDArray flat(long length) {
+        return Nd4j.create(DataType.FLOAT, length);
+    }
+
+    /** A row-major [rows, cols] view of {@code base}'s memory from {@code offset}, rows {@code ld} apart. */
+    static INDArray matrix(INDArray base, long offset, long rows, long cols, long ld) {
+        return Nd4j.create(base.data(), new long[]{rows, cols}, new long[]{ld, 1}, offset, 'c');
+    }
+
+    /** A contiguous row-major view of {@code base}'s memory from its start. */
+    static INDArray contiguous(INDArray base, long... shape) {
+        long[] stride = new long[shape.length];
+        long size = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            stride[d] = size;
+            size *= shape[d];
+        }
+        return Nd4j.create(base.data(), shape, stride, 0, 'c');
+    }
+
+    /** The views of a window of T steps. */
+    final class Window {
+        final int steps;
+        /** [nIn + 1 + n, T + 1, B]. */
+        final INDArray xh3;
+        /** [x; 1] of every step: [nIn + 1, T B]. */
+        final INDArray inputs;
+        /** [4n, T B]. */
+        final INDArray zAll;
+        /** [T + 1, n, B]. */
+        final INDArray c3;
+        /** [T, B]. */
+        final INDArray mask2;
+        /** [T, n, B]. */
+        final INDArray dhIn3;
+        /** Per step: h(t-1) [n, B] and dz(t) [4n, B]. */
+        final INDArray[] hPrev;
+        final INDArray[] dzStep;
+
+        Window(int steps) {
+            this.steps = steps;
+            long columns = (long) (steps + 1) * batch;
+            xh3 = contiguous(xh, nIn + 1 + n, steps + 1, batch);
+            inputs = matrix(xh, 0, nIn + 1, (long) steps * batch, columns);
+            zAll = contiguous(z, 4L * n, (long) steps * batch);
+            c3 = contiguous(c, steps + 1, n, batch);
+            mask2 = contiguous(mask, steps, batch);
+            dhIn3 = contiguous(dhIn, steps, n, batch);
+            hPrev = new INDArray[steps];
+            dzStep = new INDArray[steps];
+            for (int t = 0; t < steps; t++) {
+                hPrev[t] = matrix(xh, (nIn + 1) * columns + (long) t * batch, n, batch, columns);
+                dzStep[t] = matrix(dz, (long) t * batch, 4L * n, batch, (long) steps * batch);
+            }
+        }
+
+        /** dz of steps from..T-1: [4n, (T - from) B]. */
+        INDArray dzFrom(int from) {
+            return matrix(dz, (long) from * batch, 4L * n, (long) (steps - from) * batch, (long) steps * batch);
+        }
+
+        /** [x; 1; h(t-1)] of steps from..T-1: [nIn + 1 + n, (T - from) B]. */
+        INDArray xhFrom(int from) {
+            return matrix(xh, (long) from * batch, nIn + 1 + n, (long) (steps - from) * batch, (long) (steps + 1) * batch);
+        }
+
+        /** The input gradient of steps from..T-1: [nIn, (T - from) B]. */
+        INDArray dxFrom(int from) {
+            return contiguous(dx, nIn, (long) (steps - from) * batch);
+        }
+    }
+}
