@@ -49,7 +49,8 @@ exec spark-submit \
   --driver-memory "$DRIVER_MEMORY" \
   --files "$config" \
   --conf spark.executor.memoryOverhead="$EXECUTOR_OVERHEAD" \
-  --conf "spark.executor.extraJavaOptions=-Dorg.bytedeco.javacpp.maxbytes=$EXECUTOR_OFFHEAP -Dorg.bytedeco.javacpp.maxphysicalbytes=$EXECUTOR_OVERHEAD" \
+  --driver-java-options "--add-modules=jdk.incubator.vector" \
+  --conf "spark.executor.extraJavaOptions=--add-modules=jdk.incubator.vector -Dorg.bytedeco.javacpp.maxbytes=$EXECUTOR_OFFHEAP -Dorg.bytedeco.javacpp.maxphysicalbytes=$EXECUTOR_OVERHEAD" \
   --conf spark.executorEnv.OMP_NUM_THREADS=1 \
   --conf spark.task.cpus=1 \
   ${EXTRA_SUBMIT_ARGS:-} \
