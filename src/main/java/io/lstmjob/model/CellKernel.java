@@ -21,7 +21,7 @@ import java.nio.ByteBuffer;
  *   tanhC   [T][n][B]
  *   xh      [nIn+1+n][T+1][B]  rows x, 1, h; column t holds [x(t); 1; h(t-1)]
  *   mask    [T][B]
- *   dhIn    [T][n][B]    the gradient arriving from the layer above
+ *   dhIn    [n][T][B]    the gradient arriving from the layer above
  *   dhRec, dc  [n][B]    the gradient of h(t) through step t+1, and that of c(t)
  * </pre>
  */
@@ -120,7 +120,7 @@ class CellKernel {
         forwardLanes(g, gate, r, s, h, m, 0, batch);
     }
 
-    /** One unit's row backwards: offsets as in {@link #forwardRow} (s also in dhIn), d in dhRec and dc. */
+    /** One unit's row backwards: offsets as in {@link #forwardRow} (g also in dhIn), d in dhRec and dc. */
     protected void backwardRow(int g, int gate, int s, int d, int m) {
         backwardLanes(g, gate, s, d, m, 0, batch);
     }
@@ -148,7 +148,7 @@ class CellKernel {
     protected final void backwardLanes(int g, int gate, int s, int d, int m, int from, int to) {
         for (int b = from; b < to; b++) {
             float mv = m < 0 ? 1f : get(mask, m + b);
-            float dh = (get(dhIn, s + b) + get(dhRec, d + b)) * mv;
+            float dh = (get(dhIn, g + b) + get(dhRec, d + b)) * mv;
             float gv = get(z, g + b);
             float fv = get(z, g + gate + b);
             float ov = get(z, g + 2 * gate + b);

@@ -126,7 +126,7 @@ final class FusedLstmBuffers {
         final INDArray c3;
         /** [T, B]. */
         final INDArray mask2;
-        /** [T, n, B]. */
+        /** [n, T, B]. */
         final INDArray dhIn3;
         /** Per step: h(t-1) [n, B] and dz(t) [4n, B]. */
         final INDArray[] hPrev;
@@ -140,7 +140,7 @@ final class FusedLstmBuffers {
             zAll = contiguous(z, 4L * n, (long) steps * batch);
             c3 = contiguous(c, steps + 1, n, batch);
             mask2 = contiguous(mask, steps, batch);
-            dhIn3 = contiguous(dhIn, steps, n, batch);
+            dhIn3 = contiguous(dhIn, n, steps, batch);
             hPrev = new INDArray[steps];
             dzStep = new INDArray[steps];
             for (int t = 0; t < steps; t++) {

@@ -145,7 +145,7 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
             kernel.forward(t);
         }
         // All steps' outputs in one copy, from the h rows of column blocks 1..T.
-        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, new long[]{batch, n, steps}, 'f');
+        INDArray out = timeSeries(workspaceMgr, ArrayType.ACTIVATIONS, batch, n, steps, false);
         out.permute(1, 2, 0).assign(xh.get(NDArrayIndex.interval(nIn + 1, nIn + 1 + n), NDArrayIndex.interval(1, steps + 1),
                 NDArrayIndex.all()));
         if (input.rank() == 2) {
@@ -191,7 +191,7 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         kernel.begin(steps, pass.masked());
 
         INDArray eps = epsilon.rank() == 2 ? epsilon.reshape(epsilon.size(0), epsilon.size(1), 1) : epsilon;
-        win.dhIn3.assign(eps.permute(2, 1, 0));
+        win.dhIn3.assign(eps.permute(1, 2, 0));
         buf.dhRec.assign(0);
         buf.dc.assign(0);
         // Steps before the truncated window get no gradient.
@@ -209,7 +209,7 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         INDArray dx = win.dxFrom(end);
         Nd4j.gemm(buf.xWeightsT, dzWindow, dx, true, false, 1.0, 0.0);
 
-        INDArray epsilonOut = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, new long[]{batch, nIn, steps}, 'f');
+        INDArray epsilonOut = timeSeries(workspaceMgr, ArrayType.ACTIVATION_GRAD, batch, nIn, steps, true);
         epsilonOut.permute(1, 2, 0).get(NDArrayIndex.all(), NDArrayIndex.interval(end, steps), NDArrayIndex.all())
                 .assign(dx.reshape('c', nIn, steps - end, batch));
 
@@ -229,6 +229,18 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         gradient.gradientForVariable().put(B, gradB);
         weightNoiseParams.clear();
         return new Pair<>(gradient, backpropDropOutIfPresent(epsilonOut));
+    }
+
+    /**
+     * A [minibatch, size, time] array laid out size x time x minibatch: the layout DL4J's
+     * RnnOutputLayer reshapes to [minibatch time, size] without a copy, and the one its
+     * gradient arrives in (it is also that of this layer's own working arrays).
+     */
+    private static INDArray timeSeries(LayerWorkspaceMgr workspaceMgr, ArrayType type, int batch, int size, int steps, boolean zeroed) {
+        long[] shape = {batch, steps, size};
+        INDArray array = zeroed ? workspaceMgr.create(type, DataType.FLOAT, shape, 'f')
+                : workspaceMgr.createUninitialized(type, DataType.FLOAT, shape, 'f');
+        return array.permute(0, 2, 1);
     }
 
     private static boolean sameState(INDArray a, INDArray b) {

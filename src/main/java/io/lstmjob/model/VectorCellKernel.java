@@ -53,7 +53,7 @@ final class VectorCellKernel extends CellKernel {
     protected void backwardRow(int g, int gate, int s, int d, int m) {
         int bound = SPECIES.loopBound(batch);
         for (int b = 0; b < bound; b += SPECIES.length()) {
-            FloatVector dh = load(dhIn, s + b).add(load(dhRec, d + b));
+            FloatVector dh = load(dhIn, g + b).add(load(dhRec, d + b));
             FloatVector dcIn = load(dc, d + b);
             if (m >= 0) {
                 FloatVector mv = load(mask, m + b);
