@@ -18,7 +18,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The executor side of {@link AveragingTrainingMaster}: starts from the broadcast state, fits each
+ * The executor side of {@link AveragingTrainingMaster}: starts from the broadcast state (in a
+ * network this executor kept from an earlier round where it can, {@link ExecutorNetworks}), fits each
  * minibatch (DL4J runs the truncated-BPTT windows inside it, carrying the LSTM state from one
  * window to the next and cutting the gradient at each), and returns its parameters and updater
  * state. MultiLayerNetwork only.
@@ -45,7 +46,7 @@ public final class AveragingWorker implements TrainingWorker<WorkerResult> {
     @Override
     public MultiLayerNetwork getInitialModel() {
         ModelState initial = state.value();
-        MultiLayerNetwork network = initial.restore();
+        MultiLayerNetwork network = ExecutorNetworks.take(initial);
         losses = new WindowLossRecorder();
         List<TrainingListener> listeners = new ArrayList<>(network.getListeners() == null ? List.of() : network.getListeners());
         listeners.add(losses);
@@ -87,10 +88,12 @@ public final class AveragingWorker implements TrainingWorker<WorkerResult> {
     @Override
     public WorkerResult getFinalResult(MultiLayerNetwork network) {
         INDArray updater = network.getUpdater().getStateViewArray();
-        return new WorkerResult(ModelState.toFloats(network.params()),
+        WorkerResult result = new WorkerResult(ModelState.toFloats(network.params()),
                 updater == null ? null : ModelState.toFloats(updater),
                 losses.lossSum, lossUnits, tokens, minibatches,
                 network.getIterationCount() - startIteration, false, System.currentTimeMillis());
+        ExecutorNetworks.giveBack(state.value(), network);
+        return result;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.lstmjob.train.averaging;
 
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -17,7 +18,11 @@ public record ModelState(String configurationJson, float[] parameters, float[] u
 
     public static ModelState of(MultiLayerNetwork network) {
         INDArray updater = network.getUpdater().getStateViewArray();
-        return new ModelState(network.getLayerWiseConfigurations().toJson(),
+        // The counters travel on their own: without them the JSON is the same from round to round.
+        MultiLayerConfiguration configuration = network.getLayerWiseConfigurations().clone();
+        configuration.setIterationCount(0);
+        configuration.setEpochCount(0);
+        return new ModelState(configuration.toJson(),
                 toFloats(network.params()),
                 updater == null ? null : toFloats(updater),
                 network.getIterationCount(), network.getEpochCount());
@@ -25,8 +30,7 @@ public record ModelState(String configurationJson, float[] parameters, float[] u
 
     /** A fresh network on the executor holding exactly this state. */
     public MultiLayerNetwork restore() {
-        MultiLayerNetwork network = new MultiLayerNetwork(
-                org.deeplearning4j.nn.conf.MultiLayerConfiguration.fromJson(configurationJson));
+        MultiLayerNetwork network = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(configurationJson));
         network.init(row(parameters), false);
         if (updaterState != null) {
             network.getUpdater().setStateViewArray(network, row(updaterState), false);

@@ -132,6 +132,30 @@ class AveragingTrainingMasterTest {
                 "the iteration count (Adam's bias correction) advances by one worker's windows");
     }
 
+    /** The second round runs in the networks the first one used (ExecutorNetworks): nothing of the first round may leak into it. */
+    @Test
+    void aRoundInNetworksKeptFromTheLastOnePublishesWhatFreshNetworksWould() {
+        MinibatchAssembler assembler = new MinibatchAssembler(CONTRACT, TRAIN.batchSize());
+        List<List<Segment>> shards = shards();
+        MultiLayerNetwork network = tinyNetwork();
+        AveragingTrainingMaster master = new AveragingTrainingMaster(TRAIN.batchSize(), 0);
+        SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sc, network, master);
+        sparkNetwork.fit(minibatches(shards, assembler));
+        assertEquals(2, ExecutorNetworks.idle(), "both workers' networks are kept for the next round");
+
+        ModelState afterFirst = ModelState.of(sparkNetwork.getNetwork());
+        MultiLayerNetwork first = trainAlone(afterFirst, shards.get(0), assembler);
+        MultiLayerNetwork second = trainAlone(afterFirst, shards.get(1), assembler);
+        sparkNetwork.fit(minibatches(shards, assembler));
+
+        assertArrayEquals(mean(ModelState.toFloats(first.params()), ModelState.toFloats(second.params())),
+                ModelState.toFloats(sparkNetwork.getNetwork().params()), 1e-6f);
+        assertArrayEquals(mean(ModelState.toFloats(first.getUpdater().getStateViewArray()),
+                        ModelState.toFloats(second.getUpdater().getStateViewArray())),
+                ModelState.toFloats(sparkNetwork.getNetwork().getUpdater().getStateViewArray()), 1e-6f);
+        assertEquals(first.getIterationCount(), sparkNetwork.getNetwork().getIterationCount());
+    }
+
     @Test
     void aStepScaleMovesTheModelFromTheStartPastTheMeanOfTheWorkers() {
         MinibatchAssembler assembler = new MinibatchAssembler(CONTRACT, TRAIN.batchSize());
