@@ -17,9 +17,10 @@ import java.nio.ByteBuffer;
  * <pre>
  *   z, dz   [4n][T][B]   pre-activations of the input part, replaced by the activated gates; their gradients
  *   zr      [4n][B]      this step's recurrent part of the pre-activations
+ *   bias, biasGrad [4n]  the bias, added here; its gradient, summed here
  *   c       [T+1][n][B]  cell states, block 0 the initial one
  *   tanhC   [T][n][B]
- *   xh      [nIn+1+n][T+1][B]  rows x, 1, h; column t holds [x(t); 1; h(t-1)]
+ *   xh      [nIn+n][T+1][B]  rows x, h; column t holds [x(t); h(t-1)]
  *   mask    [T][B]
  *   dhIn    [n][T][B]    the gradient arriving from the layer above
  *   dhRec, dc  [n][B]    the gradient of h(t) through step t+1, and that of c(t)
@@ -33,6 +34,8 @@ class CellKernel {
     protected final int nIn;
     protected final ByteBuffer z;
     protected final ByteBuffer zr;
+    protected final ByteBuffer bias;
+    protected final ByteBuffer biasGrad;
     protected final ByteBuffer c;
     protected final ByteBuffer tanhC;
     protected final ByteBuffer xh;
@@ -51,6 +54,8 @@ class CellKernel {
         nIn = b.nIn;
         z = FusedLstmBuffers.bytes(b.z);
         zr = FusedLstmBuffers.bytes(b.zr);
+        bias = FusedLstmBuffers.bytes(b.bias);
+        biasGrad = FusedLstmBuffers.bytes(b.biasGrad);
         c = FusedLstmBuffers.bytes(b.c);
         tanhC = FusedLstmBuffers.bytes(b.tanhC);
         xh = FusedLstmBuffers.bytes(b.xh);
@@ -93,8 +98,8 @@ class CellKernel {
             int g = (u * steps + t) * batch;
             int r = u * batch;
             int s = (t * n + u) * batch;
-            int h = ((nIn + 1 + u) * (steps + 1) + t + 1) * batch;
-            forwardRow(g, gate, r, s, h, masked ? t * batch : -1);
+            int h = ((nIn + u) * (steps + 1) + t + 1) * batch;
+            forwardRow(u, g, gate, r, s, h, masked ? t * batch : -1);
         }
     }
 
@@ -106,32 +111,36 @@ class CellKernel {
         int gate = n * steps * batch;
         for (int u = 0; u < n; u++) {
             int g = (u * steps + t) * batch;
-            backwardRow(g, gate, (t * n + u) * batch, u * batch, masked ? t * batch : -1);
+            backwardRow(u, g, gate, (t * n + u) * batch, u * batch, masked ? t * batch : -1);
         }
     }
 
     /**
-     * One unit's row of B lanes forward. Offsets in floats: g is the unit's g gate in z (the f, o
+     * Unit u's row of B lanes forward. Offsets in floats: g is the unit's g gate in z (the f, o
      * and i gates follow at multiples of gate), r the same in zr (at multiples of n B), s the
      * unit's row of step t in c (c(t-1); c(t) is n B further) and in tanhC, h in xh, m in mask
      * (-1 when unmasked).
      */
-    protected void forwardRow(int g, int gate, int r, int s, int h, int m) {
-        forwardLanes(g, gate, r, s, h, m, 0, batch);
+    protected void forwardRow(int u, int g, int gate, int r, int s, int h, int m) {
+        forwardLanes(u, g, gate, r, s, h, m, 0, batch);
     }
 
-    /** One unit's row backwards: offsets as in {@link #forwardRow} (g also in dhIn), d in dhRec and dc. */
-    protected void backwardRow(int g, int gate, int s, int d, int m) {
-        backwardLanes(g, gate, s, d, m, 0, batch);
+    /** Unit u's row backwards (its bias gradient accumulates): offsets as in {@link #forwardRow} (g also in dhIn), d in dhRec and dc. */
+    protected void backwardRow(int u, int g, int gate, int s, int d, int m) {
+        backwardLanes(u, g, gate, s, d, m, 0, batch);
     }
 
-    protected final void forwardLanes(int g, int gate, int r, int s, int h, int m, int from, int to) {
+    protected final void forwardLanes(int u, int g, int gate, int r, int s, int h, int m, int from, int to) {
         int rGate = n * batch;
+        float bg = get(bias, u);
+        float bf = get(bias, n + u);
+        float bo = get(bias, 2 * n + u);
+        float bi = get(bias, 3 * n + u);
         for (int b = from; b < to; b++) {
-            float gv = tanh(get(z, g + b) + get(zr, r + b));
-            float fv = sigmoid(get(z, g + gate + b) + get(zr, r + rGate + b));
-            float ov = sigmoid(get(z, g + 2 * gate + b) + get(zr, r + 2 * rGate + b));
-            float iv = sigmoid(get(z, g + 3 * gate + b) + get(zr, r + 3 * rGate + b));
+            float gv = tanh(get(z, g + b) + get(zr, r + b) + bg);
+            float fv = sigmoid(get(z, g + gate + b) + get(zr, r + rGate + b) + bf);
+            float ov = sigmoid(get(z, g + 2 * gate + b) + get(zr, r + 2 * rGate + b) + bo);
+            float iv = sigmoid(get(z, g + 3 * gate + b) + get(zr, r + 3 * rGate + b) + bi);
             put(z, g + b, gv);
             put(z, g + gate + b, fv);
             put(z, g + 2 * gate + b, ov);
@@ -145,7 +154,11 @@ class CellKernel {
         }
     }
 
-    protected final void backwardLanes(int g, int gate, int s, int d, int m, int from, int to) {
+    protected final void backwardLanes(int u, int g, int gate, int s, int d, int m, int from, int to) {
+        float sumG = 0;
+        float sumF = 0;
+        float sumO = 0;
+        float sumI = 0;
         for (int b = from; b < to; b++) {
             float mv = m < 0 ? 1f : get(mask, m + b);
             float dh = (get(dhIn, g + b) + get(dhRec, d + b)) * mv;
@@ -155,12 +168,28 @@ class CellKernel {
             float iv = get(z, g + 3 * gate + b);
             float tcv = get(tanhC, s + b);
             float dcv = get(dc, d + b) * mv + dh * ov * (1 - tcv * tcv);
-            put(dz, g + b, dcv * iv * (1 - gv * gv));
-            put(dz, g + gate + b, dcv * get(c, s + b) * fv * (1 - fv));
-            put(dz, g + 2 * gate + b, dh * tcv * ov * (1 - ov));
-            put(dz, g + 3 * gate + b, dcv * gv * iv * (1 - iv));
+            float dzG = dcv * iv * (1 - gv * gv);
+            float dzF = dcv * get(c, s + b) * fv * (1 - fv);
+            float dzO = dh * tcv * ov * (1 - ov);
+            float dzI = dcv * gv * iv * (1 - iv);
+            put(dz, g + b, dzG);
+            put(dz, g + gate + b, dzF);
+            put(dz, g + 2 * gate + b, dzO);
+            put(dz, g + 3 * gate + b, dzI);
             put(dc, d + b, dcv * fv);
+            sumG += dzG;
+            sumF += dzF;
+            sumO += dzO;
+            sumI += dzI;
         }
+        addBiasGrad(u, sumG, sumF, sumO, sumI);
+    }
+
+    protected final void addBiasGrad(int u, float g, float f, float o, float i) {
+        put(biasGrad, u, get(biasGrad, u) + g);
+        put(biasGrad, n + u, get(biasGrad, n + u) + f);
+        put(biasGrad, 2 * n + u, get(biasGrad, 2 * n + u) + o);
+        put(biasGrad, 3 * n + u, get(biasGrad, 3 * n + u) + i);
     }
 
     private static float sigmoid(float x) {

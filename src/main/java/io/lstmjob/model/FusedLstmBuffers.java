@@ -15,29 +15,29 @@ import java.util.Map;
  * takes of them. Layouts are those of {@link CellKernel}; they are chosen so that the products
  * that do not wait for the previous step cover the whole window at once:
  * <ul>
- *   <li>the input part of the pre-activations, [W; b]^T [x; 1] for every step, is one product
- *       with T B columns into z ([4n][T][B] is a [4n, T B] matrix);</li>
- *   <li>the weight gradient, dz [x; 1; h(t-1)]^T summed over the steps, is one product over the
- *       T B columns of dz and xh ([nIn+1+n][T+1][B]: the first T column blocks are a matrix with a
- *       leading dimension of (T+1) B), and so is the input gradient [W] dz.</li>
+ *   <li>the input part of the pre-activations, W^T x for every step, is one product with T B
+ *       columns into z ([4n][T][B] is a [4n, T B] matrix);</li>
+ *   <li>the weight gradient, dz [x; h(t-1)]^T summed over the steps, is one product over the
+ *       T B columns of dz and xh ([nIn+n][T+1][B]: the first T column blocks are a matrix with a
+ *       leading dimension of (T+1) B), and so is the input gradient W dz.</li>
  * </ul>
- * Only the recurrent products, RW^T h(t-1) forwards and RW dz(t) backwards, remain per step.
+ * Only the recurrent products, RW^T h(t-1) forwards and RW dz(t) backwards, remain per step. The
+ * products read the parameters where DL4J keeps them (W^T and RW^T of its column-major views are
+ * row-major matrices), so no weight is copied.
  */
 final class FusedLstmBuffers {
     final int batch;
     final int nIn;
     final int n;
     final int capacity;
-    /** [W; b; RW]^T: [4n, nIn + 1 + n]. */
-    final INDArray weightsT;
-    final INDArray gradT;
-    /** [W; b]^T, [W]^T and RW^T: views of weightsT. */
-    final INDArray inputWeightsT;
-    final INDArray xWeightsT;
-    final INDArray recurrentWeightsT;
     final INDArray xh;
     final INDArray z;
     final INDArray zr;
+    /** The gradient of [W; RW]^T: [4n, nIn + n]. */
+    final INDArray gradT;
+    /** [4n]. */
+    final INDArray bias;
+    final INDArray biasGrad;
     final INDArray c;
     final INDArray tanhC;
     final INDArray mask;
@@ -54,16 +54,14 @@ final class FusedLstmBuffers {
         this.nIn = nIn;
         this.n = n;
         this.capacity = capacity;
-        int k = nIn + 1 + n;
-        weightsT = Nd4j.create(DataType.FLOAT, 4L * n, k);
-        gradT = Nd4j.create(DataType.FLOAT, 4L * n, k);
-        inputWeightsT = matrix(weightsT, 0, 4L * n, nIn + 1, k);
-        xWeightsT = matrix(weightsT, 0, 4L * n, nIn, k);
-        recurrentWeightsT = matrix(weightsT, nIn + 1, 4L * n, n, k);
+        int k = nIn + n;
         long perStep = (long) n * batch;
         xh = flat((long) k * (capacity + 1) * batch);
         z = flat(4 * perStep * capacity);
         zr = Nd4j.create(DataType.FLOAT, 4L * n, batch);
+        gradT = Nd4j.create(DataType.FLOAT, 4L * n, k);
+        bias = flat(4L * n);
+        biasGrad = flat(4L * n);
         c = flat(perStep * (capacity + 1));
         tanhC = flat(perStep * capacity);
         mask = flat((long) capacity * batch);
@@ -116,9 +114,9 @@ final class FusedLstmBuffers {
     /** The views of a window of T steps. */
     final class Window {
         final int steps;
-        /** [nIn + 1 + n, T + 1, B]. */
+        /** [nIn + n, T + 1, B]. */
         final INDArray xh3;
-        /** [x; 1] of every step: [nIn + 1, T B]. */
+        /** x of every step: [nIn, T B]. */
         final INDArray inputs;
         /** [4n, T B]. */
         final INDArray zAll;
@@ -135,8 +133,8 @@ final class FusedLstmBuffers {
         Window(int steps) {
             this.steps = steps;
             long columns = (long) (steps + 1) * batch;
-            xh3 = contiguous(xh, nIn + 1 + n, steps + 1, batch);
-            inputs = matrix(xh, 0, nIn + 1, (long) steps * batch, columns);
+            xh3 = contiguous(xh, nIn + n, steps + 1, batch);
+            inputs = matrix(xh, 0, nIn, (long) steps * batch, columns);
             zAll = contiguous(z, 4L * n, (long) steps * batch);
             c3 = contiguous(c, steps + 1, n, batch);
             mask2 = contiguous(mask, steps, batch);
@@ -144,7 +142,7 @@ final class FusedLstmBuffers {
             hPrev = new INDArray[steps];
             dzStep = new INDArray[steps];
             for (int t = 0; t < steps; t++) {
-                hPrev[t] = matrix(xh, (nIn + 1) * columns + (long) t * batch, n, batch, columns);
+                hPrev[t] = matrix(xh, nIn * columns + (long) t * batch, n, batch, columns);
                 dzStep[t] = matrix(dz, (long) t * batch, 4L * n, batch, (long) steps * batch);
             }
         }
@@ -154,9 +152,9 @@ final class FusedLstmBuffers {
             return matrix(dz, (long) from * batch, 4L * n, (long) (steps - from) * batch, (long) steps * batch);
         }
 
-        /** [x; 1; h(t-1)] of steps from..T-1: [nIn + 1 + n, (T - from) B]. */
+        /** [x; h(t-1)] of steps from..T-1: [nIn + n, (T - from) B]. */
         INDArray xhFrom(int from) {
-            return matrix(xh, (long) from * batch, nIn + 1 + n, (long) (steps - from) * batch, (long) (steps + 1) * batch);
+            return matrix(xh, (long) from * batch, nIn + n, (long) (steps - from) * batch, (long) (steps + 1) * batch);
         }
 
         /** The input gradient of steps from..T-1: [nIn, (T - from) B]. */

@@ -122,14 +122,11 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         FusedLstmBuffers buf = buffers(batch, nIn, n, steps);
         FusedLstmBuffers.Window win = buf.window(steps);
 
-        buf.xWeightsT.assign(w.transpose());
-        buf.weightsT.get(NDArrayIndex.all(), NDArrayIndex.point(nIn)).assign(bias.reshape(4L * n));
-        buf.recurrentWeightsT.assign(rw.transpose());
-        // Column block t of xh is [x(t); 1; h(t-1)]: all inputs in one copy, h(-1) the carried state.
+        buf.bias.assign(bias.reshape(4L * n));
+        // Column block t of xh is [x(t); h(t-1)]: all inputs in one copy, h(-1) the carried state.
         INDArray xh = win.xh3;
         xh.get(NDArrayIndex.interval(0, nIn), NDArrayIndex.interval(0, steps), NDArrayIndex.all()).assign(x.permute(1, 2, 0));
-        xh.get(NDArrayIndex.point(nIn), NDArrayIndex.all(), NDArrayIndex.all()).assign(1);
-        assignOrZero(xh.get(NDArrayIndex.interval(nIn + 1, nIn + 1 + n), NDArrayIndex.point(0), NDArrayIndex.all()),
+        assignOrZero(xh.get(NDArrayIndex.interval(nIn, nIn + n), NDArrayIndex.point(0), NDArrayIndex.all()),
                 h0 == null ? null : h0.transpose());
         assignOrZero(win.c3.get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.all()), c0 == null ? null : c0.transpose());
         boolean masked = maskArray != null;
@@ -139,14 +136,17 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
 
         CellKernel kernel = buf.kernel;
         kernel.begin(steps, masked);
-        Nd4j.gemm(buf.inputWeightsT, win.inputs, win.zAll, false, false, 1.0, 0.0);
+        // W and RW are column-major [nIn, 4n] and [n, 4n]: their transposes are row-major matrices.
+        INDArray wT = w.transpose();
+        INDArray rwT = rw.transpose();
+        Nd4j.gemm(wT, win.inputs, win.zAll, false, false, 1.0, 0.0);
         for (int t = 0; t < steps; t++) {
-            Nd4j.gemm(buf.recurrentWeightsT, win.hPrev[t], buf.zr, false, false, 1.0, 0.0);
+            Nd4j.gemm(rwT, win.hPrev[t], buf.zr, false, false, 1.0, 0.0);
             kernel.forward(t);
         }
         // All steps' outputs in one copy, from the h rows of column blocks 1..T.
         INDArray out = timeSeries(workspaceMgr, ArrayType.ACTIVATIONS, batch, n, steps, false);
-        out.permute(1, 2, 0).assign(xh.get(NDArrayIndex.interval(nIn + 1, nIn + 1 + n), NDArrayIndex.interval(1, steps + 1),
+        out.permute(1, 2, 0).assign(xh.get(NDArrayIndex.interval(nIn, nIn + n), NDArrayIndex.interval(1, steps + 1),
                 NDArrayIndex.all()));
         if (input.rank() == 2) {
             out = out.reshape(batch, n);
@@ -154,7 +154,7 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         INDArray lastH;
         INDArray lastC;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            lastH = xh.get(NDArrayIndex.interval(nIn + 1, nIn + 1 + n), NDArrayIndex.point(steps), NDArrayIndex.all()).transpose().dup('c');
+            lastH = xh.get(NDArrayIndex.interval(nIn, nIn + n), NDArrayIndex.point(steps), NDArrayIndex.all()).transpose().dup('c');
             lastC = win.c3.get(NDArrayIndex.point(steps), NDArrayIndex.all(), NDArrayIndex.all()).transpose().dup('c');
         }
         last = new Pass(input, h0, c0, training, storedState, steps, batch, masked, out, lastH, lastC);
@@ -194,31 +194,36 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         win.dhIn3.assign(eps.permute(1, 2, 0));
         buf.dhRec.assign(0);
         buf.dc.assign(0);
+        buf.biasGrad.assign(0);
+        INDArray w = getParamWithNoise(W, true, workspaceMgr);
+        INDArray rwT = getParamWithNoise(RW, true, workspaceMgr).transpose();
         // Steps before the truncated window get no gradient.
         int end = stepsBack > 0 ? Math.max(0, steps - stepsBack) : 0;
         for (int t = steps - 1; t >= end; t--) {
             kernel.backward(t);
             if (t > end) {
                 // The gradient of h(t-1) through step t: RW dz(t).
-                Nd4j.gemm(buf.recurrentWeightsT, win.dzStep[t], buf.dhRec, true, false, 1.0, 0.0);
+                Nd4j.gemm(rwT, win.dzStep[t], buf.dhRec, true, false, 1.0, 0.0);
             }
         }
-        // Over the whole (truncated) window at once: the gradient of [W; b; RW]^T, dz [x; 1; h(t-1)]^T, and that of x, W dz.
+        INDArray gradW = gradientViews.get(W);
+        INDArray gradRW = gradientViews.get(RW);
+        INDArray gradB = gradientViews.get(B);
+        // Over the whole (truncated) window at once: the gradient of [W; RW]^T, dz [x; h(t-1)]^T (one product:
+        // dz is read once), and that of x, W dz.
         INDArray dzWindow = win.dzFrom(end);
         Nd4j.gemm(dzWindow, win.xhFrom(end), buf.gradT, false, true, 1.0, 0.0);
+        // W^T and RW^T of DL4J's column-major views are row-major: plain row copies.
+        gradW.transpose().assign(FusedLstmBuffers.matrix(buf.gradT, 0, 4L * n, nIn, nIn + n));
+        gradRW.transpose().assign(FusedLstmBuffers.matrix(buf.gradT, nIn, 4L * n, n, nIn + n));
+        gradB.assign(buf.biasGrad.reshape(1, 4L * n));
         INDArray dx = win.dxFrom(end);
-        Nd4j.gemm(buf.xWeightsT, dzWindow, dx, true, false, 1.0, 0.0);
+        Nd4j.gemm(w, dzWindow, dx, false, false, 1.0, 0.0);
 
         INDArray epsilonOut = timeSeries(workspaceMgr, ArrayType.ACTIVATION_GRAD, batch, nIn, steps, true);
         epsilonOut.permute(1, 2, 0).get(NDArrayIndex.all(), NDArrayIndex.interval(end, steps), NDArrayIndex.all())
                 .assign(dx.reshape('c', nIn, steps - end, batch));
 
-        INDArray gradW = gradientViews.get(W);
-        INDArray gradRW = gradientViews.get(RW);
-        INDArray gradB = gradientViews.get(B);
-        gradW.assign(buf.gradT.get(NDArrayIndex.all(), NDArrayIndex.interval(0, nIn)).transpose());
-        gradB.assign(buf.gradT.get(NDArrayIndex.all(), NDArrayIndex.point(nIn)).reshape(1, 4L * n));
-        gradRW.assign(buf.gradT.get(NDArrayIndex.all(), NDArrayIndex.interval(nIn + 1, nIn + 1 + n)).transpose());
         if (epsilon.rank() == 2) {
             epsilonOut = epsilonOut.reshape(batch, nIn);
         }

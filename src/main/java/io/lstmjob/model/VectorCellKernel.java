@@ -23,14 +23,18 @@ final class VectorCellKernel extends CellKernel {
     }
 
     @Override
-    protected void forwardRow(int g, int gate, int r, int s, int h, int m) {
+    protected void forwardRow(int u, int g, int gate, int r, int s, int h, int m) {
         int rGate = n * batch;
         int bound = SPECIES.loopBound(batch);
+        FloatVector bg = FloatVector.broadcast(SPECIES, bias.getFloat(u << 2));
+        FloatVector bf = FloatVector.broadcast(SPECIES, bias.getFloat((n + u) << 2));
+        FloatVector bo = FloatVector.broadcast(SPECIES, bias.getFloat((2 * n + u) << 2));
+        FloatVector bi = FloatVector.broadcast(SPECIES, bias.getFloat((3 * n + u) << 2));
         for (int b = 0; b < bound; b += SPECIES.length()) {
-            FloatVector gv = tanh(load(z, g + b).add(load(zr, r + b)));
-            FloatVector fv = sigmoid(load(z, g + gate + b).add(load(zr, r + rGate + b)));
-            FloatVector ov = sigmoid(load(z, g + 2 * gate + b).add(load(zr, r + 2 * rGate + b)));
-            FloatVector iv = sigmoid(load(z, g + 3 * gate + b).add(load(zr, r + 3 * rGate + b)));
+            FloatVector gv = tanh(load(z, g + b).add(load(zr, r + b)).add(bg));
+            FloatVector fv = sigmoid(load(z, g + gate + b).add(load(zr, r + rGate + b)).add(bf));
+            FloatVector ov = sigmoid(load(z, g + 2 * gate + b).add(load(zr, r + 2 * rGate + b)).add(bo));
+            FloatVector iv = sigmoid(load(z, g + 3 * gate + b).add(load(zr, r + 3 * rGate + b)).add(bi));
             store(gv, z, g + b);
             store(fv, z, g + gate + b);
             store(ov, z, g + 2 * gate + b);
@@ -46,12 +50,16 @@ final class VectorCellKernel extends CellKernel {
             store(tcv, tanhC, s + b);
             store(ov.mul(tcv), xh, h + b);
         }
-        forwardLanes(g, gate, r, s, h, m, bound, batch);
+        forwardLanes(u, g, gate, r, s, h, m, bound, batch);
     }
 
     @Override
-    protected void backwardRow(int g, int gate, int s, int d, int m) {
+    protected void backwardRow(int u, int g, int gate, int s, int d, int m) {
         int bound = SPECIES.loopBound(batch);
+        FloatVector sumG = FloatVector.zero(SPECIES);
+        FloatVector sumF = sumG;
+        FloatVector sumO = sumG;
+        FloatVector sumI = sumG;
         for (int b = 0; b < bound; b += SPECIES.length()) {
             FloatVector dh = load(dhIn, g + b).add(load(dhRec, d + b));
             FloatVector dcIn = load(dc, d + b);
@@ -67,13 +75,23 @@ final class VectorCellKernel extends CellKernel {
             FloatVector tcv = load(tanhC, s + b);
             FloatVector dhO = dh.mul(ov);
             FloatVector dcv = dhO.fma(oneMinusSquare(tcv), dcIn);
-            store(dcv.mul(iv).mul(oneMinusSquare(gv)), dz, g + b);
-            store(dcv.mul(load(c, s + b)).mul(timesOneMinus(fv)), dz, g + gate + b);
-            store(dh.mul(tcv).mul(timesOneMinus(ov)), dz, g + 2 * gate + b);
-            store(dcv.mul(gv).mul(timesOneMinus(iv)), dz, g + 3 * gate + b);
+            FloatVector dzG = dcv.mul(iv).mul(oneMinusSquare(gv));
+            FloatVector dzF = dcv.mul(load(c, s + b)).mul(timesOneMinus(fv));
+            FloatVector dzO = dh.mul(tcv).mul(timesOneMinus(ov));
+            FloatVector dzI = dcv.mul(gv).mul(timesOneMinus(iv));
+            store(dzG, dz, g + b);
+            store(dzF, dz, g + gate + b);
+            store(dzO, dz, g + 2 * gate + b);
+            store(dzI, dz, g + 3 * gate + b);
             store(dcv.mul(fv), dc, d + b);
+            sumG = sumG.add(dzG);
+            sumF = sumF.add(dzF);
+            sumO = sumO.add(dzO);
+            sumI = sumI.add(dzI);
         }
-        backwardLanes(g, gate, s, d, m, bound, batch);
+        addBiasGrad(u, sumG.reduceLanes(VectorOperators.ADD), sumF.reduceLanes(VectorOperators.ADD),
+                sumO.reduceLanes(VectorOperators.ADD), sumI.reduceLanes(VectorOperators.ADD));
+        backwardLanes(u, g, gate, s, d, m, bound, batch);
     }
 
     private static FloatVector sigmoid(FloatVector x) {

@@ -30,7 +30,8 @@ class CellKernelTest {
             FusedLstmBuffers vector = filled();
             run(new CellKernel(scalar), masked);
             run(new VectorCellKernel(vector), masked);
-            List<Function<FusedLstmBuffers, INDArray>> arrays = List.of(b -> b.z, b -> b.c, b -> b.tanhC, b -> b.xh, b -> b.dz, b -> b.dc);
+            List<Function<FusedLstmBuffers, INDArray>> arrays = List.of(b -> b.z, b -> b.c, b -> b.tanhC, b -> b.xh, b -> b.dz, b -> b.dc,
+                    b -> b.biasGrad);
             for (int k = 0; k < arrays.size(); k++) {
                 INDArray expected = arrays.get(k).apply(scalar);
                 INDArray actual = arrays.get(k).apply(vector);
@@ -45,7 +46,7 @@ class CellKernelTest {
     private static FusedLstmBuffers filled() {
         FusedLstmBuffers b = new FusedLstmBuffers(BATCH, IN, UNITS, STEPS);
         Nd4j.getRandom().setSeed(11);
-        for (INDArray array : List.of(b.z, b.zr, b.c, b.xh, b.dhIn, b.dhRec, b.dc)) {
+        for (INDArray array : List.of(b.z, b.zr, b.bias, b.c, b.xh, b.dhIn, b.dhRec, b.dc)) {
             array.assign(Nd4j.rand(DataType.FLOAT, array.shape()).subi(0.5).muli(6));
         }
         INDArray mask = Nd4j.rand(DataType.FLOAT, b.mask.shape()).gt(0.3).castTo(DataType.FLOAT);
