@@ -17,10 +17,10 @@ import java.nio.ByteBuffer;
  * <pre>
  *   z, dz   [4n][T][B]   pre-activations of the input part, replaced by the activated gates; their gradients
  *   zr      [4n][B]      this step's recurrent part of the pre-activations
- *   bias, biasGrad [4n]  the bias, added here; its gradient, summed here
+ *   bias    [4n]         the bias, added here (its gradient comes from the weight-gradient product)
  *   c       [T+1][n][B]  cell states, block 0 the initial one
  *   tanhC   [T][n][B]
- *   xh      [nIn+n][T+1][B]  rows x, h; column t holds [x(t); h(t-1)]
+ *   xh      [nIn+n+1][T+1][B]  rows x, h, 1; column t holds [x(t); h(t-1); 1]
  *   mask    [T][B]
  *   dhIn    [n][T][B]    the gradient arriving from the layer above
  *   dhRec, dc  [n][B]    the gradient of h(t) through step t+1, and that of c(t)
@@ -35,7 +35,6 @@ class CellKernel {
     protected final ByteBuffer z;
     protected final ByteBuffer zr;
     protected final ByteBuffer bias;
-    protected final ByteBuffer biasGrad;
     protected final ByteBuffer c;
     protected final ByteBuffer tanhC;
     protected final ByteBuffer xh;
@@ -45,8 +44,8 @@ class CellKernel {
     protected final ByteBuffer dhRec;
     protected final ByteBuffer dc;
     /** Steps in this pass: the layouts above depend on it. */
-    private int steps;
-    private boolean masked;
+    protected int steps;
+    protected boolean masked;
 
     CellKernel(FusedLstmBuffers b) {
         n = b.n;
@@ -55,7 +54,6 @@ class CellKernel {
         z = FusedLstmBuffers.bytes(b.z);
         zr = FusedLstmBuffers.bytes(b.zr);
         bias = FusedLstmBuffers.bytes(b.bias);
-        biasGrad = FusedLstmBuffers.bytes(b.biasGrad);
         c = FusedLstmBuffers.bytes(b.c);
         tanhC = FusedLstmBuffers.bytes(b.tanhC);
         xh = FusedLstmBuffers.bytes(b.xh);
@@ -92,14 +90,11 @@ class CellKernel {
     }
 
     /** Step t: gates from z(t) + zr, then c(t), tanh(c(t)) and h(t) (zero where masked). */
-    final void forward(int t) {
+    void forward(int t) {
         int gate = n * steps * batch;
         for (int u = 0; u < n; u++) {
-            int g = (u * steps + t) * batch;
-            int r = u * batch;
-            int s = (t * n + u) * batch;
-            int h = ((nIn + u) * (steps + 1) + t + 1) * batch;
-            forwardRow(u, g, gate, r, s, h, masked ? t * batch : -1);
+            forwardLanes(u, (u * steps + t) * batch, gate, u * batch, (t * n + u) * batch,
+                    ((nIn + u) * (steps + 1) + t + 1) * batch, masked ? t * batch : -1, 0, batch);
         }
     }
 
@@ -107,29 +102,19 @@ class CellKernel {
      * Step t backwards: from dh(t) = dhIn(t) + dhRec and dc(t), the gradients of the four
      * pre-activations into dz(t), and dc becomes the gradient of c(t-1).
      */
-    final void backward(int t) {
+    void backward(int t) {
         int gate = n * steps * batch;
         for (int u = 0; u < n; u++) {
-            int g = (u * steps + t) * batch;
-            backwardRow(u, g, gate, (t * n + u) * batch, u * batch, masked ? t * batch : -1);
+            backwardLanes((u * steps + t) * batch, gate, (t * n + u) * batch, u * batch, masked ? t * batch : -1, 0, batch);
         }
     }
 
     /**
-     * Unit u's row of B lanes forward. Offsets in floats: g is the unit's g gate in z (the f, o
-     * and i gates follow at multiples of gate), r the same in zr (at multiples of n B), s the
-     * unit's row of step t in c (c(t-1); c(t) is n B further) and in tanhC, h in xh, m in mask
-     * (-1 when unmasked).
+     * Unit u's lanes from..to-1 of a step forwards. Offsets in floats: g is the unit's g gate in z
+     * (the f, o and i gates follow at multiples of gate), r the same in zr (gates n B apart), s the
+     * unit's row of step t in c (c(t-1); c(t) is n B further) and in tanhC, h in xh, m in mask (-1
+     * when unmasked).
      */
-    protected void forwardRow(int u, int g, int gate, int r, int s, int h, int m) {
-        forwardLanes(u, g, gate, r, s, h, m, 0, batch);
-    }
-
-    /** Unit u's row backwards (its bias gradient accumulates): offsets as in {@link #forwardRow} (g also in dhIn), d in dhRec and dc. */
-    protected void backwardRow(int u, int g, int gate, int s, int d, int m) {
-        backwardLanes(u, g, gate, s, d, m, 0, batch);
-    }
-
     protected final void forwardLanes(int u, int g, int gate, int r, int s, int h, int m, int from, int to) {
         int rGate = n * batch;
         float bg = get(bias, u);
@@ -154,11 +139,8 @@ class CellKernel {
         }
     }
 
-    protected final void backwardLanes(int u, int g, int gate, int s, int d, int m, int from, int to) {
-        float sumG = 0;
-        float sumF = 0;
-        float sumO = 0;
-        float sumI = 0;
+    /** The same backwards: g also in dz and dhIn, d in dhRec and dc. */
+    protected final void backwardLanes(int g, int gate, int s, int d, int m, int from, int to) {
         for (int b = from; b < to; b++) {
             float mv = m < 0 ? 1f : get(mask, m + b);
             float dh = (get(dhIn, g + b) + get(dhRec, d + b)) * mv;
@@ -168,28 +150,12 @@ class CellKernel {
             float iv = get(z, g + 3 * gate + b);
             float tcv = get(tanhC, s + b);
             float dcv = get(dc, d + b) * mv + dh * ov * (1 - tcv * tcv);
-            float dzG = dcv * iv * (1 - gv * gv);
-            float dzF = dcv * get(c, s + b) * fv * (1 - fv);
-            float dzO = dh * tcv * ov * (1 - ov);
-            float dzI = dcv * gv * iv * (1 - iv);
-            put(dz, g + b, dzG);
-            put(dz, g + gate + b, dzF);
-            put(dz, g + 2 * gate + b, dzO);
-            put(dz, g + 3 * gate + b, dzI);
+            put(dz, g + b, dcv * iv * (1 - gv * gv));
+            put(dz, g + gate + b, dcv * get(c, s + b) * fv * (1 - fv));
+            put(dz, g + 2 * gate + b, dh * tcv * ov * (1 - ov));
+            put(dz, g + 3 * gate + b, dcv * gv * iv * (1 - iv));
             put(dc, d + b, dcv * fv);
-            sumG += dzG;
-            sumF += dzF;
-            sumO += dzO;
-            sumI += dzI;
         }
-        addBiasGrad(u, sumG, sumF, sumO, sumI);
-    }
-
-    protected final void addBiasGrad(int u, float g, float f, float o, float i) {
-        put(biasGrad, u, get(biasGrad, u) + g);
-        put(biasGrad, n + u, get(biasGrad, n + u) + f);
-        put(biasGrad, 2 * n + u, get(biasGrad, 2 * n + u) + o);
-        put(biasGrad, 3 * n + u, get(biasGrad, 3 * n + u) + i);
     }
 
     private static float sigmoid(float x) {

@@ -6,6 +6,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -17,9 +18,11 @@ import java.util.Map;
  * <ul>
  *   <li>the input part of the pre-activations, W^T x for every step, is one product with T B
  *       columns into z ([4n][T][B] is a [4n, T B] matrix);</li>
- *   <li>the weight gradient, dz [x; h(t-1)]^T summed over the steps, is one product over the
- *       T B columns of dz and xh ([nIn+n][T+1][B]: the first T column blocks are a matrix with a
- *       leading dimension of (T+1) B), and so is the input gradient W dz.</li>
+ *   <li>the weight gradient, dz [x; h(t-1); 1]^T summed over the steps, is one product over the
+ *       T B columns of dz and xh ([nIn+n+1][T+1][B]: the first T column blocks are a matrix with a
+ *       leading dimension of (T+1) B), and so is the input gradient W dz. With the last row of xh
+ *       all ones, the bias gradient (dz summed over steps and sequences) is the last column of
+ *       that product;</li>
  * </ul>
  * Only the recurrent products, RW^T h(t-1) forwards and RW dz(t) backwards, remain per step. The
  * products read the parameters where DL4J keeps them (W^T and RW^T of its column-major views are
@@ -33,11 +36,16 @@ final class FusedLstmBuffers {
     final INDArray xh;
     final INDArray z;
     final INDArray zr;
-    /** The gradient of [W; RW]^T: [4n, nIn + n]. */
+    /** The gradient of [W; RW; b]^T: [4n, nIn + n + 1]. */
     final INDArray gradT;
     /** [4n]. */
     final INDArray bias;
-    final INDArray biasGrad;
+    /**
+     * RW copied row-major, [n, 4n], for the backward pass's per-step products RW dz(t): OpenBLAS
+     * packs a row-major left operand faster than the transpose of DL4J's column-major view (one
+     * copy per window against one packing per step).
+     */
+    final INDArray rwRows;
     final INDArray c;
     final INDArray tanhC;
     final INDArray mask;
@@ -54,14 +62,14 @@ final class FusedLstmBuffers {
         this.nIn = nIn;
         this.n = n;
         this.capacity = capacity;
-        int k = nIn + n;
+        int k = nIn + n + 1;
         long perStep = (long) n * batch;
         xh = flat((long) k * (capacity + 1) * batch);
         z = flat(4 * perStep * capacity);
         zr = Nd4j.create(DataType.FLOAT, 4L * n, batch);
         gradT = Nd4j.create(DataType.FLOAT, 4L * n, k);
         bias = flat(4L * n);
-        biasGrad = flat(4L * n);
+        rwRows = Nd4j.create(DataType.FLOAT, n, 4L * n);
         c = flat(perStep * (capacity + 1));
         tanhC = flat(perStep * capacity);
         mask = flat((long) capacity * batch);
@@ -111,11 +119,47 @@ final class FusedLstmBuffers {
         return Nd4j.create(base.data(), shape, stride, 0, 'c');
     }
 
+    /**
+     * Copies the weight gradient, gradT = [dW; dRW; db]^T, into DL4J's gradient views: W and RW
+     * are column-major [nIn, 4n] and [n, 4n], so row q of gradT holds their columns q and the
+     * bias gradient's element q. Row by row with bulk copies: libnd4j's assign takes its slow
+     * element-by-element path between such strided views (1-2% of a W1 worker).
+     */
+    void copyGradient(INDArray gradW, INDArray gradRW, INDArray gradB) {
+        FloatBuffer source = floats(gradT);
+        FloatBuffer w = floats(columnMajor(gradW));
+        FloatBuffer rw = floats(columnMajor(gradRW));
+        FloatBuffer b = floats(gradB);
+        int k = nIn + n + 1;
+        for (int q = 0; q < 4 * n; q++) {
+            w.put(q * nIn, source, q * k, nIn);
+            rw.put(q * n, source, q * k + nIn, n);
+            b.put(q, source.get(q * k + nIn + n));
+        }
+    }
+
+    /** The memory of a contiguous float array (or view), its first element at index 0. */
+    private static FloatBuffer floats(INDArray array) {
+        if (array.elementWiseStride() != 1 || array.dataType() != DataType.FLOAT) {
+            throw new IllegalStateException("expected a contiguous float array, got " + array.shapeInfoToString());
+        }
+        return bytes(array).asFloatBuffer().slice((int) array.offset(), (int) array.length());
+    }
+
+    private static INDArray columnMajor(INDArray matrix) {
+        if (matrix.ordering() != 'f') {
+            throw new IllegalStateException("expected DL4J's column-major weight gradient, got " + matrix.shapeInfoToString());
+        }
+        return matrix;
+    }
+
     /** The views of a window of T steps. */
     final class Window {
         final int steps;
         /** [nIn + n, T + 1, B]. */
         final INDArray xh3;
+        /** The row of ones after x and h, [(T + 1) B]: set before each weight gradient, as windows of other lengths overlap it. */
+        final INDArray ones;
         /** x of every step: [nIn, T B]. */
         final INDArray inputs;
         /** [4n, T B]. */
@@ -134,6 +178,7 @@ final class FusedLstmBuffers {
             this.steps = steps;
             long columns = (long) (steps + 1) * batch;
             xh3 = contiguous(xh, nIn + n, steps + 1, batch);
+            ones = matrix(xh, (nIn + n) * columns, 1, columns, columns);
             inputs = matrix(xh, 0, nIn, (long) steps * batch, columns);
             zAll = contiguous(z, 4L * n, (long) steps * batch);
             c3 = contiguous(c, steps + 1, n, batch);
@@ -152,9 +197,9 @@ final class FusedLstmBuffers {
             return matrix(dz, (long) from * batch, 4L * n, (long) (steps - from) * batch, (long) steps * batch);
         }
 
-        /** [x; h(t-1)] of steps from..T-1: [nIn + n, (T - from) B]. */
+        /** [x; h(t-1); 1] of steps from..T-1: [nIn + n + 1, (T - from) B]. */
         INDArray xhFrom(int from) {
-            return matrix(xh, (long) from * batch, nIn + n, (long) (steps - from) * batch, (long) (steps + 1) * batch);
+            return matrix(xh, (long) from * batch, nIn + n + 1, (long) (steps - from) * batch, (long) (steps + 1) * batch);
         }
 
         /** The input gradient of steps from..T-1: [nIn, (T - from) B]. */

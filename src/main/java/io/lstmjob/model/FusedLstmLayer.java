@@ -194,29 +194,26 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         win.dhIn3.assign(eps.permute(1, 2, 0));
         buf.dhRec.assign(0);
         buf.dc.assign(0);
-        buf.biasGrad.assign(0);
         INDArray w = getParamWithNoise(W, true, workspaceMgr);
-        INDArray rwT = getParamWithNoise(RW, true, workspaceMgr).transpose();
+        INDArray rw = buf.rwRows.assign(getParamWithNoise(RW, true, workspaceMgr));
         // Steps before the truncated window get no gradient.
         int end = stepsBack > 0 ? Math.max(0, steps - stepsBack) : 0;
         for (int t = steps - 1; t >= end; t--) {
             kernel.backward(t);
             if (t > end) {
                 // The gradient of h(t-1) through step t: RW dz(t).
-                Nd4j.gemm(rwT, win.dzStep[t], buf.dhRec, true, false, 1.0, 0.0);
+                Nd4j.gemm(rw, win.dzStep[t], buf.dhRec, false, false, 1.0, 0.0);
             }
         }
         INDArray gradW = gradientViews.get(W);
         INDArray gradRW = gradientViews.get(RW);
         INDArray gradB = gradientViews.get(B);
-        // Over the whole (truncated) window at once: the gradient of [W; RW]^T, dz [x; h(t-1)]^T (one product:
-        // dz is read once), and that of x, W dz.
+        // Over the whole (truncated) window at once: the gradient of [W; RW; b]^T, dz [x; h(t-1); 1]^T (one
+        // product: dz is read once), and that of x, W dz.
         INDArray dzWindow = win.dzFrom(end);
+        win.ones.assign(1);
         Nd4j.gemm(dzWindow, win.xhFrom(end), buf.gradT, false, true, 1.0, 0.0);
-        // W^T and RW^T of DL4J's column-major views are row-major: plain row copies.
-        gradW.transpose().assign(FusedLstmBuffers.matrix(buf.gradT, 0, 4L * n, nIn, nIn + n));
-        gradRW.transpose().assign(FusedLstmBuffers.matrix(buf.gradT, nIn, 4L * n, n, nIn + n));
-        gradB.assign(buf.biasGrad.reshape(1, 4L * n));
+        buf.copyGradient(gradW, gradRW, gradB);
         INDArray dx = win.dxFrom(end);
         Nd4j.gemm(w, dzWindow, dx, false, false, 1.0, 0.0);
 
