@@ -10,6 +10,8 @@
 # resources below to your cluster; every variable can be set from the environment.
 # EXTRA_SUBMIT_ARGS goes to spark-submit as is, e.g. "--principal etl@EXAMPLE.COM --keytab etl.keytab"
 # on a kerberized cluster (Spark then obtains and renews the HDFS delegation tokens).
+# OPENBLAS_CORETYPE, if set, goes to the executors: SKYLAKEX on AMD Zen 4 (or later) executors, whose
+# AVX-512 the bundled OpenBLAS does not detect (see jobs/openblas-core.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,6 +54,7 @@ exec spark-submit \
   --driver-java-options "--add-modules=jdk.incubator.vector" \
   --conf "spark.executor.extraJavaOptions=--add-modules=jdk.incubator.vector -Dorg.bytedeco.javacpp.maxbytes=$EXECUTOR_OFFHEAP -Dorg.bytedeco.javacpp.maxphysicalbytes=$EXECUTOR_OVERHEAD" \
   --conf spark.executorEnv.OMP_NUM_THREADS=1 \
+  ${OPENBLAS_CORETYPE:+--conf spark.executorEnv.OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE} \
   --conf spark.task.cpus=1 \
   ${EXTRA_SUBMIT_ARGS:-} \
   "$jar" "${COMMAND:-train}" --config "$config_arg" "$@"

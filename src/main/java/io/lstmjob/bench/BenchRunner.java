@@ -81,7 +81,7 @@ public final class BenchRunner {
                 averaging += epoch.averagingSeconds();
             }
             return new BenchResult(workload.name(), round(tokens / trainSeconds), workers, averagingFrequency,
-                    round(averaging / measured.size()), round(elapsed / measured.size()), measured.size(), peakRssMb());
+                    round(averaging / measured.size()), round(elapsed / measured.size()), measured.size(), peakRssMb(), openblasCoretype());
         } finally {
             spark.stop();
         }
@@ -107,7 +107,12 @@ public final class BenchRunner {
             fits++;
             elapsed = (System.nanoTime() - start) / 1e9;
         }
-        return new BenchResult(workload.name(), round(tokens / elapsed), 0, 0, 0, round(elapsed / fits), fits, peakRssMb());
+        return new BenchResult(workload.name(), round(tokens / elapsed), 0, 0, 0, round(elapsed / fits), fits, peakRssMb(), openblasCoretype());
+    }
+
+    private static String openblasCoretype() {
+        String coretype = System.getenv("OPENBLAS_CORETYPE");
+        return coretype == null || coretype.isBlank() ? "auto" : coretype;
     }
 
     /** One minibatch shaped like the peer's data. */
