@@ -50,5 +50,8 @@ with DAG(
                                                "-Dorg.bytedeco.javacpp.maxbytes=4G -Dorg.bytedeco.javacpp.maxphysicalbytes=5G",
             "spark.driver.extraJavaOptions": "--add-modules=jdk.incubator.vector",
             "spark.executorEnv.OMP_NUM_THREADS": "1",
+            # On AMD Zen 4 (or later) executors, the bundled OpenBLAS misses their AVX-512: uncomment
+            # for its faster kernels (see jobs/openblas-core.sh).
+            # "spark.executorEnv.OPENBLAS_CORETYPE": "SKYLAKEX",
         },
     )
