@@ -31,10 +31,12 @@ final class SyntheticData {
             String alphabet = ALPHABET.substring(0, workload.channels - 1); // + '\n' = 77 classes
             // One file = one sequence: each worker's file holds its batch of segments, back to back.
             for (int w = 0; w < Math.max(1, workers); w++) {
-                long characters = (long) minibatches * workload.batch * workload.segment * segmentsPerSequence + 1;
+                // N steps need N + 1 characters: the reader ends the last line with the '\n' left off here.
+                long characters = (long) minibatches * workload.batch * workload.segment * segmentsPerSequence;
                 try (BufferedWriter out = Files.newBufferedWriter(dir.resolve("text-" + w + ".txt"), StandardCharsets.UTF_8)) {
                     for (long i = 1; i <= characters; i++) {
-                        out.write(i % 100 == 0 ? '\n' : alphabet.charAt(random.nextInt(alphabet.length())));
+                        boolean lineEnd = i % 100 == 0 && i < characters;
+                        out.write(lineEnd ? '\n' : alphabet.charAt(random.nextInt(alphabet.length())));
                     }
                 }
             }
