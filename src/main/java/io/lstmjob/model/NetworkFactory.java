@@ -23,7 +23,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.learning.config.Sgd;
@@ -143,13 +142,13 @@ public final class NetworkFactory {
         ISchedule schedule = schedule(train);
         if (schedule == null) {
             return switch (train.updater()) {
-                case ADAM -> new Adam(train.learningRate());
+                case ADAM -> new VectorAdam(train.learningRate());
                 case RMSPROP -> new RmsProp(train.learningRate());
                 case SGD -> new Sgd(train.learningRate());
             };
         }
         return switch (train.updater()) {
-            case ADAM -> new Adam(schedule);
+            case ADAM -> new VectorAdam(schedule);
             case RMSPROP -> new RmsProp(schedule);
             case SGD -> new Sgd(schedule);
         };
