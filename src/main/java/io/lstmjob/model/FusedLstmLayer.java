@@ -217,7 +217,8 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         INDArray dx = win.dxFrom(end);
         Nd4j.gemm(w, dzWindow, dx, false, false, 1.0, 0.0);
 
-        INDArray epsilonOut = timeSeries(workspaceMgr, ArrayType.ACTIVATION_GRAD, batch, nIn, steps, true);
+        // Zeroed only where steps before the backward window get no gradient.
+        INDArray epsilonOut = timeSeries(workspaceMgr, ArrayType.ACTIVATION_GRAD, batch, nIn, steps, end > 0);
         epsilonOut.permute(1, 2, 0).get(NDArrayIndex.all(), NDArrayIndex.interval(end, steps), NDArrayIndex.all())
                 .assign(dx.reshape('c', nIn, steps - end, batch));
 
