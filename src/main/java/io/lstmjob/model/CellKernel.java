@@ -51,17 +51,17 @@ class CellKernel {
         n = b.n;
         batch = b.batch;
         nIn = b.nIn;
-        z = FusedLstmBuffers.bytes(b.z);
-        zr = FusedLstmBuffers.bytes(b.zr);
-        bias = FusedLstmBuffers.bytes(b.bias);
-        c = FusedLstmBuffers.bytes(b.c);
-        tanhC = FusedLstmBuffers.bytes(b.tanhC);
-        xh = FusedLstmBuffers.bytes(b.xh);
-        mask = FusedLstmBuffers.bytes(b.mask);
-        dz = FusedLstmBuffers.bytes(b.dz);
-        dhIn = FusedLstmBuffers.bytes(b.dhIn);
-        dhRec = FusedLstmBuffers.bytes(b.dhRec);
-        dc = FusedLstmBuffers.bytes(b.dc);
+        z = ArrayMemory.bytes(b.z);
+        zr = ArrayMemory.bytes(b.zr);
+        bias = ArrayMemory.bytes(b.bias);
+        c = ArrayMemory.bytes(b.c);
+        tanhC = ArrayMemory.bytes(b.tanhC);
+        xh = ArrayMemory.bytes(b.xh);
+        mask = ArrayMemory.bytes(b.mask);
+        dz = ArrayMemory.bytes(b.dz);
+        dhIn = ArrayMemory.bytes(b.dhIn);
+        dhRec = ArrayMemory.bytes(b.dhRec);
+        dc = ArrayMemory.bytes(b.dc);
     }
 
     /** The Vector API kernel where the JVM was started with {@code --add-modules jdk.incubator.vector}, else this one. */

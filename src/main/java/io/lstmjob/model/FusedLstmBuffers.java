@@ -4,8 +4,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.Map;
@@ -94,11 +92,6 @@ final class FusedLstmBuffers {
         return windows.computeIfAbsent(steps, Window::new);
     }
 
-    /** The arrays' memory as the kernel reads it. */
-    static ByteBuffer bytes(INDArray array) {
-        return array.data().asNio().order(ByteOrder.nativeOrder());
-    }
-
     private static INDArray flat(long length) {
         return Nd4j.create(DataType.FLOAT, length);
     }
@@ -143,7 +136,7 @@ final class FusedLstmBuffers {
         if (array.elementWiseStride() != 1 || array.dataType() != DataType.FLOAT) {
             throw new IllegalStateException("expected a contiguous float array, got " + array.shapeInfoToString());
         }
-        return bytes(array).asFloatBuffer().slice((int) array.offset(), (int) array.length());
+        return ArrayMemory.bytes(array).asFloatBuffer();
     }
 
     private static INDArray columnMajor(INDArray matrix) {

@@ -44,18 +44,12 @@ class VectorAdamUpdater extends AdamUpdater {
         if (!Float.isFinite(alpha) || alpha == 0) {
             alpha = epsilon;
         }
-        Pass.run(bytes(gradient), bytes(m), bytes(v), (int) m.length(), beta1, beta2, epsilon, alpha);
+        Pass.run(ArrayMemory.bytes(gradient), ArrayMemory.bytes(m), ArrayMemory.bytes(v), (int) m.length(), beta1, beta2, epsilon, alpha);
     }
 
     private static boolean contiguousFloats(INDArray array, long length) {
         return array.dataType() == DataType.FLOAT && array.length() == length && array.elementWiseStride() == 1
                 && array.length() <= Integer.MAX_VALUE / Float.BYTES;
-    }
-
-    /** The array's floats from its first element. */
-    private static ByteBuffer bytes(INDArray array) {
-        ByteBuffer all = array.data().asNio().order(ORDER);
-        return all.slice((int) array.offset() * Float.BYTES, (int) array.length() * Float.BYTES).order(ORDER);
     }
 
     /** Kept apart so that the Vector API classes load only where the module is present. */
