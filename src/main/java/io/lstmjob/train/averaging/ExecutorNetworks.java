@@ -1,7 +1,6 @@
 package io.lstmjob.train.averaging;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -34,13 +33,7 @@ final class ExecutorNetworks {
         if (network == null) {
             return state.restore();
         }
-        network.setParams(ModelState.row(state.parameters()));
-        INDArray updater = network.getUpdater().getStateViewArray();
-        if (state.updaterState() != null && updater != null) {
-            updater.assign(ModelState.row(state.updaterState()));
-        }
-        network.setIterationCount(state.iterationCount());
-        network.setEpochCount(state.epochCount());
+        state.loadInto(network);
         network.rnnClearPreviousState();
         network.clearLayersStates();
         network.setListeners();

@@ -40,6 +40,17 @@ public record ModelState(String configurationJson, float[] parameters, float[] u
         return network;
     }
 
+    /** Puts this state into {@code network}, one built from the same configuration (a kept one, see ExecutorNetworks). */
+    void loadInto(MultiLayerNetwork network) {
+        network.setParams(row(parameters));
+        INDArray updater = network.getUpdater().getStateViewArray();
+        if (updaterState != null && updater != null) {
+            updater.assign(row(updaterState));
+        }
+        network.setIterationCount(iterationCount);
+        network.setEpochCount(epochCount);
+    }
+
     static float[] toFloats(INDArray array) {
         return array.castTo(DataType.FLOAT).dup('c').data().asFloat();
     }
