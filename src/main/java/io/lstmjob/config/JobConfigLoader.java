@@ -232,7 +232,7 @@ public final class JobConfigLoader {
         require(patience >= 0, "train.earlyStoppingPatience", "must be 0 (off) or positive, got " + patience);
         TrainConfig train = new TrainConfig(epochs, batchSize, enumValue(c, "train.updater", UpdaterKind.class), lr, l2,
                 clipping, threshold, forward, backward, frequency, schedule, decay, stepEpochs, patience,
-                StepScale.parse(c.getString("averaging.stepScale")));
+                StepScale.parse(c.getString("averaging.stepScale")), BlockMomentum.parse(c.getString("averaging.blockMomentum")));
 
         int length = c.getInt("segment.length");
         require(length >= forward, "segment.length", "must be at least tbptt.forward (" + forward + "), got " + length);

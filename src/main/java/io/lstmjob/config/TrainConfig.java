@@ -9,6 +9,7 @@ import java.io.Serializable;
  * @param earlyStoppingPatience epochs without a better validation loss before training stops and the
  *                              best epoch's parameters are kept; 0 = off
  * @param averagingStepScale    how far the model moves towards (or past) the workers' mean at an averaging
+ * @param averagingBlockMomentum how much of an averaging's step the next round starts with
  */
 public record TrainConfig(
         int epochs,
@@ -25,7 +26,8 @@ public record TrainConfig(
         double learningRateDecay,
         int learningRateStepEpochs,
         int earlyStoppingPatience,
-        StepScale averagingStepScale) implements Serializable {
+        StepScale averagingStepScale,
+        BlockMomentum averagingBlockMomentum) implements Serializable {
 
     /** Plain parameter averaging. */
     public TrainConfig(int epochs, int batchSize, UpdaterKind updater, double learningRate, double l2,
@@ -34,7 +36,7 @@ public record TrainConfig(
                        int learningRateStepEpochs, int earlyStoppingPatience) {
         this(epochs, batchSize, updater, learningRate, l2, gradientClipping, gradientClippingThreshold, tbpttForward,
                 tbpttBackward, averagingFrequency, learningRateSchedule, learningRateDecay, learningRateStepEpochs,
-                earlyStoppingPatience, StepScale.PLAIN_AVERAGE);
+                earlyStoppingPatience, StepScale.PLAIN_AVERAGE, BlockMomentum.NONE);
     }
 
     /** No schedule, no early stopping, plain parameter averaging. */

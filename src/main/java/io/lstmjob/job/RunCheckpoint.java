@@ -9,7 +9,10 @@ import io.lstmjob.train.EpochMetrics;
 import io.lstmjob.train.ValidationMetrics;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.factory.Nd4j;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
@@ -25,21 +28,31 @@ import java.util.Map;
 public record RunCheckpoint(String runId, String parentVersion, List<EpochMetrics> epochs,
                             ValidationMetrics initialValidation, ValidationMetrics lastValidation) {
     static final String STATE = "checkpoint.json";
+    /** The averaging's block-momentum look-ahead (ND4J binary); absent when there is none. */
+    static final String AVERAGING_LOOKAHEAD = "averaging-lookahead.bin";
 
     int epoch() {
         return epochs.size();
     }
 
-    void save(CheckpointStore store, MultiLayerNetwork network, DataContract contract) {
+    /** @param averagingLookahead the averaging master's look-ahead; null when there is none */
+    void save(CheckpointStore store, MultiLayerNetwork network, DataContract contract, float[] averagingLookahead) {
         Map<String, FileContent> files = new LinkedHashMap<>();
         files.put(ModelFiles.MODEL, out -> ModelSerializer.writeModel(network, out, true));
         files.put(ModelFiles.DATA_CONTRACT, out -> JsonDocuments.write(contract, out));
+        if (averagingLookahead != null) {
+            files.put(AVERAGING_LOOKAHEAD, out -> {
+                DataOutputStream data = new DataOutputStream(out);
+                Nd4j.write(Nd4j.create(averagingLookahead), data);
+                data.flush();
+            });
+        }
         files.put(STATE, out -> JsonDocuments.write(this, out));
         store.save(epoch(), files);
     }
 
-    /** The latest checkpoint: its state, network and contract. */
-    record Restored(RunCheckpoint state, MultiLayerNetwork network, DataContract contract) {
+    /** The latest checkpoint: its state, network, contract and the averaging's look-ahead (null: none). */
+    record Restored(RunCheckpoint state, MultiLayerNetwork network, DataContract contract, float[] averagingLookahead) {
     }
 
     static Restored load(CheckpointStore store, int epoch) {
@@ -47,9 +60,19 @@ public record RunCheckpoint(String runId, String parentVersion, List<EpochMetric
              InputStream model = store.open(epoch, ModelFiles.MODEL);
              InputStream contract = store.open(epoch, ModelFiles.DATA_CONTRACT)) {
             return new Restored(JsonDocuments.read(state, RunCheckpoint.class),
-                    ModelSerializer.restoreMultiLayerNetwork(model, true), JsonDocuments.read(contract, DataContract.class));
+                    ModelSerializer.restoreMultiLayerNetwork(model, true), JsonDocuments.read(contract, DataContract.class),
+                    lookahead(store, epoch));
         } catch (IOException e) {
             throw new ModelStoreException("cannot read the checkpoint of epoch " + epoch + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static float[] lookahead(CheckpointStore store, int epoch) throws IOException {
+        if (!store.has(epoch, AVERAGING_LOOKAHEAD)) {
+            return null;
+        }
+        try (InputStream in = store.open(epoch, AVERAGING_LOOKAHEAD)) {
+            return Nd4j.read(new DataInputStream(in)).toFloatVector();
         }
     }
 }

@@ -106,17 +106,15 @@ public final class TrainingJob {
                         fixedContract == null ? io.lstmjob.data.Preparation.fit() : io.lstmjob.data.Preparation.reuse(fixedContract)));
         try {
             MultiLayerNetwork network;
-            List<io.lstmjob.train.EpochMetrics> done = List.of();
+            EpochLoop.Progress done = EpochLoop.Progress.NONE;
             ValidationMetrics initial;
-            ValidationMetrics last = null;
             HoldoutEvaluator evaluator = new HoldoutEvaluator(data.contract(), config.train().batchSize());
             String parent = live == null ? null : live.version();
             if (restored.isPresent()) {
                 RunCheckpoint state = restored.get().state();
                 network = restored.get().network();
-                done = state.epochs();
+                done = new EpochLoop.Progress(state.epochs(), state.lastValidation(), restored.get().averagingLookahead());
                 initial = state.initialValidation();
-                last = state.lastValidation();
                 parent = state.parentVersion();
                 LOG.info("Resuming run {} after epoch {} of {}", runId, state.epoch(), config.train().epochs());
             } else {
@@ -133,12 +131,11 @@ public final class TrainingJob {
 
             String parentVersion = parent;
             ValidationMetrics baseline = initial;
-            List<io.lstmjob.train.EpochMetrics> epochsDone = done;
-            ValidationMetrics lastValidation = last;
+            EpochLoop.Progress progressDone = done;
             EpochLoop.Outcome outcome = InputErrorTranslation.readable(hadoopConf, () -> EpochLoop.run(sc, network, data,
-                    config.train(), epochsDone, lastValidation,
-                    (net, epochs, validation) -> new RunCheckpoint(runId, parentVersion, epochs, baseline, validation)
-                            .save(checkpoints, net, data.contract())));
+                    config.train(), progressDone,
+                    (net, progress) -> new RunCheckpoint(runId, parentVersion, progress.epochs(), baseline, progress.validation())
+                            .save(checkpoints, net, data.contract(), progress.averagingLookahead())));
 
             RetrainDecision decision = options.warmStart() ? decide(config, parentVersion, baseline, outcome.validation()) : null;
             MetricsDocument metrics = new MetricsDocument(config.task().name().toLowerCase(), outcome.epochs(), initial,

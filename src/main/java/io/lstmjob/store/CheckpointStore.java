@@ -53,6 +53,17 @@ public final class CheckpointStore {
         }
     }
 
+    /** Whether the checkpoint of {@code epoch} holds {@code fileName} (some files are written only when needed). */
+    public boolean has(int epoch, String fileName) {
+        ModelStore.requireSafe(fileName, "file name");
+        Path file = new Path(new Path(dir, name(epoch)), fileName);
+        try {
+            return store.fileSystem().exists(file);
+        } catch (IOException e) {
+            throw new ModelStoreException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     public InputStream open(int epoch, String fileName) {
         ModelStore.requireSafe(fileName, "file name");
         Path file = new Path(new Path(dir, name(epoch)), fileName);

@@ -29,27 +29,39 @@ public final class EpochLoop {
     public record Outcome(MultiLayerNetwork network, List<EpochMetrics> epochs, ValidationMetrics validation, Integer bestEpoch) {
     }
 
+    /**
+     * Where a run stands after its completed epochs: what a checkpoint keeps besides the network, and
+     * what a resumed run starts from.
+     *
+     * @param validation         the last epoch's validation metrics; null before the first epoch
+     * @param averagingLookahead the averaging's block-momentum look-ahead; null when there is none
+     */
+    public record Progress(List<EpochMetrics> epochs, ValidationMetrics validation, float[] averagingLookahead) {
+        public static final Progress NONE = new Progress(List.of(), null, null);
+    }
+
     /** Called on the driver after every completed epoch, e.g. to write a checkpoint. */
     @FunctionalInterface
     public interface EpochListener {
-        void epochDone(MultiLayerNetwork network, List<EpochMetrics> epochsSoFar, ValidationMetrics validation);
+        void epochDone(MultiLayerNetwork network, Progress progress);
     }
 
     private EpochLoop() {
     }
 
     public static Outcome run(JavaSparkContext sc, MultiLayerNetwork network, PreparedData data, TrainConfig train) {
-        return run(sc, network, data, train, List.of(), null, (n, e, v) -> { });
+        return run(sc, network, data, train, Progress.NONE, (n, p) -> { });
     }
 
     /**
-     * Trains epochs {@code done.size() + 1 .. train.epochs()}: a resumed run passes the epochs its
-     * checkpoint had completed and the validation metrics of the last one.
+     * Trains epochs {@code done.epochs().size() + 1 .. train.epochs()}: a resumed run passes the
+     * progress its checkpoint kept.
      */
     public static Outcome run(JavaSparkContext sc, MultiLayerNetwork network, PreparedData data, TrainConfig train,
-                              List<EpochMetrics> done, ValidationMetrics lastValidation, EpochListener listener) {
+                              Progress done, EpochListener listener) {
         AveragingTrainingMaster master = new AveragingTrainingMaster(train.batchSize(), train.averagingFrequency(),
-                train.averagingStepScale());
+                train.averagingStepScale(), train.averagingBlockMomentum());
+        master.restoreLookahead(done.averagingLookahead());
         SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sc, network, master);
         MinibatchAssembler assembler = new MinibatchAssembler(data.contract(), train.batchSize(),
                 NetworkFactory.minibatchGroupSteps(network));
@@ -57,10 +69,10 @@ public final class EpochLoop {
         JavaRDD<DataSet> minibatches = data.train().mapPartitions(assembler::minibatches);
         HoldoutEvaluator evaluator = new HoldoutEvaluator(data.contract(), train.batchSize());
 
-        List<EpochMetrics> epochs = new ArrayList<>(done);
-        ValidationMetrics validation = lastValidation;
+        List<EpochMetrics> epochs = new ArrayList<>(done.epochs());
+        ValidationMetrics validation = done.validation();
         double elapsed = 0;
-        int first = done.size() + 1;
+        int first = epochs.size() + 1;
         EarlyStopping early = new EarlyStopping(train.earlyStoppingPatience());
         for (int epoch = first; epoch <= train.epochs(); epoch++) {
             long start = System.nanoTime();
@@ -83,7 +95,7 @@ public final class EpochLoop {
                     epoch, train.epochs(), stats.trainLoss(),
                     validation == null ? "n/a" : String.format(Locale.ROOT, "%.5f", validation.loss()),
                     metrics.tokensPerSecond(), stats.workers(), stats.averagingSeconds(), seconds, eta));
-            listener.epochDone(sparkNetwork.getNetwork(), List.copyOf(epochs), validation);
+            listener.epochDone(sparkNetwork.getNetwork(), new Progress(List.copyOf(epochs), validation, master.lookahead()));
             if (early.shouldStop(epoch, sparkNetwork.getNetwork(), validation)) {
                 LOG.info("Early stopping after epoch {}: no better validation loss for {} epoch(s); keeping epoch {}",
                         epoch, train.earlyStoppingPatience(), early.bestEpoch());

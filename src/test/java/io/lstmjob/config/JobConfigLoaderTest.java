@@ -146,12 +146,20 @@ class JobConfigLoaderTest {
     }
 
     @Test
-    void theAveragingStepScaleIsSqrtWorkersByDefaultAndChecked() {
-        assertEquals(Math.sqrt(4), load().train().averagingStepScale().factor(4), 1e-12);
+    void averagingUsesBlockMomentumAndLandsOnTheMeanByDefaultAndBothAreChecked() {
+        TrainConfig train = load().train();
+        assertEquals(1.0, train.averagingStepScale().factor(4), 1e-12);
+        assertEquals(0.75, train.averagingBlockMomentum().forWorkers(4), 1e-12);
+        assertEquals(0.0, train.averagingBlockMomentum().forWorkers(1), 1e-12, "no momentum for a single worker");
+        assertEquals(Math.sqrt(4), load("averaging.stepScale=sqrt-workers").train().averagingStepScale().factor(4), 1e-12);
         assertEquals(3.0, load("averaging.stepScale=workers").train().averagingStepScale().factor(3), 1e-12);
-        assertEquals(1.0, load("averaging.stepScale=1").train().averagingStepScale().factor(8), 1e-12);
+        assertEquals(0.9, load("averaging.blockMomentum=0.9").train().averagingBlockMomentum().forWorkers(2), 1e-12);
+        assertEquals(0.0, load("averaging.blockMomentum=0").train().averagingBlockMomentum().forWorkers(8), 1e-12);
         assertTrue(rejection("averaging.stepScale=0").startsWith("averaging.stepScale:"));
         assertTrue(rejection("averaging.stepScale=double").startsWith("averaging.stepScale:"));
+        assertTrue(rejection("averaging.blockMomentum=1").startsWith("averaging.blockMomentum:"));
+        assertTrue(rejection("averaging.blockMomentum=-0.1").startsWith("averaging.blockMomentum:"));
+        assertTrue(rejection("averaging.blockMomentum=heavy").startsWith("averaging.blockMomentum:"));
     }
 
     @Test

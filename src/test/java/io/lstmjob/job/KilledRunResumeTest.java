@@ -52,6 +52,8 @@ class KilledRunResumeTest extends SparkTest {
         assertTrue(driver.isAlive(), "the driver ended before it could be killed:\n" + Files.readString(dir.resolve("driver.log")));
         assertTrue(Files.exists(secondCheckpoint), "no checkpoint in time:\n" + Files.readString(dir.resolve("driver.log")));
         driver.destroyForcibly().waitFor();
+        assertTrue(Files.exists(secondCheckpoint.resolve(RunCheckpoint.AVERAGING_LOOKAHEAD)),
+                "two workers with block momentum checkpoint its look-ahead");
 
         ModelStore store = new ModelStore(out, "sines", spark.sparkContext().hadoopConfiguration());
         assertTrue(store.liveVersion().isEmpty(), "the killed run published nothing");

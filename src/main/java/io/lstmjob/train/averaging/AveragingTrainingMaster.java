@@ -1,5 +1,6 @@
 package io.lstmjob.train.averaging;
 
+import io.lstmjob.config.BlockMomentum;
 import io.lstmjob.config.StepScale;
 import org.nd4j.shade.jackson.core.JsonProcessingException;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
@@ -39,12 +40,15 @@ import java.util.Map;
  * there is one round (broadcast, train N minibatches per worker, average) per N minibatches. A
  * round is a plain Spark job whose tasks are pure functions of the broadcast state and their
  * partition, so a task lost with its executor is recomputed by Spark and the round's result is
- * the same.
+ * the same. Where the model moves after a round (block momentum, step scale) is the
+ * {@link ModelUpdateFilter}'s business.
  */
 public final class AveragingTrainingMaster implements TrainingMaster<WorkerResult, AveragingWorker> {
     private final int batchSizePerWorker;
     private final int averagingFrequency;
     private final StepScale stepScale;
+    private final BlockMomentum blockMomentum;
+    private final ModelUpdateFilter filter;
     private final List<TrainingHook> hooks = new ArrayList<>();
     private final List<TrainingListener> listeners = new ArrayList<>();
     private boolean collectTrainingStats;
@@ -56,17 +60,23 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
      * @param averagingFrequency minibatches per round; 0 = one round per epoch
      */
     public AveragingTrainingMaster(int batchSizePerWorker, int averagingFrequency) {
-        this(batchSizePerWorker, averagingFrequency, StepScale.PLAIN_AVERAGE);
+        this(batchSizePerWorker, averagingFrequency, StepScale.PLAIN_AVERAGE, BlockMomentum.NONE);
     }
 
-    /** @param stepScale how far the model moves from where the round started towards (or past) the workers' mean */
-    public AveragingTrainingMaster(int batchSizePerWorker, int averagingFrequency, StepScale stepScale) {
+    /**
+     * @param stepScale     how far the model moves from where the round started towards (or past) the workers' mean
+     * @param blockMomentum how much of a round's step the next round starts with
+     */
+    public AveragingTrainingMaster(int batchSizePerWorker, int averagingFrequency, StepScale stepScale,
+                                   BlockMomentum blockMomentum) {
         if (batchSizePerWorker < 1 || averagingFrequency < 0) {
             throw new IllegalArgumentException("batchSizePerWorker >= 1 and averagingFrequency >= 0 required");
         }
         this.batchSizePerWorker = batchSizePerWorker;
         this.averagingFrequency = averagingFrequency;
         this.stepScale = stepScale;
+        this.blockMomentum = blockMomentum;
+        this.filter = new ModelUpdateFilter(stepScale, blockMomentum);
     }
 
     @Override
@@ -79,15 +89,15 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
         int workers = 0;
         double averagingSeconds = 0;
         for (long firstMinibatch = 0; ; firstMinibatch += averagingFrequency) {
-            RoundTotals totals = trainRound(sparkNetwork, trainingData, firstMinibatch);
+            INDArray start = filter.roundStart(network.params());
+            RoundTotals totals = trainRound(sparkNetwork, trainingData, firstMinibatch, start);
             if (totals.workers == 0) {
                 break;
             }
             long aggregated = System.currentTimeMillis();
             INDArray mean = ModelState.row(totals.mean(totals.parameters));
-            double factor = stepScale.factor(totals.workers);
-            // start + factor * (mean - start); the updater state is always the plain mean.
-            network.setParams(factor == 1.0 ? mean : mean.subi(network.params()).muli(factor).addi(network.params()));
+            network.setParams(filter.next(network.params(), start, mean, totals.workers));
+            // The updater state is always the plain mean.
             if (totals.updaterState != null) {
                 network.getUpdater().getStateViewArray().assign(ModelState.row(totals.mean(totals.updaterState)));
             }
@@ -114,9 +124,10 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
         lastEpoch = new EpochTrainingStats(loss, tokens, rounds, workers, averagingSeconds);
     }
 
-    private RoundTotals trainRound(SparkDl4jMultiLayer sparkNetwork, JavaRDD<DataSet> data, long firstMinibatch) {
+    private RoundTotals trainRound(SparkDl4jMultiLayer sparkNetwork, JavaRDD<DataSet> data, long firstMinibatch,
+                                   INDArray start) {
         JavaSparkContext sc = sparkNetwork.getSparkContext();
-        currentState = sc.broadcast(ModelState.of(sparkNetwork.getNetwork()));
+        currentState = sc.broadcast(ModelState.of(sparkNetwork.getNetwork(), start));
         try {
             AveragingWorker worker = getWorkerInstance(sparkNetwork);
             return data.mapPartitions(new TrainPartition(worker, firstMinibatch, averagingFrequency))
@@ -125,6 +136,16 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
             currentState.destroy(false);
             currentState = null;
         }
+    }
+
+    /** The block momentum's look-ahead after the last round, for a checkpoint; null when there is none. */
+    public float[] lookahead() {
+        return filter.lookahead();
+    }
+
+    /** Goes on from a checkpoint's look-ahead (null: none), before the first epoch of a resumed run. */
+    public void restoreLookahead(float[] lookahead) {
+        filter.restoreLookahead(lookahead);
     }
 
     /** The last epoch's loss, throughput and averaging time; null before the first epoch. */
@@ -187,6 +208,8 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
         settings.put("trainingMaster", getClass().getSimpleName());
         settings.put("batchSizePerWorker", batchSizePerWorker);
         settings.put("averagingFrequency", averagingFrequency);
+        settings.put("stepScale", stepScale.toString());
+        settings.put("blockMomentum", blockMomentum.toString());
         return settings;
     }
 

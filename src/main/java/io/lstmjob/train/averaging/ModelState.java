@@ -17,13 +17,18 @@ public record ModelState(String configurationJson, float[] parameters, float[] u
                          int iterationCount, int epochCount) implements Serializable {
 
     public static ModelState of(MultiLayerNetwork network) {
+        return of(network, network.params());
+    }
+
+    /** The network's state with other parameters: where the workers of a round start (see ModelUpdateFilter). */
+    static ModelState of(MultiLayerNetwork network, INDArray parameters) {
         INDArray updater = network.getUpdater().getStateViewArray();
         // The counters travel on their own: without them the JSON is the same from round to round.
         MultiLayerConfiguration configuration = network.getLayerWiseConfigurations().clone();
         configuration.setIterationCount(0);
         configuration.setEpochCount(0);
         return new ModelState(configuration.toJson(),
-                toFloats(network.params()),
+                toFloats(parameters),
                 updater == null ? null : toFloats(updater),
                 network.getIterationCount(), network.getEpochCount());
     }

@@ -1,7 +1,9 @@
 package io.lstmjob.train.averaging;
 
+import io.lstmjob.config.BlockMomentum;
 import io.lstmjob.config.GradientClipping;
 import io.lstmjob.config.ModelConfig;
+import io.lstmjob.config.StepScale;
 import io.lstmjob.config.Task;
 import io.lstmjob.config.TrainConfig;
 import io.lstmjob.config.UpdaterKind;
@@ -169,7 +171,7 @@ class AveragingTrainingMasterTest {
                 ModelState.toFloats(trainAlone(start, shards.get(1), assembler).getUpdater().getStateViewArray()));
 
         AveragingTrainingMaster master = new AveragingTrainingMaster(TRAIN.batchSize(), 0,
-                io.lstmjob.config.StepScale.parse("sqrt-workers"));
+                StepScale.parse("sqrt-workers"), BlockMomentum.NONE);
         SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sc, network, master);
         sparkNetwork.fit(minibatches(shards, assembler));
 
@@ -183,6 +185,39 @@ class AveragingTrainingMasterTest {
     }
 
     @Test
+    void withBlockMomentumARoundStartsAheadOfTheModelAndTheModelLandsOnTheWorkersMean() {
+        MinibatchAssembler assembler = new MinibatchAssembler(CONTRACT, TRAIN.batchSize());
+        List<List<Segment>> shards = shards();
+        MultiLayerNetwork network = tinyNetwork();
+        float[] p0 = ModelState.toFloats(network.params());
+        AveragingTrainingMaster master = new AveragingTrainingMaster(TRAIN.batchSize(), 0, StepScale.PLAIN_AVERAGE,
+                BlockMomentum.parse("0.5"));
+        SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sc, network, master);
+        sparkNetwork.fit(minibatches(shards, assembler));
+        float[] p1 = ModelState.toFloats(sparkNetwork.getNetwork().params());
+        assertArrayEquals(scaledDifference(0.5, p1, p0), master.lookahead(), 1e-6f,
+                "the look-ahead is the momentum times the round's step");
+
+        float[] ahead = new float[p1.length];
+        for (int i = 0; i < ahead.length; i++) {
+            ahead[i] = p1[i] + master.lookahead()[i];
+        }
+        ModelState start = ModelState.of(sparkNetwork.getNetwork(), ModelState.row(ahead));
+        float[] mean = mean(ModelState.toFloats(trainAlone(start, shards.get(0), assembler).params()),
+                ModelState.toFloats(trainAlone(start, shards.get(1), assembler).params()));
+        ModelState atModel = ModelState.of(sparkNetwork.getNetwork());
+        float[] meanWithoutLookahead = mean(ModelState.toFloats(trainAlone(atModel, shards.get(0), assembler).params()),
+                ModelState.toFloats(trainAlone(atModel, shards.get(1), assembler).params()));
+        assertFalse(maxDifference(meanWithoutLookahead, mean) < 1e-4,
+                "starting ahead must lead elsewhere than starting at the model for this test to mean anything");
+        sparkNetwork.fit(minibatches(shards, assembler));
+
+        float[] p2 = ModelState.toFloats(sparkNetwork.getNetwork().params());
+        assertArrayEquals(mean, p2, 1e-5f, "workers started at model + look-ahead; the model is their mean");
+        assertArrayEquals(scaledDifference(0.5, p2, p1), master.lookahead(), 1e-5f);
+    }
+
+    @Test
     void averagingEveryMinibatchRunsOneRoundPerMinibatch() {
         MinibatchAssembler assembler = new MinibatchAssembler(CONTRACT, TRAIN.batchSize());
         AveragingTrainingMaster master = new AveragingTrainingMaster(TRAIN.batchSize(), 1);
@@ -191,6 +226,23 @@ class AveragingTrainingMasterTest {
         // 4 segments per worker in minibatches of 2: two rounds.
         assertEquals(2, master.lastEpoch().rounds());
         assertEquals(2 * (8 + 8 + 8 + 5), master.lastEpoch().tokens());
+    }
+
+    /** m x (a - b). */
+    private static float[] scaledDifference(double m, float[] a, float[] b) {
+        float[] d = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = (float) (m * ((double) a[i] - b[i]));
+        }
+        return d;
+    }
+
+    private static double maxDifference(float[] a, float[] b) {
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]));
+        }
+        return max;
     }
 
     private static float[] mean(float[] a, float[] b) {

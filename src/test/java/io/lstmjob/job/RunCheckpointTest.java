@@ -1,0 +1,57 @@
+package io.lstmjob.job;
+
+import io.lstmjob.config.GradientClipping;
+import io.lstmjob.config.ModelConfig;
+import io.lstmjob.config.Task;
+import io.lstmjob.config.TrainConfig;
+import io.lstmjob.config.UpdaterKind;
+import io.lstmjob.data.DataContract;
+import io.lstmjob.data.FeatureScaler;
+import io.lstmjob.model.NetworkFactory;
+import io.lstmjob.store.CheckpointStore;
+import io.lstmjob.store.ModelStore;
+import io.lstmjob.train.EpochMetrics;
+import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** What an epoch's checkpoint keeps comes back whole, the averaging's look-ahead included. */
+class RunCheckpointTest {
+    private static final DataContract CONTRACT = DataContract.forecast(List.of("x"), List.of("x"),
+            new FeatureScaler(new double[]{0}, new double[]{1}, new double[]{0}, new double[]{1}));
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aCheckpointGivesBackTheNetworkAndTheAveragingLookahead() {
+        CheckpointStore checkpoints = new ModelStore(dir.toUri().toString(), "m", new Configuration()).checkpoints("run-1");
+        MultiLayerNetwork network = NetworkFactory.create(new ModelConfig("m", List.of(3), 0, 1.0, "xavier", 7),
+                new TrainConfig(2, 1, UpdaterKind.ADAM, 0.01, 0, GradientClipping.NONE, 1, 4, 4, 0), Task.FORECAST, 1, 1);
+        float[] lookahead = new float[(int) network.numParams()];
+        for (int i = 0; i < lookahead.length; i++) {
+            lookahead[i] = (i % 7 - 3) * 1e-3f;
+        }
+        new RunCheckpoint("run-1", null, List.of(epoch(1)), null, null).save(checkpoints, network, CONTRACT, lookahead);
+        RunCheckpoint.Restored first = RunCheckpoint.load(checkpoints, checkpoints.latest().orElseThrow());
+        assertEquals(1, first.state().epochs().size());
+        assertArrayEquals(lookahead, first.averagingLookahead());
+        assertEquals(network.params(), first.network().params());
+
+        new RunCheckpoint("run-1", null, List.of(epoch(1), epoch(2)), null, null).save(checkpoints, network, CONTRACT, null);
+        assertNull(RunCheckpoint.load(checkpoints, checkpoints.latest().orElseThrow()).averagingLookahead(),
+                "no look-ahead (one worker, no block momentum) is restored as none");
+    }
+
+    private static EpochMetrics epoch(int n) {
+        return new EpochMetrics(n, 0.5, 0.6, 1.0, 100.0, 0.01, 100, 1);
+    }
+}
