@@ -3,12 +3,12 @@ package io.lstmjob.train.averaging;
 import java.io.Serializable;
 
 /**
- * Sum of the workers' results of one round, built by treeAggregate: element-wise sums (in double,
- * so the mean does not depend on the order of summation beyond rounding) plus loss and counts.
+ * Sum of the workers' results of one round, built by treeAggregate: element-wise sums of the
+ * parameters and updater states ({@link ElementSum}) plus loss and counts.
  */
 final class RoundTotals implements Serializable {
-    double[] parameters;
-    double[] updaterState;
+    ElementSum parameters;
+    ElementSum updaterState;
     int workers;
     double lossSum;
     long lossUnits;
@@ -19,8 +19,10 @@ final class RoundTotals implements Serializable {
     long lastWorkerFinishedMillis;
 
     RoundTotals add(WorkerResult result) {
-        parameters = addInto(parameters, result.parameters());
-        updaterState = addInto(updaterState, result.updaterState());
+        parameters = parameters == null ? ElementSum.of(result.parameters()) : parameters.add(result.parameters());
+        if (result.updaterState() != null) {
+            updaterState = updaterState == null ? ElementSum.of(result.updaterState()) : updaterState.add(result.updaterState());
+        }
         workers++;
         lossSum += result.lossSum();
         lossUnits += result.lossUnits();
@@ -39,13 +41,9 @@ final class RoundTotals implements Serializable {
         if (workers == 0) {
             return other;
         }
-        for (int i = 0; i < parameters.length; i++) {
-            parameters[i] += other.parameters[i];
-        }
+        parameters.add(other.parameters);
         if (updaterState != null) {
-            for (int i = 0; i < updaterState.length; i++) {
-                updaterState[i] += other.updaterState[i];
-            }
+            updaterState.add(other.updaterState);
         }
         workers += other.workers;
         lossSum += other.lossSum;
@@ -58,24 +56,7 @@ final class RoundTotals implements Serializable {
         return this;
     }
 
-    private static double[] addInto(double[] sum, float[] values) {
-        if (values == null) {
-            return sum;
-        }
-        if (sum == null) {
-            sum = new double[values.length];
-        }
-        for (int i = 0; i < values.length; i++) {
-            sum[i] += values[i];
-        }
-        return sum;
-    }
-
-    float[] mean(double[] sum) {
-        float[] mean = new float[sum.length];
-        for (int i = 0; i < sum.length; i++) {
-            mean[i] = (float) (sum[i] / workers);
-        }
-        return mean;
+    float[] mean(ElementSum sum) {
+        return sum.mean(workers);
     }
 }
