@@ -214,6 +214,14 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         win.ones.assign(1);
         Nd4j.gemm(dzWindow, win.xhFrom(end), buf.gradT, false, true, 1.0, 0.0);
         buf.copyGradient(gradW, gradRW, gradB);
+        Gradient gradient = new DefaultGradient();
+        gradient.gradientForVariable().put(W, gradW);
+        gradient.gradientForVariable().put(RW, gradRW);
+        gradient.gradientForVariable().put(B, gradB);
+        weightNoiseParams.clear();
+        if (!((FusedLstm) layerConf()).isInputGradient()) {
+            return new Pair<>(gradient, null);
+        }
         INDArray dx = win.dxFrom(end);
         Nd4j.gemm(w, dzWindow, dx, false, false, 1.0, 0.0);
 
@@ -225,12 +233,6 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         if (epsilon.rank() == 2) {
             epsilonOut = epsilonOut.reshape(batch, nIn);
         }
-
-        Gradient gradient = new DefaultGradient();
-        gradient.gradientForVariable().put(W, gradW);
-        gradient.gradientForVariable().put(RW, gradRW);
-        gradient.gradientForVariable().put(B, gradB);
-        weightNoiseParams.clear();
         return new Pair<>(gradient, backpropDropOutIfPresent(epsilonOut));
     }
 

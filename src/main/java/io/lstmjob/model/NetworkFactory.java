@@ -70,6 +70,10 @@ public final class NetworkFactory {
             // The standard cell is computed by FusedLstm (same equations and parameters, fewer and larger operations).
             Layer built = lstm.build();
             Layer cell = built instanceof LSTM plain ? FusedLstm.of(plain).withTbpttBackwardLength(train.tbpttBackward()) : built;
+            if (i == 0 && !model.bidirectional() && cell instanceof FusedLstm first) {
+                // Nothing uses the gradient of the network's input; a bidirectional wrapper would add it up.
+                first.withoutInputGradient();
+            }
             // Both directions see the same input and their outputs are concatenated.
             recurrent.add(model.bidirectional() ? new Bidirectional(Bidirectional.Mode.CONCAT, cell) : cell);
             in = units * (model.bidirectional() ? 2 : 1);

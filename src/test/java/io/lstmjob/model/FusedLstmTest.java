@@ -152,6 +152,28 @@ class FusedLstmTest {
         assertClose(nets[0].params().sub(start), nets[1].params().sub(start), 1e-4, "updates of masked minibatches");
     }
 
+    /** The network's first layer skips the gradient of its input (nothing uses it): training is unchanged. */
+    @Test
+    void aFirstLayerWithoutItsInputGradientTrainsAsDl4jsLstm() {
+        MultiLayerNetwork[] nets = pair(6, 6);
+        ((FusedLstm) nets[1].getLayer(0).conf().getLayer()).setInputGradient(false);
+        INDArray start = nets[0].params().dup();
+        INDArray x = Nd4j.rand(DataType.FLOAT, BATCH, IN, 6).subi(0.5).muli(4);
+        INDArray y = Nd4j.rand(DataType.FLOAT, BATCH, OUT, 6);
+        for (int i = 0; i < 3; i++) {
+            nets[0].fit(new DataSet(x, y));
+            nets[1].fit(new DataSet(x, y));
+        }
+        assertClose(nets[0].params().sub(start), nets[1].params().sub(start), 1e-4, "updates");
+
+        LayerWorkspaceMgr none = LayerWorkspaceMgr.noWorkspaces();
+        var first = (FusedLstmLayer) nets[1].getLayer(0);
+        first.activate(x, true, none);
+        Pair<Gradient, INDArray> backward = first.backpropGradient(Nd4j.rand(DataType.FLOAT, BATCH, UNITS, 6), none);
+        assertEquals(null, backward.getSecond(), "no input gradient");
+        assertTrue(backward.getFirst().getGradientFor("W").norm2Number().doubleValue() > 0);
+    }
+
     @Test
     void insideBidirectionalWithPoolingItTrainsAsDl4jsLstm() {
         MultiLayerNetwork[] nets = new MultiLayerNetwork[2];
