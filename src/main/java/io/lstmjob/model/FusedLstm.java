@@ -31,8 +31,8 @@ public class FusedLstm extends LSTM {
     private int tbpttBackwardLength;
     /**
      * Whether backpropagation computes the gradient of the layer's input. The first layer of a
-     * network does not need it (DL4J drops it while fitting): one product of the window's size
-     * less, 3% of a W1 or W2 step. True in configurations saved before this setting existed.
+     * network does not need it (DL4J drops it while fitting): one product over the window and one
+     * strided copy less. True in configurations saved before this setting existed.
      */
     private boolean inputGradient = true;
 
