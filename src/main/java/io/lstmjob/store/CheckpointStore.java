@@ -55,8 +55,7 @@ public final class CheckpointStore {
 
     /** Whether the checkpoint of {@code epoch} holds {@code fileName} (some files are written only when needed). */
     public boolean has(int epoch, String fileName) {
-        ModelStore.requireSafe(fileName, "file name");
-        Path file = new Path(new Path(dir, name(epoch)), fileName);
+        Path file = file(epoch, fileName);
         try {
             return store.fileSystem().exists(file);
         } catch (IOException e) {
@@ -65,8 +64,7 @@ public final class CheckpointStore {
     }
 
     public InputStream open(int epoch, String fileName) {
-        ModelStore.requireSafe(fileName, "file name");
-        Path file = new Path(new Path(dir, name(epoch)), fileName);
+        Path file = file(epoch, fileName);
         try {
             return store.fileSystem().open(file);
         } catch (IOException e) {
@@ -77,6 +75,11 @@ public final class CheckpointStore {
     /** Removes the run's checkpoints: called once the run has published. */
     public void delete() {
         store.deleteQuietly(runDir);
+    }
+
+    private Path file(int epoch, String fileName) {
+        ModelStore.requireSafe(fileName, "file name");
+        return new Path(new Path(dir, name(epoch)), fileName);
     }
 
     private static String name(int epoch) {
