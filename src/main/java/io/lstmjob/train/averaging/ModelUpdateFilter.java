@@ -17,6 +17,11 @@ final class ModelUpdateFilter {
     private final BlockMomentum momentum;
     /** Momentum x the last round's step; null while there is none. */
     private INDArray lookahead;
+    /**
+     * The most workers a round has averaged: the momentum follows the job's parallelism, not a
+     * last round in which only the workers with minibatches left took part.
+     */
+    private int mostWorkers;
 
     ModelUpdateFilter(StepScale stepScale, BlockMomentum momentum) {
         this.stepScale = stepScale;
@@ -35,7 +40,8 @@ final class ModelUpdateFilter {
             step.addi(lookahead);
         }
         INDArray next = model.add(step);
-        double m = momentum.forWorkers(workers);
+        mostWorkers = Math.max(mostWorkers, workers);
+        double m = momentum.forWorkers(mostWorkers);
         lookahead = m == 0 ? null : step.muli(m);
         return next;
     }
