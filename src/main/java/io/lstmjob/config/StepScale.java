@@ -4,11 +4,11 @@ import java.io.Serializable;
 import java.util.Locale;
 
 /**
- * How far the model moves at an averaging: start + factor x (mean of the workers - start).
- * Averaging K workers' steps taken from one starting point makes one step's progress where one
- * worker on all the data would have made K; with Adam, scaling that step by sqrt(K) (the square-root
- * rule for adaptive optimisers and K-fold batches) keeps the validation loss per epoch close to one
- * worker's, where plain averaging (factor 1) falls about 20% behind and K overshoots.
+ * How far the model moves at an averaging: start + factor x (mean of the workers - start), start
+ * being where the round's workers began. 1 (the default) lands on the mean; with block momentum
+ * ({@link BlockMomentum}) that makes up for K workers' steps being worth one worker's. Without it, a
+ * factor of sqrt(K) (the earlier default) came within 1-10% of one worker's validation loss,
+ * depending on the data, and K overshot.
  *
  * @param kind  sqrt-workers, workers, or fixed
  * @param fixed the factor when kind is fixed
