@@ -9,8 +9,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * blockwise model-update filtering). The workers of a round start from the model plus a look-ahead
  * (the momentum times the last round's step); the round's step is that look-ahead plus
  * stepScale x (workers' mean - where they started). With a step scale of 1 the model lands exactly on
- * the workers' mean, and with no momentum this is plain (or scaled) averaging. The look-ahead is the
- * whole state: a checkpoint keeps it so that a resumed run goes on as if it had never stopped.
+ * the workers' mean, and with no momentum this is plain (or scaled) averaging. A checkpoint keeps the
+ * look-ahead so that a resumed run goes on as if it had never stopped; the most workers averaged is
+ * found again by the resumed run's first round, which all workers with data take part in.
  */
 final class ModelUpdateFilter {
     private final StepScale stepScale;
