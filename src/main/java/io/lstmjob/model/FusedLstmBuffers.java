@@ -36,6 +36,8 @@ final class FusedLstmBuffers {
     final INDArray zr;
     /** The gradient of [W; RW; b]^T: [4n, nIn + n + 1]. */
     final INDArray gradT;
+    /** The gradient of [RW; b]^T alone, [4n, n + 1]: the product's part when a one-hot input's is a scatter. */
+    final INDArray gradRecurrentT;
     /** [4n]. */
     final INDArray bias;
     /**
@@ -53,6 +55,12 @@ final class FusedLstmBuffers {
     final INDArray dc;
     final INDArray dx;
     final CellKernel kernel;
+    /** The window's input as class indices, when it is one-hot. */
+    final OneHotInput oneHot;
+    /** xh, z, dz and gradT as float buffers, for the one-hot input's gather and scatter. */
+    final FloatBuffer xhFloats;
+    final FloatBuffer zFloats;
+    final FloatBuffer dzFloats;
     private final Map<Integer, Window> windows = new HashMap<>();
 
     FusedLstmBuffers(int batch, int nIn, int n, int capacity) {
@@ -66,6 +74,7 @@ final class FusedLstmBuffers {
         z = flat(4 * perStep * capacity);
         zr = Nd4j.create(DataType.FLOAT, 4L * n, batch);
         gradT = Nd4j.create(DataType.FLOAT, 4L * n, k);
+        gradRecurrentT = Nd4j.create(DataType.FLOAT, 4L * n, n + 1);
         bias = flat(4L * n);
         rwRows = Nd4j.create(DataType.FLOAT, n, 4L * n);
         c = flat(perStep * (capacity + 1));
@@ -77,6 +86,10 @@ final class FusedLstmBuffers {
         dc = Nd4j.create(DataType.FLOAT, n, batch);
         dx = flat((long) nIn * capacity * batch);
         kernel = CellKernel.create(this);
+        oneHot = new OneHotInput(nIn, capacity * batch);
+        xhFloats = floats(xh);
+        zFloats = floats(z);
+        dzFloats = floats(dz);
     }
 
     boolean fits(int batch, int nIn, int n, int steps) {
@@ -119,16 +132,32 @@ final class FusedLstmBuffers {
      * element-by-element path between such strided views (1-2% of a W1 worker).
      */
     void copyGradient(INDArray gradW, INDArray gradRW, INDArray gradB) {
-        FloatBuffer source = floats(gradT);
-        FloatBuffer w = floats(columnMajor(gradW));
+        copyGradient(floats(gradT), nIn, gradW, gradRW, gradB);
+    }
+
+    /** The same from gradRecurrentT, for RW and b only: a one-hot input's scatter wrote W's gradient in place. */
+    void copyRecurrentGradient(INDArray gradRW, INDArray gradB) {
+        copyGradient(floats(gradRecurrentT), 0, null, gradRW, gradB);
+    }
+
+    /** From rows of [dW; dRW; db]^T, the first {@code inputs} columns dW (none when gradW is null). */
+    private void copyGradient(FloatBuffer source, int inputs, INDArray gradW, INDArray gradRW, INDArray gradB) {
+        FloatBuffer w = gradW == null ? null : floats(columnMajor(gradW));
         FloatBuffer rw = floats(columnMajor(gradRW));
         FloatBuffer b = floats(gradB);
-        int k = nIn + n + 1;
+        int k = inputs + n + 1;
         for (int q = 0; q < 4 * n; q++) {
-            w.put(q * nIn, source, q * k, nIn);
-            rw.put(q * n, source, q * k + nIn, n);
-            b.put(q, source.get(q * k + nIn + n));
+            if (w != null) {
+                w.put(q * nIn, source, q * k, nIn);
+            }
+            rw.put(q * n, source, q * k + inputs, n);
+            b.put(q, source.get(q * k + inputs + n));
         }
+    }
+
+    /** DL4J's column-major weight gradient [rows, 4n] as float buffer: column q is row q of its transpose. */
+    static FloatBuffer columnMajorFloats(INDArray gradient) {
+        return floats(columnMajor(gradient));
     }
 
     /** The memory of a contiguous float array (or view), its first element at index 0. */
@@ -193,6 +222,12 @@ final class FusedLstmBuffers {
         /** [x; h(t-1); 1] of steps from..T-1: [nIn + n + 1, (T - from) B]. */
         INDArray xhFrom(int from) {
             return matrix(xh, (long) from * batch, nIn + n + 1, (long) (steps - from) * batch, (long) (steps + 1) * batch);
+        }
+
+        /** [h(t-1); 1] of steps from..T-1: [n + 1, (T - from) B] (xhFrom without the input rows). */
+        INDArray hOnesFrom(int from) {
+            long columns = (long) (steps + 1) * batch;
+            return matrix(xh, nIn * columns + (long) from * batch, n + 1, (long) (steps - from) * batch, columns);
         }
 
         /** The input gradient of steps from..T-1: [nIn, (T - from) B]. */

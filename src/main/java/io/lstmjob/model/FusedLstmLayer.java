@@ -26,6 +26,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *   <li>the element-wise part of a step, forward and backward, is one pass over its elements
  *       ({@link CellKernel}, with the Vector API where present) instead of a dozen libnd4j
  *       operations;</li>
+ *   <li>a one-hot input (a character or token model's) is read as class indices: its products
+ *       become a gather and a scatter ({@link OneHotInput});</li>
  *   <li>the forward pass keeps gates, cell states and outputs, and the backward pass that follows
  *       uses them instead of running the forward pass again (DL4J does).</li>
  * </ul>
@@ -56,7 +58,7 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
 
     /** What a forward pass was run on, and the state it ended in. */
     private record Pass(INDArray input, INDArray h0, INDArray c0, boolean training, boolean storedState, int steps,
-                        int batch, boolean masked, INDArray output, INDArray lastH, INDArray lastC) {
+                        int batch, boolean masked, boolean oneHot, INDArray output, INDArray lastH, INDArray lastC) {
     }
 
     @Override
@@ -139,7 +141,12 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         // W and RW are column-major [nIn, 4n] and [n, 4n]: their transposes are row-major matrices.
         INDArray wT = w.transpose();
         INDArray rwT = rw.transpose();
-        Nd4j.gemm(wT, win.inputs, win.zAll, false, false, 1.0, 0.0);
+        boolean oneHot = buf.oneHot.read(buf.xhFloats, steps * batch, (steps + 1) * batch);
+        if (oneHot) {
+            buf.oneHot.preActivations(w, buf.zFloats);
+        } else {
+            Nd4j.gemm(wT, win.inputs, win.zAll, false, false, 1.0, 0.0);
+        }
         for (int t = 0; t < steps; t++) {
             Nd4j.gemm(rwT, win.hPrev[t], buf.zr, false, false, 1.0, 0.0);
             kernel.forward(t);
@@ -157,7 +164,7 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
             lastH = xh.get(NDArrayIndex.interval(nIn, nIn + n), NDArrayIndex.point(steps), NDArrayIndex.all()).transpose().dup('c');
             lastC = win.c3.get(NDArrayIndex.point(steps), NDArrayIndex.all(), NDArrayIndex.all()).transpose().dup('c');
         }
-        last = new Pass(input, h0, c0, training, storedState, steps, batch, masked, out, lastH, lastC);
+        last = new Pass(input, h0, c0, training, storedState, steps, batch, masked, oneHot, out, lastH, lastC);
         return last;
     }
 
@@ -212,8 +219,16 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         // product: dz is read once), and that of x, W dz.
         INDArray dzWindow = win.dzFrom(end);
         win.ones.assign(1);
-        Nd4j.gemm(dzWindow, win.xhFrom(end), buf.gradT, false, true, 1.0, 0.0);
-        buf.copyGradient(gradW, gradRW, gradB);
+        if (pass.oneHot()) {
+            // The input part by class into DL4J's W gradient (column q of it is row q of dW^T), the rest by a product.
+            buf.oneHot.weightGradient(buf.dzFloats, steps * batch, end * batch, 4 * n,
+                    FusedLstmBuffers.columnMajorFloats(gradW), nIn);
+            Nd4j.gemm(dzWindow, win.hOnesFrom(end), buf.gradRecurrentT, false, true, 1.0, 0.0);
+            buf.copyRecurrentGradient(gradRW, gradB);
+        } else {
+            Nd4j.gemm(dzWindow, win.xhFrom(end), buf.gradT, false, true, 1.0, 0.0);
+            buf.copyGradient(gradW, gradRW, gradB);
+        }
         Gradient gradient = new DefaultGradient();
         gradient.gradientForVariable().put(W, gradW);
         gradient.gradientForVariable().put(RW, gradRW);

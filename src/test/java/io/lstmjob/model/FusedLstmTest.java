@@ -100,6 +100,45 @@ class FusedLstmTest {
      */
     @Test
     void aTruncatedWindowIsDifferentiatedFromTheStateItStartedInOverTheBackwardLength() {
+        assertTruncatedWindowAsDl4jsLstm(Nd4j.rand(DataType.FLOAT, BATCH, IN, 4).subi(0.5).muli(4),
+                Nd4j.rand(DataType.FLOAT, BATCH, IN, 4).subi(0.5).muli(4));
+    }
+
+    /** One-hot input (a character model's, with all-zero padding steps) takes a gather and a scatter instead of products. */
+    @Test
+    void aTruncatedWindowOfOneHotInputIsDifferentiatedAsDl4jsLstmDoes() {
+        assertTruncatedWindowAsDl4jsLstm(oneHot(4, 11), oneHot(4, 12));
+    }
+
+    /** One window: over several, DL4J's own LSTM ignores the carried state (see the truncated-window tests). */
+    @Test
+    void oneHotInputTrainsAsDl4jsLstm() {
+        MultiLayerNetwork[] nets = pair(9, 9);
+        INDArray start = nets[0].params().dup();
+        INDArray x = oneHot(9, 13);
+        INDArray y = Nd4j.rand(DataType.FLOAT, BATCH, OUT, 9);
+        for (int i = 0; i < 3; i++) {
+            nets[0].fit(new DataSet(x, y));
+            nets[1].fit(new DataSet(x, y));
+        }
+        assertClose(nets[0].params().sub(start), nets[1].params().sub(start), 1e-4, "updates from one-hot input");
+    }
+
+    /** [BATCH, IN, steps], one class per step, every seventh step all zero. */
+    private static INDArray oneHot(int steps, long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        INDArray x = Nd4j.zeros(DataType.FLOAT, BATCH, IN, steps);
+        for (int b = 0; b < BATCH; b++) {
+            for (int t = 0; t < steps; t++) {
+                if ((b * steps + t) % 7 != 3) {
+                    x.putScalar(new long[]{b, random.nextInt(IN), t}, 1f);
+                }
+            }
+        }
+        return x;
+    }
+
+    private static void assertTruncatedWindowAsDl4jsLstm(INDArray first, INDArray second) {
         MultiLayerNetwork[] nets = pair(4, 3);
         MultiLayerNetwork fusedNet = network(true, 4, 3, 3);
         fusedNet.setParams(nets[1].params());
@@ -109,8 +148,6 @@ class FusedLstmTest {
         var reference = (org.deeplearning4j.nn.layers.recurrent.LSTM) nets[0].getLayer(0);
         var fused = (FusedLstmLayer) fusedNet.getLayer(0);
         LayerWorkspaceMgr none = LayerWorkspaceMgr.noWorkspaces();
-        INDArray first = Nd4j.rand(DataType.FLOAT, BATCH, IN, 4).subi(0.5).muli(4);
-        INDArray second = Nd4j.rand(DataType.FLOAT, BATCH, IN, 4).subi(0.5).muli(4);
         INDArray epsilon = Nd4j.rand(DataType.FLOAT, BATCH, UNITS, 4).subi(0.5);
 
         reference.rnnActivateUsingStoredState(first, true, true, none);
