@@ -10,8 +10,6 @@ import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.util.Collection;
 import java.util.Map;
 
@@ -77,22 +75,7 @@ public class FusedLstm extends LSTM {
                 || !(configured.getActivationFn() instanceof ActivationTanH)) {
             throw new IllegalArgumentException("FusedLstm computes sigmoid gates and a tanh cell only");
         }
-        FusedLstm fused = new FusedLstm();
-        // Every field of the configuration hierarchy, so nothing set on the builder is lost.
-        for (Class<?> type = LSTM.class; type != Object.class; type = type.getSuperclass()) {
-            for (Field field : type.getDeclaredFields()) {
-                if (Modifier.isStatic(field.getModifiers())) {
-                    continue;
-                }
-                try {
-                    field.setAccessible(true);
-                    field.set(fused, field.get(configured));
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException("cannot copy LSTM configuration field " + field.getName(), e);
-                }
-            }
-        }
-        return fused;
+        return LayerConfigCopy.into(configured, new FusedLstm());
     }
 
     @Override

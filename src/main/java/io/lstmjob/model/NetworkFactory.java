@@ -88,7 +88,8 @@ public final class NetworkFactory {
         if (model.dropout() > 0) {
             output.dropOut(1.0 - model.dropout());
         }
-        layers.layer(output.nIn(in).nOut(outputs).build());
+        // Computed by FusedRnnOutput: the training score reuses the gradient pass's pre-output.
+        layers.layer(FusedRnnOutput.of(output.nIn(in).nOut(outputs).build()));
         return layers.backpropType(BackpropType.TruncatedBPTT)
                 .tBPTTForwardLength(train.tbpttForward())
                 .tBPTTBackwardLength(train.tbpttBackward())

@@ -1,0 +1,41 @@
+package io.lstmjob.model;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.LayerValidation;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * DL4J's RnnOutputLayer (same configuration, parameters and results), computed by
+ * {@link FusedRnnOutputLayer}: the training score reuses the pre-output the gradient was
+ * computed from instead of computing it a second time.
+ */
+public class FusedRnnOutput extends RnnOutputLayer {
+    /** For JSON; build one with {@link #of(RnnOutputLayer)}. */
+    public FusedRnnOutput() {
+    }
+
+    public static FusedRnnOutput of(RnnOutputLayer configured) {
+        return LayerConfigCopy.into(configured, new FusedRnnOutput());
+    }
+
+    @Override
+    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
+                             INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
+        LayerValidation.assertNInNOutSet("FusedRnnOutput", getLayerName(), layerIndex, getNIn(), getNOut());
+        FusedRnnOutputLayer layer = new FusedRnnOutputLayer(conf, networkDataType);
+        layer.setListeners(listeners);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(layerParamsView);
+        Map<String, INDArray> params = initializer().init(conf, layerParamsView, initializeParams);
+        layer.setParamTable(params);
+        layer.setConf(conf);
+        return layer;
+    }
+}

@@ -1,0 +1,78 @@
+package io.lstmjob.model;
+
+import org.deeplearning4j.nn.conf.BackpropType;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Training with the fused output layer reports the same scores and makes the same updates as with DL4J's. */
+class FusedRnnOutputTest {
+    private static final int IN = 4;
+    private static final int CLASSES = 3;
+    private static final int BATCH = 5;
+    private static final int STEPS = 10;
+
+    private static MultiLayerNetwork network(boolean fused, LossFunctions.LossFunction loss, Activation activation) {
+        RnnOutputLayer output = new RnnOutputLayer.Builder(loss).activation(activation).nIn(6).nOut(CLASSES).build();
+        LSTM lstm = new LSTM.Builder().nIn(IN).nOut(6).activation(Activation.TANH).gateActivationFunction(Activation.SIGMOID).build();
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(4).dataType(DataType.FLOAT)
+                .updater(new Adam(0.05)).list()
+                .layer(FusedLstm.of(lstm).withTbpttBackwardLength(4))
+                .layer(fused ? FusedRnnOutput.of(output) : output)
+                .backpropType(BackpropType.TruncatedBPTT).tBPTTForwardLength(4).tBPTTBackwardLength(4)
+                .build();
+        MultiLayerNetwork network = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(conf.toJson()));
+        network.init();
+        return network;
+    }
+
+    private static void assertTrainsAsDl4jsOutputLayer(LossFunctions.LossFunction loss, Activation activation, INDArray labels) {
+        MultiLayerNetwork reference = network(false, loss, activation);
+        MultiLayerNetwork fused = network(true, loss, activation);
+        assertTrue(fused.getOutputLayer() instanceof FusedRnnOutputLayer, "the configuration survives JSON");
+        fused.setParams(reference.params().dup());
+        INDArray x = Nd4j.rand(DataType.FLOAT, BATCH, IN, STEPS).subi(0.5);
+        DataSet data = new DataSet(x, labels);
+        for (int i = 0; i < 4; i++) {
+            reference.fit(data);
+            fused.fit(data);
+            // The score of the last truncated-BPTT window: float sums of a few dozen terms, ~1e-7 apart.
+            assertEquals(reference.score(), fused.score(), 1e-5 * Math.abs(reference.score()), "score of fit " + i);
+        }
+        INDArray difference = reference.params().sub(fused.params());
+        assertTrue(difference.norm2Number().doubleValue() < 1e-5 * reference.params().norm2Number().doubleValue(),
+                "same parameters after training, apart by " + difference.norm2Number());
+        assertEquals(reference.score(data), fused.score(data), 1e-5 * reference.score(data), "score of the data after training");
+    }
+
+    @Test
+    void softmaxCrossEntropyTrainsAndScoresAsDl4jsOutputLayer() {
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, BATCH, CLASSES, STEPS);
+        for (int b = 0; b < BATCH; b++) {
+            for (int t = 0; t < STEPS; t++) {
+                labels.putScalar(new long[]{b, (b + t * t) % CLASSES, t}, 1f);
+            }
+        }
+        assertTrainsAsDl4jsOutputLayer(LossFunctions.LossFunction.MCXENT, Activation.SOFTMAX, labels);
+    }
+
+    @Test
+    void meanSquaredErrorTrainsAndScoresAsDl4jsOutputLayer() {
+        Nd4j.getRandom().setSeed(3);
+        assertTrainsAsDl4jsOutputLayer(LossFunctions.LossFunction.MSE, Activation.IDENTITY,
+                Nd4j.rand(DataType.FLOAT, BATCH, CLASSES, STEPS));
+    }
+}
