@@ -145,10 +145,10 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         if (oneHot) {
             buf.oneHot.preActivations(w, buf.zFloats);
         } else {
-            Nd4j.gemm(wT, win.inputs, win.zAll, false, false, 1.0, 0.0);
+            MatrixProduct.multiply(wT, false, win.inputs, false, win.zAll, 0.0);
         }
         for (int t = 0; t < steps; t++) {
-            Nd4j.gemm(rwT, win.hPrev[t], buf.zr, false, false, 1.0, 0.0);
+            MatrixProduct.multiply(rwT, false, win.hPrev[t], false, buf.zr, 0.0);
             kernel.forward(t);
         }
         // All steps' outputs in one copy, from the h rows of column blocks 1..T.
@@ -209,7 +209,7 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
             kernel.backward(t);
             if (t > end) {
                 // The gradient of h(t-1) through step t: RW dz(t).
-                Nd4j.gemm(rw, win.dzStep[t], buf.dhRec, false, false, 1.0, 0.0);
+                MatrixProduct.multiply(rw, false, win.dzStep[t], false, buf.dhRec, 0.0);
             }
         }
         INDArray gradW = gradientViews.get(W);
@@ -223,10 +223,10 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
             // The input part by class into DL4J's W gradient (column q of it is row q of dW^T), the rest by a product.
             buf.oneHot.weightGradient(buf.dzFloats, steps * batch, end * batch, 4 * n,
                     FusedLstmBuffers.columnMajorFloats(gradW), nIn);
-            Nd4j.gemm(dzWindow, win.hOnesFrom(end), buf.gradRecurrentT, false, true, 1.0, 0.0);
+            MatrixProduct.multiply(dzWindow, false, win.hOnesFrom(end), true, buf.gradRecurrentT, 0.0);
             buf.copyRecurrentGradient(gradRW, gradB);
         } else {
-            Nd4j.gemm(dzWindow, win.xhFrom(end), buf.gradT, false, true, 1.0, 0.0);
+            MatrixProduct.multiply(dzWindow, false, win.xhFrom(end), true, buf.gradT, 0.0);
             buf.copyGradient(gradW, gradRW, gradB);
         }
         Gradient gradient = new DefaultGradient();
@@ -238,7 +238,7 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
             return new Pair<>(gradient, null);
         }
         INDArray dx = win.dxFrom(end);
-        Nd4j.gemm(w, dzWindow, dx, false, false, 1.0, 0.0);
+        MatrixProduct.multiply(w, false, dzWindow, false, dx, 0.0);
 
         // Zeroed only where steps before the backward window get no gradient.
         INDArray epsilonOut = timeSeries(workspaceMgr, ArrayType.ACTIVATION_GRAD, batch, nIn, steps, end > 0);
