@@ -11,7 +11,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Collection;
-import java.util.Map;
 
 /**
  * DL4J's standard LSTM layer (same configuration, parameters, gate order and equations), computed
@@ -75,20 +74,14 @@ public class FusedLstm extends LSTM {
                 || !(configured.getActivationFn() instanceof ActivationTanH)) {
             throw new IllegalArgumentException("FusedLstm computes sigmoid gates and a tanh cell only");
         }
-        return LayerConfigCopy.into(configured, new FusedLstm());
+        return DerivedLayerConfig.copy(configured, new FusedLstm());
     }
 
     @Override
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
                              INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
         LayerValidation.assertNInNOutSet("FusedLstm", getLayerName(), layerIndex, getNIn(), getNOut());
-        FusedLstmLayer layer = new FusedLstmLayer(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> params = initializer().init(conf, layerParamsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return DerivedLayerConfig.wire(new FusedLstmLayer(conf, networkDataType), conf, listeners, layerIndex, layerParamsView,
+                initializeParams, initializer());
     }
 }

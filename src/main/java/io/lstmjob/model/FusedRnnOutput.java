@@ -9,7 +9,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Collection;
-import java.util.Map;
 
 /**
  * DL4J's RnnOutputLayer (same configuration, parameters and results), computed by
@@ -22,20 +21,14 @@ public class FusedRnnOutput extends RnnOutputLayer {
     }
 
     public static FusedRnnOutput of(RnnOutputLayer configured) {
-        return LayerConfigCopy.into(configured, new FusedRnnOutput());
+        return DerivedLayerConfig.copy(configured, new FusedRnnOutput());
     }
 
     @Override
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
                              INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
         LayerValidation.assertNInNOutSet("FusedRnnOutput", getLayerName(), layerIndex, getNIn(), getNOut());
-        FusedRnnOutputLayer layer = new FusedRnnOutputLayer(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> params = initializer().init(conf, layerParamsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return DerivedLayerConfig.wire(new FusedRnnOutputLayer(conf, networkDataType), conf, listeners, layerIndex, layerParamsView,
+                initializeParams, initializer());
     }
 }
