@@ -57,7 +57,7 @@ final class FusedLstmBuffers {
     final CellKernel kernel;
     /** The window's input as class indices, when it is one-hot. */
     final OneHotInput oneHot;
-    /** xh, z, dz and gradT as float buffers, for the one-hot input's gather and scatter. */
+    /** xh, z and dz as float buffers, for the one-hot input's gather and scatter. */
     final FloatBuffer xhFloats;
     final FloatBuffer zFloats;
     final FloatBuffer dzFloats;
