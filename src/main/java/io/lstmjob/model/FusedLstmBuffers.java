@@ -36,7 +36,7 @@ final class FusedLstmBuffers {
     final INDArray zr;
     /** The gradient of [W; RW; b]^T: [4n, nIn + n + 1]. */
     final INDArray gradT;
-    /** The gradient of [RW; b]^T alone, [4n, n + 1]: the product's part when a one-hot input's is a scatter. */
+    /** gradT's columns after W's, the gradient of [RW; b]^T [4n, n + 1]: the product's part when a one-hot input's is a scatter. */
     final INDArray gradRecurrentT;
     /** [4n]. */
     final INDArray bias;
@@ -74,7 +74,7 @@ final class FusedLstmBuffers {
         z = flat(4 * perStep * capacity);
         zr = Nd4j.create(DataType.FLOAT, 4L * n, batch);
         gradT = Nd4j.create(DataType.FLOAT, 4L * n, k);
-        gradRecurrentT = Nd4j.create(DataType.FLOAT, 4L * n, n + 1);
+        gradRecurrentT = matrix(gradT, nIn, 4L * n, n + 1, k);
         bias = flat(4L * n);
         rwRows = Nd4j.create(DataType.FLOAT, n, 4L * n);
         c = flat(perStep * (capacity + 1));
@@ -129,29 +129,21 @@ final class FusedLstmBuffers {
      * Copies the weight gradient, gradT = [dW; dRW; db]^T, into DL4J's gradient views: W and RW
      * are column-major [nIn, 4n] and [n, 4n], so row q of gradT holds their columns q and the
      * bias gradient's element q. Row by row with bulk copies: libnd4j's assign takes its slow
-     * element-by-element path between such strided views (1-2% of a W1 worker).
+     * element-by-element path between such strided views (1-2% of a W1 worker). Without gradW,
+     * W's columns are skipped (a one-hot input's scatter wrote its gradient in place).
      */
     void copyGradient(INDArray gradW, INDArray gradRW, INDArray gradB) {
-        copyGradient(floats(gradT), nIn, gradW, gradRW, gradB);
-    }
-
-    /** The same from gradRecurrentT, for RW and b only: a one-hot input's scatter wrote W's gradient in place. */
-    void copyRecurrentGradient(INDArray gradRW, INDArray gradB) {
-        copyGradient(floats(gradRecurrentT), 0, null, gradRW, gradB);
-    }
-
-    /** From rows of [dW; dRW; db]^T, the first {@code inputs} columns dW (none when gradW is null). */
-    private void copyGradient(FloatBuffer source, int inputs, INDArray gradW, INDArray gradRW, INDArray gradB) {
+        FloatBuffer source = floats(gradT);
         FloatBuffer w = gradW == null ? null : floats(columnMajor(gradW));
         FloatBuffer rw = floats(columnMajor(gradRW));
         FloatBuffer b = floats(gradB);
-        int k = inputs + n + 1;
+        int k = nIn + n + 1;
         for (int q = 0; q < 4 * n; q++) {
             if (w != null) {
                 w.put(q * nIn, source, q * k, nIn);
             }
-            rw.put(q * n, source, q * k + inputs, n);
-            b.put(q, source.get(q * k + inputs + n));
+            rw.put(q * n, source, q * k + nIn, n);
+            b.put(q, source.get(q * k + nIn + n));
         }
     }
 

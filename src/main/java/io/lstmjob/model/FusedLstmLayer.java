@@ -224,7 +224,7 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
             buf.oneHot.weightGradient(buf.dzFloats, steps * batch, end * batch, 4 * n,
                     FusedLstmBuffers.columnMajorFloats(gradW), nIn);
             MatrixProduct.multiply(dzWindow, false, win.hOnesFrom(end), true, buf.gradRecurrentT, 0.0);
-            buf.copyRecurrentGradient(gradRW, gradB);
+            buf.copyGradient(null, gradRW, gradB);
         } else {
             MatrixProduct.multiply(dzWindow, false, win.xhFrom(end), true, buf.gradT, 0.0);
             buf.copyGradient(gradW, gradRW, gradB);

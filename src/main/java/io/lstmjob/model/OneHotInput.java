@@ -21,8 +21,9 @@ final class OneHotInput {
     private final int rows;
     /** The class index of each column (step t, sequence b at t B + b), -1 for an all-zero column. */
     private final int[] index;
-    /** W^T row-major, [4n, nIn] (made on first use: most layers never see a one-hot input), and one row of z or dz. */
+    /** W^T row-major, [4n, nIn] (made on first use: most layers never see a one-hot input). */
     private float[] weights;
+    /** One row of z or dz. */
     private final float[] row;
     private final float[] sums;
     private int columns;
@@ -77,11 +78,11 @@ final class OneHotInput {
     }
 
     /**
-     * The input part of the weight gradient, dz x^T over columns {@code from..} of those read:
-     * row q of dz (row-major, {@code dzLd} floats apart) summed by class into row q's first nIn
-     * columns of gradT (row-major, rows {@code gradLd} floats apart).
+     * The gradient of W^T, dz x^T over columns {@code from..} of those read: row q of dz (row-major,
+     * rows {@code dzLd} floats apart) summed by class into row q of {@code gradWT} (row-major, rows
+     * {@code gradLd} floats apart; DL4J's column-major W gradient is that with gradLd = nIn).
      */
-    void weightGradient(FloatBuffer dz, int dzLd, int from, int gateRows, FloatBuffer gradT, int gradLd) {
+    void weightGradient(FloatBuffer dz, int dzLd, int from, int gateRows, FloatBuffer gradWT, int gradLd) {
         int count = columns - from;
         for (int q = 0; q < gateRows; q++) {
             dz.get(q * dzLd + from, row, 0, count);
@@ -92,7 +93,7 @@ final class OneHotInput {
                     sums[i] += row[col];
                 }
             }
-            gradT.put(q * gradLd, sums, 0, rows);
+            gradWT.put(q * gradLd, sums, 0, rows);
         }
     }
 }
