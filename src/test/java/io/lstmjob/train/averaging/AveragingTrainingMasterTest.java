@@ -143,7 +143,10 @@ class AveragingTrainingMasterTest {
         AveragingTrainingMaster master = new AveragingTrainingMaster(TRAIN.batchSize(), 0);
         SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sc, network, master);
         sparkNetwork.fit(minibatches(shards, assembler));
-        assertEquals(2, ExecutorNetworks.idle(), "both workers' networks are kept for the next round");
+        // One network per task that ran at the same time: two when both tasks overlapped, one when Spark ran
+        // the second after the first had given its network back (on a busy machine the tiny tasks may not overlap).
+        int kept = ExecutorNetworks.idle();
+        assertTrue(kept == 1 || kept == 2, "the workers' networks are kept for the next round, at most one per task; kept " + kept);
 
         ModelState afterFirst = ModelState.of(sparkNetwork.getNetwork());
         MultiLayerNetwork first = trainAlone(afterFirst, shards.get(0), assembler);
