@@ -34,8 +34,30 @@ public final class LstmJob implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, retrain, evaluate, predict, sample)");
     }
 
-    public static void main(String[] args) {
-        System.exit(execute(args));
+    public static void main(String[] args) throws org.apache.spark.SparkUserAppException {
+        int code = execute(args);
+        if (returnsItsOutcome(System.getProperty("spark.master"), System.getProperty("spark.submit.deployMode"))) {
+            end(code);
+            return;
+        }
+        System.exit(code);
+    }
+
+    /**
+     * Whether main must return instead of exiting: in YARN cluster mode the ApplicationMaster runs it
+     * in a thread and reports the application's final status when it returns; System.exit there runs
+     * the AM's shutdown hook first, so YARN sees FAILED ("Shutdown hook called before final status
+     * was reported") and starts a second attempt, which trains and publishes again.
+     */
+    static boolean returnsItsOutcome(String master, String deployMode) {
+        return master != null && master.startsWith("yarn") && "cluster".equals(deployMode);
+    }
+
+    /** Returns for success; any other code reaches the AM as the application's exit status. */
+    static void end(int code) throws org.apache.spark.SparkUserAppException {
+        if (code != OK) {
+            throw new org.apache.spark.SparkUserAppException(code);
+        }
     }
 
     public static int execute(String... args) {

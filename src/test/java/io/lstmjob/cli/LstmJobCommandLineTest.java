@@ -1,5 +1,6 @@
 package io.lstmjob.cli;
 
+import org.apache.spark.SparkUserAppException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -9,6 +10,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What a scheduler sees of a failed run: an exit code and one line on stderr. */
@@ -50,5 +53,17 @@ class LstmJobCommandLineTest {
     @Test
     void aMissingCommandIsAUsageError() {
         assertEquals(2, LstmJob.execute());
+    }
+
+    /** In YARN cluster mode main must return (or throw the code), never call System.exit: that would end this JVM. */
+    @Test
+    void inYarnClusterModeTheOutcomeIsReturnedNotExited() throws SparkUserAppException {
+        assertTrue(LstmJob.returnsItsOutcome("yarn", "cluster"));
+        assertFalse(LstmJob.returnsItsOutcome("yarn", "client"));
+        assertFalse(LstmJob.returnsItsOutcome("spark://host:7077", "cluster"));
+        assertFalse(LstmJob.returnsItsOutcome(null, null));
+        LstmJob.end(LstmJob.OK);
+        SparkUserAppException kept = assertThrows(SparkUserAppException.class, () -> LstmJob.end(LstmJob.KEPT));
+        assertEquals(LstmJob.KEPT, kept.exitCode());
     }
 }
