@@ -8,6 +8,7 @@ import java.util.List;
  * strings / lists mean "not set". {@code minPairs} is the shortest sequence (in training pairs)
  * that {@code shortSequences} lets through: one TBPTT window. {@code labelColumn} names the class
  * of each sequence (the same on all its rows) and makes the task sequence classification.
+ * {@code maxLineBytes}: a longer line of a CSV or text file is refused (its file and line named).
  */
 public record InputConfig(
         String path,
@@ -21,19 +22,23 @@ public record InputConfig(
         ShortSequencePolicy shortSequences,
         boolean strictOrder,
         int minPairs,
-        String labelColumn) implements Serializable {
+        String labelColumn,
+        int maxLineBytes) implements Serializable {
+
+    /** input.maxLineBytes's default: 16 MiB. */
+    public static final int DEFAULT_MAX_LINE_BYTES = 16 << 20;
 
     /** Strict defaults: fail on invalid values and short sequences, sort rows by the order column. */
     public InputConfig(String path, InputFormat format, String delimiter, String sequenceIdColumn, String orderColumn,
                        List<String> featureColumns, List<String> targetColumns) {
         this(path, format, delimiter, sequenceIdColumn, orderColumn, featureColumns, targetColumns,
-                InvalidValuePolicy.FAIL, ShortSequencePolicy.FAIL, false, 1, "");
+                InvalidValuePolicy.FAIL, ShortSequencePolicy.FAIL, false, 1, "", DEFAULT_MAX_LINE_BYTES);
     }
 
     /** A copy that reads {@code labelColumn} as every sequence's class. */
     public InputConfig withLabelColumn(String column) {
         return new InputConfig(path, format, delimiter, sequenceIdColumn, orderColumn, featureColumns, targetColumns,
-                invalidValues, shortSequences, strictOrder, minPairs, column);
+                invalidValues, shortSequences, strictOrder, minPairs, column, maxLineBytes);
     }
 
     /** Text makes a character model, a label column a sequence classifier, anything else a forecaster. */

@@ -136,7 +136,11 @@ public final class JobConfigLoader {
     private JobConfig build(Config c) {
         InputFormat format = enumValue(c, "input.format", InputFormat.class);
         String delimiter = c.getString("input.csv.delimiter");
-        require(delimiter.length() == 1, "input.csv.delimiter", "must be a single character, got '" + delimiter + "'");
+        require(delimiter.length() == 1 && delimiter.charAt(0) < 128 && delimiter.charAt(0) != '"',
+                "input.csv.delimiter", "must be a single ASCII character other than '\"', got '" + delimiter + "'");
+        long maxLineBytes = c.getBytes("input.maxLineBytes");
+        require(maxLineBytes >= 1024 && maxLineBytes <= (1L << 30), "input.maxLineBytes",
+                "must be within 1k..1g bytes, got " + maxLineBytes);
         String order = c.getString("input.order").trim();
         require(order.equals("sort") || order.equals("strict"), "input.order", "must be sort or strict, got '" + order + "'");
         InputConfig input = new InputConfig(
@@ -151,7 +155,8 @@ public final class JobConfigLoader {
                 enumValue(c, "input.shortSequences", ShortSequencePolicy.class),
                 order.equals("strict"),
                 c.getInt("tbptt.forward"),
-                c.getString("input.labelColumn").trim());
+                c.getString("input.labelColumn").trim(),
+                (int) maxLineBytes);
         if (input.hasLabelColumn()) {
             require(format != InputFormat.TEXT, "input.labelColumn", "labels whole sequences of csv or parquet input; "
                     + "text input trains a character model");
@@ -162,7 +167,7 @@ public final class JobConfigLoader {
             // A whole sequence is one example: any length of at least one step will do.
             input = new InputConfig(input.path(), format, delimiter, input.sequenceIdColumn(), input.orderColumn(),
                     input.featureColumns(), input.targetColumns(), input.invalidValues(), input.shortSequences(),
-                    input.strictOrder(), 1, input.labelColumn());
+                    input.strictOrder(), 1, input.labelColumn(), input.maxLineBytes());
         }
 
         String name = c.getString("model.name");

@@ -22,6 +22,17 @@ final class ChannelMoments implements Serializable {
         return this;
     }
 
+    /** The given channels of a segment's step. */
+    ChannelMoments add(Segment segment, int step, int[] channels) {
+        count++;
+        for (int i = 0; i < channels.length; i++) {
+            double v = segment.value(step, channels[i]);
+            sum[i] += v;
+            sumSquares[i] += v * v;
+        }
+        return this;
+    }
+
     ChannelMoments merge(ChannelMoments other) {
         count += other.count;
         for (int i = 0; i < sum.length; i++) {

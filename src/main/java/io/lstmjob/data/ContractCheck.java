@@ -1,8 +1,8 @@
 package io.lstmjob.data;
 
 import io.lstmjob.config.Task;
-import org.apache.spark.api.java.JavaRDD;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -14,36 +14,36 @@ final class ContractCheck {
     private ContractCheck() {
     }
 
-    static void requireSameChannels(DataContract contract, Task task, StepTable table) {
+    static void requireSameChannels(DataContract contract, Task task, List<String> features, List<String> targets) {
         if (contract.task() != task) {
             throw new InputDataException("the input is for a " + task.name().toLowerCase() + " model but the model is a "
                     + contract.task().name().toLowerCase() + " model");
         }
-        if (task == Task.CLASSIFY && !contract.featureNames().equals(table.featureNames())) {
+        if (task == Task.CLASSIFY && !contract.featureNames().equals(features)) {
             throw new InputDataException("the input's columns do not fit the model: it was trained on features "
-                    + contract.featureNames() + ", the input gives " + table.featureNames());
+                    + contract.featureNames() + ", the input gives " + features);
         }
-        if (task == Task.FORECAST && (!contract.featureNames().equals(table.featureNames())
-                || !contract.targetNames().equals(table.targetNames()))) {
+        if (task == Task.FORECAST && (!contract.featureNames().equals(features) || !contract.targetNames().equals(targets))) {
             throw new InputDataException("the input's columns do not fit the model: it was trained on features "
                     + contract.featureNames() + " -> targets " + contract.targetNames() + ", the input gives "
-                    + table.featureNames() + " -> " + table.targetNames());
+                    + features + " -> " + targets);
         }
     }
 
-    static DataContract requireKnownCharacters(DataContract contract, JavaRDD<RankedStep> steps) {
-        if (contract.task() != Task.CHAR_LM) {
-            return contract;
-        }
+    /** @param codePoints the characters of the input, sorted */
+    static void requireKnownCharacters(DataContract contract, int[] codePoints) {
         Vocabulary vocabulary = contract.vocabulary();
-        List<Integer> unknown = steps.map(s -> (int) s.features()[0]).filter(cp -> vocabulary.indexOf(cp) < 0)
-                .distinct().take(20);
+        List<Integer> unknown = new ArrayList<>();
+        for (int cp : codePoints) {
+            if (vocabulary.indexOf(cp) < 0 && unknown.size() < 20) {
+                unknown.add(cp);
+            }
+        }
         if (!unknown.isEmpty()) {
             throw new InputDataException("the input has characters outside the model's vocabulary of "
-                    + vocabulary.size() + ": " + unknown.stream().sorted()
+                    + vocabulary.size() + ": " + unknown.stream()
                     .map(cp -> new String(Character.toChars(cp)).replace("\n", "\\n") + " (U+" + Integer.toHexString(cp).toUpperCase() + ")")
                     .collect(Collectors.joining(", ")) + "; train a new model to widen the vocabulary");
         }
-        return contract;
     }
 }

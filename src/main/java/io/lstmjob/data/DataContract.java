@@ -24,12 +24,52 @@ public record DataContract(Task task, List<String> featureNames, List<String> ta
         return new DataContract(Task.FORECAST, List.copyOf(features), List.copyOf(targets), scaler, null, null, horizon);
     }
 
+    /** The single channel of a character model. */
+    static final List<String> TEXT_CHANNEL = List.of("char");
+
     public static DataContract charModel(Vocabulary vocabulary) {
-        return new DataContract(Task.CHAR_LM, TextSequenceSource.CHANNEL, TextSequenceSource.CHANNEL, null, vocabulary, null, 1);
+        return new DataContract(Task.CHAR_LM, TEXT_CHANNEL, TEXT_CHANNEL, null, vocabulary, null, 1);
     }
 
     public static DataContract classifier(List<String> features, List<String> classes, FeatureScaler scaler) {
         return new DataContract(Task.CLASSIFY, List.copyOf(features), List.of(), scaler, null, List.copyOf(classes), 1);
+    }
+
+    /**
+     * The columns a segment holds for every step: the features, then the targets that are not also
+     * features (a column read once however many parts it plays). A classifier's are its features.
+     */
+    public List<String> channels() {
+        return channels(featureNames, targetNames);
+    }
+
+    static List<String> channels(List<String> features, List<String> targets) {
+        List<String> channels = new ArrayList<>(features);
+        for (String target : targets) {
+            if (!channels.contains(target)) {
+                channels.add(target);
+            }
+        }
+        return List.copyOf(channels);
+    }
+
+    /** The channel of each feature (network input), in order. */
+    public int[] featureChannels() {
+        return indexes(featureNames);
+    }
+
+    /** The channel of each target, in order. */
+    public int[] targetChannels() {
+        return indexes(targetNames);
+    }
+
+    private int[] indexes(List<String> names) {
+        List<String> channels = channels();
+        int[] idx = new int[names.size()];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = channels.indexOf(names.get(i));
+        }
+        return idx;
     }
 
     /** Steps ahead the outputs reach: 1 for next-step models (and for contracts saved before horizons existed). */

@@ -2,11 +2,13 @@ package io.lstmjob.data;
 
 import io.lstmjob.config.CacheLevel;
 import io.lstmjob.config.InputConfig;
+import io.lstmjob.config.InputFormat;
 import io.lstmjob.config.InvalidValuePolicy;
-import io.lstmjob.config.ShortSequencePolicy;
 import io.lstmjob.config.ShardingConfig;
+import io.lstmjob.config.ShortSequencePolicy;
 import io.lstmjob.config.Task;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -15,13 +17,26 @@ import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
-/** Input to sharded segments: read, rank, plan, fit the scaler or vocabulary, cut, cache. */
+/**
+ * Input to sharded segments, in named phases: list the files; a census of the sequences (text: count
+ * each split's characters; tables: parse, sort by sequence and order, count, check); plan the pieces
+ * (segments, or whole sequences for a classifier) on the driver; cut them while streaming the input
+ * once more (text) or the sorted rows (tables), send each to the partition that trains it and cache
+ * it; fit the scaler in the pass that counts the cached segments. See README.md's Architecture
+ * section for what a step costs on each path.
+ */
 public final class DatasetPreparer {
     private static final Logger LOG = LoggerFactory.getLogger(DatasetPreparer.class);
+    /** Bytes of input per partition of the tables' sort. */
+    private static final long SORT_BYTES_PER_PARTITION = 128L << 20;
 
     private DatasetPreparer() {
     }
@@ -31,138 +46,221 @@ public final class DatasetPreparer {
     }
 
     public static PreparedData prepare(SparkSession spark, InputConfig input, ShardingConfig configured, Preparation preparation) {
-        DataContract fixedContract = preparation.fixedContract();
+        DataContract fixed = preparation.fixedContract();
         // A published model's outputs fix how far ahead its targets reach, whatever model.horizon says now.
-        ShardingConfig sharding = fixedContract != null && fixedContract.task() == Task.FORECAST
-                ? configured.withHorizon(fixedContract.stepsAhead()) : configured;
-        Task task = fixedContract != null ? fixedContract.task() : input.task();
+        ShardingConfig sharding = fixed != null && fixed.task() == Task.FORECAST ? configured.withHorizon(fixed.stepsAhead()) : configured;
+        if (fixed != null && fixed.task() != input.task()) {
+            throw new InputDataException("the input is for a " + input.task().name().toLowerCase() + " model but the model is a "
+                    + fixed.task().name().toLowerCase() + " model");
+        }
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<Path> files = InputFiles.list(input.path(), sc.hadoopConfiguration());
-        StepTable table = SequenceSource.forFormat(input.format()).read(spark, input, files, preparation.wholeSequencesPerPartition());
-        if (fixedContract != null) {
-            ContractCheck.requireSameChannels(fixedContract, input.task(), table);
-        }
-        JavaRDD<StepRecord> steps = table.steps();
-        if (input.invalidValues() == InvalidValuePolicy.SKIP) {
-            sc.setJobDescription("prepare data: count rows with invalid values");
-            long invalidRows = steps.filter(DatasetPreparer::hasInvalidValue).count();
-            LOG.warn("input.invalidValues=skip: left out {} row(s) with empty, NaN or infinite values", invalidRows);
-            steps = steps.filter(s -> !hasInvalidValue(s));
-        }
         int partitions = sharding.numPartitions() > 0 ? sharding.numPartitions() : sc.defaultParallelism();
-
-        sc.setJobDescription("prepare data: sort steps of " + files.size() + " file(s) into sequences");
-        StepRanker.RankedSteps ranked = StepRanker.rank(steps, partitions,
-                sharding.cacheLevel() == CacheLevel.DISK_ONLY ? StorageLevel.DISK_ONLY() : StorageLevel.MEMORY_AND_DISK_SER());
-        try {
-            JavaRDD<RankedStep> rankedSteps = ranked.steps();
-            if (input.invalidValues() == InvalidValuePolicy.INTERPOLATE) {
-                sc.setJobDescription("prepare data: interpolate invalid values");
-                InvalidValueInterpolator.Filled filled = InvalidValueInterpolator.fill(sc, rankedSteps,
-                        table.featureNames(), table.targetNames());
-                LOG.warn("input.invalidValues=interpolate: filled {} empty, NaN or infinite cell(s)", filled.cells());
-                rankedSteps = filled.steps();
-            }
-            PreparedData prepared = task == Task.CLASSIFY
-                    ? examples(sc, ranked, rankedSteps, table, sharding, partitions, preparation)
-                    : segments(sc, input, ranked.catalog(), rankedSteps, table, sharding, partitions, preparation);
-            DatasetSummary summary = prepared.summary();
+        try (PreparationPhases phases = new PreparationPhases(sc, totalBytes(sc, files))) {
+            Prepared prepared = input.task() == Task.CHAR_LM
+                    ? text(sc, input, files, sharding, partitions, preparation, phases)
+                    : table(spark, input, files, sharding, partitions, preparation, phases);
+            DatasetSummary summary = prepared.summary(phases.timings());
+            boolean classify = input.task() == Task.CLASSIFY;
             LOG.info("Prepared {} sequence(s), {} steps: {} training {} ({} pairs), {} validation {} ({} pairs); "
                             + "training steps per partition {}", summary.sequences(), summary.steps(), summary.trainSegments(),
-                    task == Task.CLASSIFY ? "sequences" : "segments", summary.trainPairs(), summary.validationSegments(),
-                    task == Task.CLASSIFY ? "sequences" : "segments", summary.validationPairs(),
+                    classify ? "sequences" : "segments", summary.trainPairs(), summary.validationSegments(),
+                    classify ? "sequences" : "segments", summary.validationPairs(),
                     Arrays.toString(summary.trainStepsPerPartition()));
-            if (summary.validationSegments() == 0 && sharding.validationFraction() > 0) {
+            if (summary.validationSegments() == 0 && sharding.validationFraction() > 0 && !preparation.scoresEverySequence()) {
                 LOG.warn("The validation split is empty: the {} too short for validation.fraction={}",
-                        task == Task.CLASSIFY ? "input has too few sequences" : "sequences are", sharding.validationFraction());
+                        classify ? "input has too few sequences" : "sequences are", sharding.validationFraction());
             }
-            return new PreparedData(prepared.train(), prepared.validation(), prepared.contract(), summary, List.copyOf(files),
-                    prepared.cached());
-        } finally {
-            ranked.release();
-            sc.setJobDescription(null);
+            JavaRDD<Segment> segments = prepared.segments();
+            return new PreparedData(segments.filter(s -> !s.validation()), segments.filter(Segment::validation),
+                    prepared.contract(), summary, List.copyOf(files), segments);
         }
     }
 
-    /** Forecasting and the character model: sequences cut into segments of training pairs. */
-    private static PreparedData segments(JavaSparkContext sc, InputConfig input, SequenceCatalog catalog,
-                                         JavaRDD<RankedStep> rankedSteps, StepTable table, ShardingConfig sharding,
-                                         int partitions, Preparation preparation) {
-        DataContract fixedContract = preparation.fixedContract();
-        long minPairs = preparation.wholeSequencesPerPartition() ? 1 : shortSequenceMinimum(input, catalog, sharding.horizon());
-        SegmentPlan plan = SegmentPlan.build(catalog, sharding, partitions, preparation.wholeSequencesPerPartition(), minPairs);
+    /** What a path prepared: the cached segments, their contract, and the counts of the summary. */
+    private record Prepared(JavaRDD<Segment> segments, DataContract contract, SequenceCatalog catalog, long trainPairs,
+                            long validationPairs, int trainSegments, int validationSegments, int partitions,
+                            long[] trainStepsPerPartition, long skippedRows, long filledCells) {
+        DatasetSummary summary(List<DatasetSummary.Phase> phases) {
+            return new DatasetSummary(catalog.size(), catalog.totalSteps(), trainPairs, validationPairs, trainSegments,
+                    validationSegments, partitions, trainStepsPerPartition, skippedRows, filledCells, phases);
+        }
+
+        static Prepared of(JavaRDD<Segment> segments, DataContract contract, SegmentPlan plan, long skipped, long filled) {
+            return new Prepared(segments, contract, plan.catalog(), plan.pairs(false), plan.pairs(true), plan.segments(false),
+                    plan.segments(true), plan.partitions(), plan.trainStepsPerPartition(), skipped, filled);
+        }
+
+        static Prepared of(JavaRDD<Segment> segments, DataContract contract, ExamplePlan plan, long skipped, long filled) {
+            return new Prepared(segments, contract, plan.catalog(), plan.steps(false), plan.steps(true), plan.count(false),
+                    plan.count(true), plan.partitions(), plan.trainStepsPerPartition(), skipped, filled);
+        }
+    }
+
+    /** The character model: every file one sequence, read by position, no sort. */
+    private static Prepared text(JavaSparkContext sc, InputConfig input, List<Path> files, ShardingConfig sharding,
+                                 int partitions, Preparation preparation, PreparationPhases phases) {
+        TextInput text = new TextInput(sc, files, input.maxLineBytes(), phases.bytesRead());
+        TextInput.Census census = phases.run("count the characters of " + files.size() + " file(s)", text::census);
+        DataContract fixed = preparation.fixedContract();
+        if (fixed != null) {
+            ContractCheck.requireKnownCharacters(fixed, census.codePoints());
+        } else if (census.codePoints().length < 2) {
+            throw new InputDataException("the text has " + census.codePoints().length
+                    + " distinct character(s); a character model needs at least 2");
+        }
+        DataContract contract = fixed != null ? fixed : DataContract.charModel(new Vocabulary(census.codePoints()));
+        List<String> ids = files.stream().map(Path::toString).toList();
+        SequenceCatalog catalog = catalog(ids, census.fileSteps());
+        SegmentPlan plan = segmentPlan(catalog, input, sharding, partitions, preparation);
+        Broadcast<SegmentPlan> planned = sc.broadcast(plan);
+        JavaRDD<Segment> segments = phases.run(cutPhase(plan.pieces(), "segments", partitions), () -> {
+            JavaRDD<Segment> cut = join(text.cut(planned, census, contract.vocabulary()), planned, 1, sharding);
+            requireAll(cut.count(), plan);
+            return cut;
+        });
+        return Prepared.of(segments, contract, plan, 0, 0);
+    }
+
+    /** Forecasting and classification: rows sorted by sequence and order, then cut while streaming. */
+    private static Prepared table(SparkSession spark, InputConfig input, List<Path> files, ShardingConfig sharding,
+                                  int partitions, Preparation preparation, PreparationPhases phases) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        boolean csv = input.format() == InputFormat.CSV;
+        TableRows rows = csv ? CsvRows.read(spark, input, files, preparation.labelsOptional(), phases.bytesRead())
+                : ParquetRows.read(spark, input, files, preparation.labelsOptional());
+        DataContract fixed = preparation.fixedContract();
+        if (fixed != null) {
+            ContractCheck.requireSameChannels(fixed, input.task(), rows.roles().featureNames, rows.roles().targetNames);
+        }
+        int sortPartitions = (int) Math.max(sc.defaultParallelism(),
+                Math.min(100_000, totalBytes(sc, files) / SORT_BYTES_PER_PARTITION + 1));
+        SortedTable sorted = SortedTable.sort(rows, sortPartitions, csv, input.invalidValues(), input.strictOrder());
+        List<SortedTable.Tally> tallies = phases.run("read, sort and check the rows of " + files.size() + " file(s)", sorted::census);
+        if (tallies.isEmpty()) {
+            throw new InputDataException("the input holds no data rows");
+        }
+        tallies = new ArrayList<>(tallies);
+        tallies.sort(Comparator.comparing(SortedTable.Tally::id));
+        long skipped = tallies.stream().mapToLong(SortedTable.Tally::skippedRows).sum();
+        long filled = tallies.stream().mapToLong(SortedTable.Tally::invalidCells).sum();
+        if (input.invalidValues() == InvalidValuePolicy.SKIP) {
+            LOG.warn("input.invalidValues=skip: left out {} row(s) with empty, NaN or infinite values", skipped);
+        }
+        if (input.invalidValues() == InvalidValuePolicy.INTERPOLATE) {
+            LOG.warn("input.invalidValues=interpolate: filling {} empty, NaN or infinite cell(s)", filled);
+        }
+        SequenceCatalog catalog = catalog(tallies.stream().map(SortedTable.Tally::id).toList(),
+                tallies.stream().mapToLong(SortedTable.Tally::steps).toArray());
+        if (catalog.totalSteps() == 0) {
+            throw new InputDataException("the input holds no data rows without empty, NaN or infinite values");
+        }
+        ColumnRoles roles = rows.roles();
+        int width = roles.channels();
+        if (input.task() == Task.CLASSIFY) {
+            List<String> classes = fixed != null ? fixed.classes() : classes(tallies);
+            ExamplePlan plan = examplePlan(catalog, tallies, classes, sharding, partitions, preparation);
+            Broadcast<ExamplePlan> planned = sc.broadcast(plan);
+            int[] features = DataContract.classifier(roles.featureNames, classes, null).featureChannels();
+            JavaRDD<Segment> segments = join(sorted.cut(planned), planned, width, sharding);
+            ScalerFitter.Fit fit = phases.run(cutPhase(plan.pieces(), "sequences", partitions),
+                    () -> ScalerFitter.fit(segments, null, features, new int[0]));
+            requireAll(fit.segments(), plan);
+            DataContract contract = fixed != null ? fixed : DataContract.classifier(roles.featureNames, classes, fit.scaler());
+            return Prepared.of(segments, contract, plan, skipped, filled);
+        }
+        SegmentPlan plan = segmentPlan(catalog, input, sharding, partitions, preparation);
+        Broadcast<SegmentPlan> planned = sc.broadcast(plan);
+        DataContract unscaled = DataContract.forecast(roles.featureNames, roles.targetNames, null, sharding.horizon());
+        JavaRDD<Segment> segments = join(sorted.cut(planned), planned, width, sharding);
+        ScalerFitter.Fit fit = phases.run(cutPhase(plan.pieces(), "segments", partitions),
+                () -> ScalerFitter.fit(segments, planned, unscaled.featureChannels(), unscaled.targetChannels()));
+        requireAll(fit.segments(), plan);
+        DataContract contract = fixed != null ? fixed
+                : DataContract.forecast(roles.featureNames, roles.targetNames, fit.scaler(), sharding.horizon());
+        return Prepared.of(segments, contract, plan, skipped, filled);
+    }
+
+    private static String cutPhase(int pieces, String what, int partitions) {
+        return "cut and cache " + pieces + " " + what + " over " + partitions + " partition(s)";
+    }
+
+    /** The cut's shuffle: every part to its piece's partition, sorted by piece, joined into cached segments. */
+    private static JavaRDD<Segment> join(JavaPairRDD<Long, Object> parts, Broadcast<? extends CutPlan> plan, int width,
+                                         ShardingConfig sharding) {
+        return parts.repartitionAndSortWithinPartitions(new PlanPartitioner(plan.value()))
+                .mapPartitions(sorted -> new PieceJoiner(plan.value(), width, sorted))
+                .persist(storageLevel(sharding));
+    }
+
+    private static void requireAll(long cut, CutPlan plan) {
+        if (cut != plan.pieces()) {
+            throw new IllegalStateException("cut " + cut + " pieces, planned " + plan.pieces());
+        }
+    }
+
+    private static SequenceCatalog catalog(List<String> ids, long[] lengths) {
+        TreeMap<String, Long> sorted = new TreeMap<>();
+        for (int i = 0; i < ids.size(); i++) {
+            sorted.merge(ids.get(i), lengths[i], Long::sum);
+        }
+        return new SequenceCatalog(new ArrayList<>(sorted.keySet()), sorted.values().stream().mapToLong(Long::longValue).toArray());
+    }
+
+    private static SegmentPlan segmentPlan(SequenceCatalog catalog, InputConfig input, ShardingConfig sharding, int partitions,
+                                           Preparation preparation) {
+        long minPairs = preparation.scoresEverySequence() ? 1 : shortSequenceMinimum(input, catalog, sharding.horizon());
+        SegmentPlan plan = SegmentPlan.build(catalog, sharding, partitions, preparation.keepsSequencesTogether(), minPairs);
         if (plan.segments(false) == 0) {
             throw new InputDataException("no sequence is long enough to train on: " + catalog.size()
                     + " sequence(s), the longest has " + longest(catalog) + " step(s); at least " + (sharding.horizon() + 1)
-                    + " are needed"
-                    + (sharding.validationFraction() > 0 ? " beyond the validation tail" : ""));
+                    + " are needed" + (sharding.validationFraction() > 0 ? " beyond the validation tail" : ""));
         }
-        Broadcast<SegmentPlan> planBroadcast = sc.broadcast(plan);
-        boolean text = input.task() == Task.CHAR_LM;
-        sc.setJobDescription("prepare data: fit " + (text ? "vocabulary" : "scaler"));
-        DataContract contract = fixedContract != null
-                ? ContractCheck.requireKnownCharacters(fixedContract, rankedSteps)
-                : text
-                ? DataContract.charModel(vocabularyOf(rankedSteps))
-                : DataContract.forecast(table.featureNames(), table.targetNames(),
-                ScalerFitter.fit(rankedSteps, planBroadcast, table.featureNames().size(), table.targetNames().size()),
-                sharding.horizon());
-
-        sc.setJobDescription("prepare data: cut " + plan.segmentCount() + " segments over " + partitions + " partitions");
-        JavaRDD<Segment> segments = Segmenter.cut(rankedSteps, planBroadcast).persist(storageLevel(sharding));
-        long count = segments.count();
-        if (count != plan.segmentCount()) {
-            throw new IllegalStateException("cut " + count + " segments, planned " + plan.segmentCount());
-        }
-        DatasetSummary summary = new DatasetSummary(catalog.size(), catalog.totalSteps(),
-                plan.pairs(false), plan.pairs(true), plan.segments(false), plan.segments(true), partitions,
-                plan.trainStepsPerPartition());
-        return new PreparedData(segments.filter(s -> !s.validation()), segments.filter(Segment::validation),
-                contract, summary, List.of(), segments);
+        return plan;
     }
 
-    /**
-     * Sequence classification: every whole sequence one example with its label's class. The
-     * classes are the training input's labels, or the model's when one is given. The summary
-     * counts sequences as segments and steps as pairs.
-     */
-    private static PreparedData examples(JavaSparkContext sc, StepRanker.RankedSteps ranked, JavaRDD<RankedStep> rankedSteps,
-                                         StepTable table, ShardingConfig sharding, int partitions, Preparation preparation) {
-        DataContract fixedContract = preparation.fixedContract();
-        SequenceCatalog catalog = ranked.catalog();
-        sc.setJobDescription("prepare data: read the label of every sequence");
-        Map<String, String> labels = SequenceLabels.collect(ranked.cached());
-        List<String> classes = fixedContract != null ? fixedContract.classes() : SequenceLabels.classes(labels);
-        if (fixedContract == null && classes.size() < 2) {
+    /** A new classifier's classes: the sorted distinct labels of its training input. */
+    private static List<String> classes(List<SortedTable.Tally> tallies) {
+        List<String> classes = tallies.stream().map(SortedTable.Tally::label).filter(java.util.Objects::nonNull)
+                .distinct().sorted().toList();
+        if (classes.size() < 2) {
             throw new InputDataException("the label column holds " + classes.size() + " distinct label(s) " + classes
                     + "; a classifier needs at least 2");
         }
-        if (!preparation.wholeSequencesPerPartition() && labels.size() < catalog.size()) {
+        return classes;
+    }
+
+    /**
+     * Sequence classification: every whole sequence one example with its label's class (-1 where a
+     * scored input has no label column), about validation.fraction of them held out.
+     */
+    private static ExamplePlan examplePlan(SequenceCatalog catalog, List<SortedTable.Tally> tallies, List<String> classes,
+                                           ShardingConfig sharding, int partitions, Preparation preparation) {
+        Map<String, String> labels = new java.util.HashMap<>();
+        for (SortedTable.Tally tally : tallies) {
+            if (tally.label() != null) {
+                labels.put(tally.id(), tally.label());
+            }
+        }
+        if (!preparation.labelsOptional() && labels.size() < catalog.size()) {
             throw new InputDataException((catalog.size() - labels.size()) + " sequence(s) have no label");
         }
-        int[] classOfSequence = SequenceLabels.indexOf(catalog, labels, classes);
-        double fraction = preparation.wholeSequencesPerPartition() ? 0 : sharding.validationFraction();
+        int[] classOfSequence = new int[catalog.size()];
+        for (int s = 0; s < classOfSequence.length; s++) {
+            String label = labels.get(catalog.id(s));
+            classOfSequence[s] = label == null ? -1 : classes.indexOf(label);
+            if (label != null && classOfSequence[s] < 0) {
+                throw new InputDataException("sequence '" + catalog.id(s) + "' has the label '" + label
+                        + "', which is not one of the model's classes " + classes);
+            }
+        }
+        double fraction = preparation.scoresEverySequence() ? 0 : sharding.validationFraction();
         ExamplePlan plan = ExamplePlan.build(catalog, classOfSequence, fraction, partitions);
         if (plan.count(false) == 0) {
             throw new InputDataException("no sequence is left to train on: " + catalog.size()
                     + " sequence(s), all held out by validation.fraction=" + fraction);
         }
-        Broadcast<ExamplePlan> planBroadcast = sc.broadcast(plan);
-        sc.setJobDescription("prepare data: fit scaler");
-        DataContract contract = fixedContract != null ? fixedContract
-                : DataContract.classifier(table.featureNames(), classes,
-                ScalerFitter.fitInputs(rankedSteps, planBroadcast, table.featureNames().size()));
-
-        sc.setJobDescription("prepare data: gather " + plan.examples() + " sequences over " + partitions + " partitions");
-        JavaRDD<Segment> examples = ExampleCutter.cut(rankedSteps, planBroadcast).persist(storageLevel(sharding));
-        long count = examples.count();
-        if (count != plan.examples()) {
-            throw new IllegalStateException("gathered " + count + " sequences, planned " + plan.examples());
-        }
-        DatasetSummary summary = new DatasetSummary(catalog.size(), catalog.totalSteps(), plan.steps(false), plan.steps(true),
-                plan.count(false), plan.count(true), partitions, plan.trainStepsPerPartition());
-        return new PreparedData(examples.filter(s -> !s.validation()), examples.filter(Segment::validation),
-                contract, summary, List.of(), examples);
+        return plan;
     }
 
     private static StorageLevel storageLevel(ShardingConfig sharding) {
@@ -173,18 +271,16 @@ public final class DatasetPreparer {
         };
     }
 
-    private static boolean hasInvalidValue(StepRecord step) {
-        for (float v : step.features()) {
-            if (Float.isNaN(v)) {
-                return true;
+    private static long totalBytes(JavaSparkContext sc, List<Path> files) {
+        long total = 0;
+        try {
+            for (Path file : files) {
+                total += file.getFileSystem(sc.hadoopConfiguration()).getFileStatus(file).getLen();
             }
+        } catch (IOException e) {
+            throw new InputDataException("cannot read the sizes of the input files: " + e.getMessage());
         }
-        for (float v : step.targets()) {
-            if (Float.isNaN(v)) {
-                return true;
-            }
-        }
-        return false;
+        return total;
     }
 
     /**
@@ -192,7 +288,7 @@ public final class DatasetPreparer {
      * sequence, or with input.shortSequences=skip counts them and lets the plan leave them out.
      */
     private static long shortSequenceMinimum(InputConfig input, SequenceCatalog catalog, int horizon) {
-        List<String> shorter = new java.util.ArrayList<>();
+        List<String> shorter = new ArrayList<>();
         for (int i = 0; i < catalog.size(); i++) {
             if (catalog.length(i) - horizon < input.minPairs()) {
                 shorter.add(catalog.id(i) + " (" + catalog.length(i) + " steps)");
@@ -213,16 +309,6 @@ public final class DatasetPreparer {
         LOG.warn("input.shortSequences=skip: left out {} of {} sequence(s) shorter than one TBPTT window of {} steps",
                 shorter.size(), catalog.size(), input.minPairs());
         return input.minPairs();
-    }
-
-    private static Vocabulary vocabularyOf(JavaRDD<RankedStep> steps) {
-        List<Integer> distinct = steps.map(s -> (int) s.features()[0]).distinct().collect();
-        int[] codePoints = distinct.stream().mapToInt(Integer::intValue).sorted().toArray();
-        if (codePoints.length < 2) {
-            throw new InputDataException("the text has " + codePoints.length
-                    + " distinct character(s); a character model needs at least 2");
-        }
-        return new Vocabulary(codePoints);
     }
 
     private static long longest(SequenceCatalog catalog) {

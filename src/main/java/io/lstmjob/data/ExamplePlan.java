@@ -1,6 +1,5 @@
 package io.lstmjob.data;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -13,10 +12,11 @@ import java.util.List;
  * streams its examples by id, so minibatches mix the classes instead of following the sorted
  * sequence ids. Examples are balanced over partitions by step count. Computed on the driver.
  */
-public final class ExamplePlan implements Serializable {
+public final class ExamplePlan implements CutPlan {
     private final SequenceCatalog catalog;
     private final int partitions;
     private final int[] exampleOfSequence;
+    private final int[] sequenceOfExample;
     private final int[] classOfSequence;
     private final boolean[] validationExample;
     private final int[] partitionOfExample;
@@ -32,7 +32,7 @@ public final class ExamplePlan implements Serializable {
         }
         order.sort(Comparator.<Integer>comparingDouble(s -> unitHash(catalog.id(s), ORDER_SEED)).thenComparingInt(s -> s));
         exampleOfSequence = new int[n];
-        int[] sequenceOfExample = new int[n];
+        sequenceOfExample = new int[n];
         validationExample = new boolean[n];
         for (int id = 0; id < n; id++) {
             int s = order.get(id);
@@ -41,8 +41,8 @@ public final class ExamplePlan implements Serializable {
             validationExample[id] = unitHash(catalog.id(s), HOLDOUT_SEED) < validationFraction;
         }
         partitionOfExample = new int[n];
-        balance(sequenceOfExample, true);
-        balance(sequenceOfExample, false);
+        balance(true);
+        balance(false);
     }
 
     private static final int HOLDOUT_SEED = 0x5eed;
@@ -61,7 +61,7 @@ public final class ExamplePlan implements Serializable {
     }
 
     /** Longest-processing-time-first over one split: each example to the partition with the fewest steps so far. */
-    private void balance(int[] sequenceOfExample, boolean validation) {
+    private void balance(boolean validation) {
         List<Integer> ids = new ArrayList<>();
         for (int id = 0; id < sequenceOfExample.length; id++) {
             if (validationExample[id] == validation) {
@@ -71,12 +71,47 @@ public final class ExamplePlan implements Serializable {
         LongestFirst.assign(ids, id -> catalog.length(sequenceOfExample[id]), partitions, partitionOfExample);
     }
 
+    @Override
     public SequenceCatalog catalog() {
         return catalog;
     }
 
+    @Override
     public int partitions() {
         return partitions;
+    }
+
+    @Override
+    public int pieces() {
+        return exampleOfSequence.length;
+    }
+
+    @Override
+    public int pieceCount(int seq) {
+        return 1;
+    }
+
+    @Override
+    public int piece(int seq, int k) {
+        return exampleOfSequence[seq];
+    }
+
+    @Override
+    public long firstStep(int piece) {
+        return 0;
+    }
+
+    @Override
+    public int steps(int piece) {
+        return Math.toIntExact(catalog.length(sequenceOfExample[piece]));
+    }
+
+    @Override
+    public Segment segment(int piece, float[] values, char[] classes) {
+        int seq = sequenceOfExample[piece];
+        int steps = steps(piece);
+        return Segment.ofSequence(piece, catalog.id(seq), steps, validationExample[piece], classOfSequence[seq],
+                values.length / steps, values);
     }
 
     public int examples() {
@@ -95,13 +130,9 @@ public final class ExamplePlan implements Serializable {
         return validationExample[example];
     }
 
+    @Override
     public int partitionOf(int example) {
         return partitionOfExample[example];
-    }
-
-    /** The partition of every example, by id. */
-    int[] partitionOfEach() {
-        return partitionOfExample.clone();
     }
 
     /** Sequences (examples) in the training (false) or validation (true) split. */

@@ -1,12 +1,9 @@
 package io.lstmjob.data;
 
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.Path;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 
 /**
  * Finds a {@link BadRecordException} inside a Spark failure and words it as "file:line: reason".
@@ -30,32 +27,24 @@ public final class InputErrors {
         return null;
     }
 
-    /** "file:line: reason", counting lines up to the record's offset (only on this error path). */
+    /** "file:line: reason", counting lines up to the record's position (decompressed, as the reader counts them). */
     public static String describe(BadRecordException bad, Configuration hadoopConf) {
-        if (bad.offset() < 0) {
-            return bad.file() + ": " + bad.reason();
+        String message = place(bad.file(), bad.offset(), hadoopConf) + ": " + bad.reason();
+        if (bad.firstFile() != null) {
+            message += " (the first is " + (bad.firstOffset() >= 0 ? "at " + place(bad.firstFile(), bad.firstOffset(), hadoopConf)
+                    : "in " + bad.firstFile()) + ")";
         }
-        try {
-            return bad.file() + ":" + lineOf(new Path(bad.file()), bad.offset(), hadoopConf) + ": " + bad.reason();
-        } catch (IOException | RuntimeException e) {
-            return bad.file() + " at byte " + bad.offset() + ": " + bad.reason();
-        }
+        return message;
     }
 
-    static long lineOf(Path file, long offset, Configuration conf) throws IOException {
-        long line = 1;
-        try (FSDataInputStream raw = file.getFileSystem(conf).open(file);
-             InputStream in = new BufferedInputStream(raw, 1 << 16)) {
-            for (long i = 0; i < offset; i++) {
-                int b = in.read();
-                if (b < 0) {
-                    break;
-                }
-                if (b == '\n') {
-                    line++;
-                }
-            }
+    private static String place(String file, long offset, Configuration conf) {
+        if (offset < 0) {
+            return file;
         }
-        return line;
+        try {
+            return file + ":" + SplitLines.lineNumberAt(conf, new Path(file), offset);
+        } catch (IOException | RuntimeException e) {
+            return file + " at byte " + offset;
+        }
     }
 }

@@ -33,6 +33,8 @@ public final class MinibatchAssembler implements Serializable {
     private final DataContract contract;
     private final int batchSize;
     private final int groupSteps;
+    private final int[] featureChannels;
+    private final int[] targetChannels;
 
     /** Consecutive segments in minibatches of batchSize. */
     public MinibatchAssembler(DataContract contract, int batchSize) {
@@ -47,6 +49,8 @@ public final class MinibatchAssembler implements Serializable {
         this.contract = contract;
         this.batchSize = batchSize;
         this.groupSteps = groupSteps;
+        this.featureChannels = contract.featureChannels();
+        this.targetChannels = contract.targetChannels();
     }
 
     public Minibatches minibatches(Iterator<Segment> segments) {
@@ -135,17 +139,18 @@ public final class MinibatchAssembler implements Serializable {
         for (int i = 0; i < b; i++) {
             Segment s = batch.get(i);
             if (contract.task() == Task.CHAR_LM) {
-                oneHot(s.inputs(), features, i, nIn, steps, s.length());
-                oneHot(s.targets(), labels, i, nOut, steps, s.length());
+                for (int t = 0; t < s.length(); t++) {
+                    features[(i * nIn + s.classAt(t)) * steps + t] = 1f;
+                    labels[(i * nOut + s.classAt(t + 1)) * steps + t] = 1f;
+                }
             } else if (perSequence) {
-                scale(s.inputs(), features, i, nIn, steps, s.length(), true);
-                int cls = (int) s.targets()[0];
-                if (cls >= 0) {
-                    labels[i * nOut + cls] = 1f;
+                scaleInputs(s, features, i, steps);
+                if (s.label() >= 0) {
+                    labels[i * nOut + s.label()] = 1f;
                 }
             } else {
-                scale(s.inputs(), features, i, nIn, steps, s.length(), true);
-                scale(s.targets(), labels, i, nOut, steps, s.length(), false);
+                scaleInputs(s, features, i, steps);
+                scaleTargets(s, labels, i, steps);
             }
             if (mask != null) {
                 for (int t = 0; t < s.length(); t++) {
@@ -163,25 +168,25 @@ public final class MinibatchAssembler implements Serializable {
         return new DataSet(f, l, m, perSequence ? null : m.dup());
     }
 
-    private void oneHot(float[] codePoints, float[] out, int example, int classes, int steps, int length) {
-        Vocabulary vocabulary = contract.vocabulary();
-        for (int t = 0; t < length; t++) {
-            int cls = vocabulary.indexOf((int) codePoints[t]);
-            if (cls < 0) {
-                throw new IllegalStateException("character U+" + Integer.toHexString((int) codePoints[t]) + " is not in the vocabulary");
+    private void scaleInputs(Segment s, float[] out, int example, int steps) {
+        FeatureScaler scaler = contract.scaler();
+        int channels = featureChannels.length;
+        for (int t = 0; t < s.length(); t++) {
+            for (int c = 0; c < channels; c++) {
+                out[(example * channels + c) * steps + t] = scaler.scaleFeature(c, s.value(t, featureChannels[c]));
             }
-            out[(example * classes + cls) * steps + t] = 1f;
         }
     }
 
-    private void scale(float[] values, float[] out, int example, int channels, int steps, int length, boolean inputs) {
+    /** Output k * targets + c of pair t is target c, k + 1 steps ahead: step t + k + 1 of the segment. */
+    private void scaleTargets(Segment s, float[] out, int example, int steps) {
         FeatureScaler scaler = contract.scaler();
-        for (int t = 0; t < length; t++) {
-            for (int c = 0; c < channels; c++) {
-                float v = values[t * channels + c];
-                // Channel c of a k-step-ahead forecaster's targets is target c % targets, k = c / targets + 1.
-                out[(example * channels + c) * steps + t] = inputs ? scaler.scaleFeature(c, v)
-                        : scaler.scaleTarget(c % scaler.targetMean().length, v);
+        int targets = targetChannels.length;
+        int outputs = targets * contract.stepsAhead();
+        for (int t = 0; t < s.length(); t++) {
+            for (int o = 0; o < outputs; o++) {
+                int c = o % targets;
+                out[(example * outputs + o) * steps + t] = scaler.scaleTarget(c, s.value(t + o / targets + 1, targetChannels[c]));
             }
         }
     }

@@ -12,6 +12,19 @@ final class OrderValues {
     private OrderValues() {
     }
 
+    /** {@link #parse(String)} of a CSV cell, numbers read from its bytes. */
+    static double parse(CsvCells cells, int cell) {
+        boolean dateLike = cells.length(cell) >= 10 && cells.byteAt(cell, 4) == '-';
+        if (!dateLike && cells.isAscii(cell)) {
+            try {
+                return cells.decimal(cell);
+            } catch (NumberFormatException e) {
+                // a date, or not an order value at all
+            }
+        }
+        return parse(cells.text(cell));
+    }
+
     /** Seconds since the epoch (UTC) for dates, the number itself otherwise; NaN when unreadable. */
     static double parse(String cell) {
         String s = cell.trim();

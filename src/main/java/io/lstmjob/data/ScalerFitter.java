@@ -2,52 +2,62 @@ package io.lstmjob.data;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
-import scala.Tuple2;
+import scala.Tuple3;
 
 import java.io.Serializable;
 
 /**
- * Fits the {@link FeatureScaler} in one distributed pass over the training split. Forecasting:
- * inputs are the steps 0..T-1 of each sequence, targets the steps 1..T+H-1 (what the training
- * pairs use, H = model.horizon). Classification: every step of the training sequences, and no targets.
+ * Fits the {@link FeatureScaler} in one distributed pass over the cut segments, the same pass that
+ * counts them (which also fills the cache). Forecasting: the inputs of the training split are
+ * steps 0..T-1 of each sequence, its targets steps 1..T+H-1 (H = model.horizon); each counted
+ * once, though overlapping segments (and a segment's last targets) hold some steps twice: a
+ * training segment owns the inputs up to where the next one starts, the last one all of its own and
+ * its further targets. Classification: every step of the training sequences.
  */
-public final class ScalerFitter {
+final class ScalerFitter {
     private ScalerFitter() {
     }
 
-    public static FeatureScaler fit(JavaRDD<RankedStep> steps, Broadcast<SegmentPlan> plan, int inputs, int targets) {
-        return fit(steps, inputs, targets, (step, acc) -> {
-            SegmentPlan p = plan.value();
-            long trainPairs = p.trainPairs(p.catalog().indexOf(step.seqId()));
-            if (step.rank() < trainPairs) {
-                acc._1().add(step.features());
-            }
-            if (step.rank() >= 1 && step.rank() <= trainPairs + p.horizon() - 1) {
-                acc._2().add(step.targets());
-            }
-        });
+    /** Segments counted and, over the training ones, the moments of the inputs and of the targets. */
+    record Fit(long segments, ChannelMoments inputs, ChannelMoments targets) implements Serializable {
+        FeatureScaler scaler() {
+            return new FeatureScaler(inputs.mean(), inputs.std(), targets.mean(), targets.std());
+        }
     }
 
-    public static FeatureScaler fitInputs(JavaRDD<RankedStep> steps, Broadcast<ExamplePlan> plan, int inputs) {
-        return fit(steps, inputs, 0, (step, acc) -> {
-            ExamplePlan p = plan.value();
-            if (!p.isValidation(p.exampleOf(p.catalog().indexOf(step.seqId())))) {
-                acc._1().add(step.features());
+    /**
+     * @param featureChannels the channel of each feature; {@code targetChannels} of each target (none: a classifier)
+     * @param plan            a forecaster's segment plan (null: a classifier's examples)
+     */
+    static Fit fit(JavaRDD<Segment> segments, Broadcast<SegmentPlan> plan, int[] featureChannels, int[] targetChannels) {
+        Tuple3<Long, ChannelMoments, ChannelMoments> zero = new Tuple3<>(0L,
+                new ChannelMoments(featureChannels.length), new ChannelMoments(targetChannels.length));
+        Tuple3<Long, ChannelMoments, ChannelMoments> sums = segments.treeAggregate(zero, (acc, s) -> {
+            if (!s.validation()) {
+                add(acc._2(), acc._3(), s, plan == null ? null : plan.value(), featureChannels, targetChannels);
             }
-        });
+            return new Tuple3<>(acc._1() + 1, acc._2(), acc._3());
+        }, (a, b) -> new Tuple3<>(a._1() + b._1(), a._2().merge(b._2()), a._3().merge(b._3())));
+        return new Fit(sums._1(), sums._2(), sums._3());
     }
 
-    /** Adds a step to the (input, target) moments where it belongs to the training split. */
-    private interface Accumulate extends Serializable {
-        void add(RankedStep step, Tuple2<ChannelMoments, ChannelMoments> moments);
-    }
-
-    private static FeatureScaler fit(JavaRDD<RankedStep> steps, int inputs, int targets, Accumulate accumulate) {
-        Tuple2<ChannelMoments, ChannelMoments> zero = new Tuple2<>(new ChannelMoments(inputs), new ChannelMoments(targets));
-        Tuple2<ChannelMoments, ChannelMoments> moments = steps.treeAggregate(zero, (acc, step) -> {
-            accumulate.add(step, acc);
-            return acc;
-        }, (a, b) -> new Tuple2<>(a._1().merge(b._1()), a._2().merge(b._2())));
-        return new FeatureScaler(moments._1().mean(), moments._1().std(), moments._2().mean(), moments._2().std());
+    private static void add(ChannelMoments inputs, ChannelMoments targets, Segment s, SegmentPlan plan,
+                            int[] featureChannels, int[] targetChannels) {
+        if (plan == null) {
+            for (int t = 0; t < s.length(); t++) {
+                inputs.add(s, t, featureChannels);
+            }
+            return;
+        }
+        int seq = plan.sequenceOf(s.id());
+        boolean last = s.start() + s.length() == plan.trainPairs(seq);
+        int owned = last ? s.length() : (int) Math.min(s.length(), plan.strideOf());
+        for (int t = 0; t < owned; t++) {
+            inputs.add(s, t, featureChannels);
+        }
+        int lastTarget = last ? s.length() + plan.horizon() - 1 : owned;
+        for (int t = 1; t <= lastTarget; t++) {
+            targets.add(s, t, targetChannels);
+        }
     }
 }

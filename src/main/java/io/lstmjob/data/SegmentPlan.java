@@ -2,10 +2,8 @@ package io.lstmjob.data;
 
 import io.lstmjob.config.ShardingConfig;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.IntConsumer;
 
 /**
  * Where every segment of every sequence starts, which split it belongs to and which partition
@@ -18,7 +16,7 @@ import java.util.function.IntConsumer;
  * segment.length - overlap apart; the last one keeps what is left. Segment i of a split needs
  * steps start..start+length+H-1 (its inputs and the targets that follow them).
  */
-public final class SegmentPlan implements Serializable {
+public final class SegmentPlan implements CutPlan {
     private final SequenceCatalog catalog;
     private final int segmentLength;
     private final int stride;
@@ -128,32 +126,53 @@ public final class SegmentPlan implements Serializable {
         LongestFirst.assign(ids, id -> segLength[id], partitions, segPartition);
     }
 
-    /** Calls {@code action} with the id of every segment that needs step {@code rank} of sequence {@code seq}. */
-    public void forEachSegmentContaining(int seq, long rank, IntConsumer action) {
-        visit(seq, rank, 0, trainPairs[seq], firstSegment[seq], trainSegments[seq], action);
-        visit(seq, rank, trainPairs[seq], totalPairs[seq], firstSegment[seq] + trainSegments[seq], validationSegments[seq], action);
-    }
-
-    private void visit(int seq, long rank, long from, long to, int firstId, int count, IntConsumer action) {
-        if (count == 0 || rank < from || rank > to + horizon - 1) {
-            return;
-        }
-        long kMin = Math.max(0, Math.floorDiv(rank - from - segmentLength - (horizon - 1) + stride - 1, stride));
-        long kMax = Math.min(count - 1, (rank - from) / stride);
-        for (long k = kMin; k <= kMax; k++) {
-            int id = firstId + (int) k;
-            if (rank >= segStart[id] && rank <= segStart[id] + segLength[id] + horizon - 1) {
-                action.accept(id);
-            }
-        }
-    }
-
+    @Override
     public SequenceCatalog catalog() {
         return catalog;
     }
 
+    @Override
+    public int pieces() {
+        return segLength.length;
+    }
+
+    @Override
+    public int pieceCount(int seq) {
+        return trainSegments[seq] + validationSegments[seq];
+    }
+
+    @Override
+    public int piece(int seq, int k) {
+        return firstSegment[seq] + k;
+    }
+
+    @Override
+    public long firstStep(int piece) {
+        return segStart[piece];
+    }
+
+    @Override
+    public int steps(int piece) {
+        return segLength[piece] + horizon;
+    }
+
+    @Override
+    public Segment segment(int piece, float[] values, char[] classes) {
+        String seqId = catalog.id(segSequence[piece]);
+        return classes != null
+                ? Segment.ofClasses(piece, seqId, segStart[piece], segLength[piece], segValidation[piece], classes)
+                : Segment.ofValues(piece, seqId, segStart[piece], segLength[piece], segValidation[piece],
+                values.length / steps(piece), values);
+    }
+
+    @Override
     public int partitions() {
         return partitions;
+    }
+
+    /** Steps between the starts of consecutive segments of a split. */
+    int strideOf() {
+        return stride;
     }
 
     /** Steps ahead of every pair's input its targets reach: 1 (next step) .. model.horizon. */
@@ -181,13 +200,9 @@ public final class SegmentPlan implements Serializable {
         return segValidation[segment];
     }
 
+    @Override
     public int partitionOf(int segment) {
         return segPartition[segment];
-    }
-
-    /** The partition of every segment, by id. */
-    int[] partitionOfEach() {
-        return segPartition.clone();
     }
 
     /** Pairs of sequence {@code seq} in the training split: steps 0..T-1 are training inputs, 1..T+H-1 targets. */

@@ -31,9 +31,10 @@ final class HoldoutForecast {
         float[] out = network.output(features, false).castTo(DataType.FLOAT).dup('c').data().asFloat();
         double[] actual = new double[segment.length()];
         double[] predicted = new double[segment.length()];
+        int firstTarget = contract.targetChannels()[0];
         for (int t = 0; t < segment.length(); t++) {
             // the first target one step ahead (a k-step forecaster's first output block)
-            actual[t] = segment.targets()[t * segment.targetWidth()];
+            actual[t] = segment.value(t + 1, firstTarget);
             predicted[t] = contract.scaler().unscaleTarget(0, out[t]);
         }
         return new ForecastSample(segment.seqId(), contract.targetNames().get(0), actual, predicted);

@@ -71,7 +71,7 @@ public final class PredictionJob {
         }
         ShardingConfig whole = config.sharding().whole();
         PreparedData data = InputErrorTranslation.readable(sc.hadoopConfiguration(),
-                () -> DatasetPreparer.prepare(spark, config.input(), whole, Preparation.forPrediction(contract)));
+                () -> DatasetPreparer.prepare(spark, config.input(), whole, Preparation.predict(contract)));
         ModelState full = ModelState.of(model.network());
         Broadcast<ModelState> state = sc.broadcast(new ModelState(full.configurationJson(), full.parameters(), null, 0, 0));
         try {
@@ -115,6 +115,7 @@ public final class PredictionJob {
         MultiLayerNetwork network = state.restore();
         MinibatchAssembler assembler = new MinibatchAssembler(contract, 1);
         int targets = contract.targetNames().size();
+        int[] targetChannels = contract.targetChannels();
         int ahead = contract.stepsAhead();
         int perTarget = 1 + ahead; // actual, then the forecasts 1..ahead steps ahead
         return new Iterator<>() {
@@ -141,7 +142,7 @@ public final class PredictionJob {
                         for (int c = 0; c < targets; c++) {
                             // via the float's shortest decimal, so 0.6f is written as 0.6, not 0.6000000238418579
                             values[2 + perTarget * c] = Double.parseDouble(Float.toString(
-                                    segment.targets()[t * segment.targetWidth() + c]));
+                                    segment.value(t + 1, targetChannels[c])));
                             for (int k = 1; k <= ahead; k++) {
                                 int channel = (k - 1) * targets + c;
                                 values[2 + perTarget * c + k] = contract.scaler().unscaleTarget(c, out[channel * segment.length() + t]);
@@ -161,7 +162,7 @@ public final class PredictionJob {
             private void rollOut(Segment last) {
                 double[] x = new double[targets];
                 for (int c = 0; c < targets; c++) {
-                    x[c] = last.targets()[(last.length() - 1) * targets + c];
+                    x[c] = last.value(last.length(), targetChannels[c]);
                 }
                 long step = last.start() + last.length();
                 for (int h = 1; h <= horizon; h++) {

@@ -65,7 +65,7 @@ final class SequenceClassifier {
                             values[5 + c] = (double) p[b * classes.size() + c];
                             best = p[b * classes.size() + c] > p[b * classes.size() + best] ? c : best;
                         }
-                        int actual = (int) sequence.targets()[0];
+                        int actual = sequence.label();
                         values[0] = sequence.seqId();
                         values[1] = (long) sequence.length();
                         values[2] = actual >= 0 ? classes.get(actual) : null;

@@ -33,7 +33,8 @@ class DatasetPreparerTest extends SparkTest {
     /** One-step sequences (nothing to train on) are left out here; BadInputTest covers the strict default. */
     private static InputConfig csv(Path path) {
         return new InputConfig(path.toString(), InputFormat.CSV, ",", "id", "t", List.of("value"), List.of(),
-                io.lstmjob.config.InvalidValuePolicy.FAIL, io.lstmjob.config.ShortSequencePolicy.SKIP, false, 1, "");
+                io.lstmjob.config.InvalidValuePolicy.FAIL, io.lstmjob.config.ShortSequencePolicy.SKIP, false, 1, "",
+                InputConfig.DEFAULT_MAX_LINE_BYTES);
     }
 
     /**
@@ -97,8 +98,8 @@ class DatasetPreparerTest extends SparkTest {
             assertEquals(nextStart, s.start(), "segments of a split follow each other by the stride");
             for (int t = 0; t < s.length(); t++) {
                 long p = s.start() + t;
-                assertEquals(base + p, s.inputs()[t], 0.0, "input of pair " + p);
-                assertEquals(base + p + 1, s.targets()[t], 0.0, "target of pair " + p);
+                assertEquals(base + p, s.value(t, 0), 0.0, "input of pair " + p);
+                assertEquals(base + p + 1, s.value(t + 1, 0), 0.0, "target of pair " + p);
                 seen[(int) p]++;
             }
             nextStart = s.start() + stride;
@@ -144,8 +145,8 @@ class DatasetPreparerTest extends SparkTest {
             segments.sort(Comparator.comparingLong(Segment::start));
             StringBuilder inputs = new StringBuilder();
             for (Segment s : segments) {
-                for (float cp : s.inputs()) {
-                    inputs.appendCodePoint((int) cp);
+                for (int t = 0; t < s.length(); t++) {
+                    inputs.appendCodePoint(data.contract().vocabulary().codePointAt(s.classAt(t)));
                 }
             }
             assertEquals("abca\nbé", inputs.toString());
@@ -227,12 +228,12 @@ class DatasetPreparerTest extends SparkTest {
                         .sorted(Comparator.comparingLong(Segment::start)).toList();
                 int pairs = 0;
                 for (Segment s : ofSeq) {
-                    assertEquals(horizon, s.targetWidth(), "one value per step ahead");
+                    assertEquals(s.length() + horizon, s.steps(), "the steps of the last targets too");
                     for (int t = 0; t < s.length(); t++) {
                         long p = s.start() + t;
-                        assertEquals(seqIndex * 1000 + p, s.inputs()[t], 0f);
+                        assertEquals(seqIndex * 1000 + p, s.value(t, 0), 0f);
                         for (int k = 1; k <= horizon; k++) {
-                            assertEquals(seqIndex * 1000 + p + k, s.targets()[t * horizon + k - 1], 0f,
+                            assertEquals(seqIndex * 1000 + p + k, s.value(t + k, 0), 0f,
                                     e.getKey() + " pair " + p + " target " + k + " steps ahead");
                         }
                         pairs++;

@@ -15,7 +15,7 @@ class MinibatchAssemblerTest {
             new FeatureScaler(new double[]{0}, new double[]{1}, new double[]{0}, new double[]{1}));
 
     private static Segment segment(int id, int length) {
-        return new Segment(id, "s" + id, 0, length, false, new float[length], new float[length]);
+        return Segment.ofValues(id, "s" + id, 0, length, false, 1, new float[length + 1]);
     }
 
     private static List<List<Integer>> ids(MinibatchAssembler assembler, List<Segment> segments) {

@@ -49,15 +49,16 @@ class SegmentPlanTest {
     }
 
     @Test
-    void everyStepIsNeededByTheSegmentsWhosePairsTouchIt() {
+    void aSegmentHoldsTheStepsOfItsPairsAndTheirTargets() {
         SegmentPlan plan = plan(new long[]{13}, 5, 0, 0.0, 1);
-        List<Integer> ids = new ArrayList<>();
-        plan.forEachSegmentContaining(0, 5, ids::add);
-        // step 5 is the last target of segment 0 and the first input of segment 1
-        assertEquals(List.of(0, 1), ids);
-        ids.clear();
-        plan.forEachSegmentContaining(0, 12, ids::add);
-        assertEquals(List.of(2), ids);
+        // 12 pairs: [0,5) [5,10) [10,12); step 5 is the last target of segment 0 and the first input of segment 1
+        assertEquals(3, plan.pieceCount(0));
+        List<String> held = new ArrayList<>();
+        for (int k = 0; k < plan.pieceCount(0); k++) {
+            int piece = plan.piece(0, k);
+            held.add(plan.firstStep(piece) + ".." + (plan.firstStep(piece) + plan.steps(piece) - 1));
+        }
+        assertEquals(List.of("0..5", "5..10", "10..12"), held);
     }
 
     @Test

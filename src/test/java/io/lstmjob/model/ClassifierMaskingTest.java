@@ -85,8 +85,6 @@ class ClassifierMaskingTest {
         for (int i = 0; i < inputs.length; i++) {
             inputs[i] = (float) random.nextGaussian();
         }
-        float[] targets = new float[steps];
-        java.util.Arrays.fill(targets, cls);
-        return new Segment(cls, "s" + cls, 0, steps, false, inputs, targets);
+        return Segment.ofSequence(cls, "s" + cls, steps, false, cls, FEATURES, inputs);
     }
 }

@@ -66,13 +66,12 @@ class AveragingTrainingMasterTest {
             List<Segment> segments = new ArrayList<>();
             for (int k = 0; k < 4; k++) {
                 int length = k == 3 ? 5 : 8; // a shorter, masked last segment too
-                float[] inputs = new float[length];
-                float[] targets = new float[length];
-                for (int t = 0; t < length; t++) {
-                    inputs[t] = (float) Math.sin(0.3 * t + shard + random.nextGaussian() * 0.1);
-                    targets[t] = (float) Math.sin(0.3 * (t + 1) + shard);
+                // One channel, feature and target: pair t reads step t and predicts step t + 1.
+                float[] steps = new float[length + 1];
+                for (int t = 0; t <= length; t++) {
+                    steps[t] = (float) Math.sin(0.3 * t + shard + random.nextGaussian() * 0.1);
                 }
-                segments.add(new Segment(id++, "s" + shard, 0, length, false, inputs, targets));
+                segments.add(Segment.ofValues(id++, "s" + shard, 0, length, false, 1, steps));
             }
             shards.add(segments);
         }
