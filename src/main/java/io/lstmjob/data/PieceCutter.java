@@ -1,5 +1,7 @@
 package io.lstmjob.data;
 
+import java.util.Arrays;
+
 /**
  * Writes the steps of one sequence, as they come in order, into the pieces that hold them (a step can
  * be in several: overlapping segments, or a segment's last targets and the next segment's inputs),
@@ -7,7 +9,8 @@ package io.lstmjob.data;
  * sequence (a table's sorted stream) or the steps that one text split holds; a piece that crosses
  * the range's ends leaves as a part, keyed by the piece and the part's offset in it, and
  * {@link PieceJoiner} puts the parts together after the shuffle. Only the pieces that hold the
- * current step are open: nothing holds the sequence.
+ * current step are open (a few): nothing holds the sequence. This runs once per step (per character
+ * of a text), so the open pieces' bounds are kept at hand rather than asked of the plan.
  */
 final class PieceCutter {
 
@@ -36,10 +39,17 @@ final class PieceCutter {
     private final int width;
     private final boolean classes;
     private final Parts out;
-    /** The first piece (index k within the sequence) whose part is not complete yet. */
-    private int firstOpen;
-    /** Parts being written, for pieces firstOpen .. firstOpen + window.length - 1 (a ring). */
-    private Object[] window = new Object[8];
+    /** The next piece (index within the sequence) to open, and the step at which it opens. */
+    private int nextToOpen;
+    private long nextOpensAt;
+    // The open parts: their piece, first and end step (within the range), and values.
+    private int open;
+    private int[] openPiece = new int[4];
+    private int[] openOffset = new int[4];
+    private long[] openFrom = new long[4];
+    private long[] openTo = new long[4];
+    private float[][] openValues = new float[4][];
+    private char[][] openClasses = new char[4][];
     private long next;
 
     /**
@@ -59,84 +69,99 @@ final class PieceCutter {
         this.next = from;
         int lo = 0;
         int hi = count;
-        while (lo < hi) { // the first piece that ends after 'from': ends are in piece order
+        while (lo < hi) { // the first piece that ends after 'from': ends come in piece order
             int mid = (lo + hi) >>> 1;
-            if (end(mid) <= from) {
+            int piece = plan.piece(seq, mid);
+            if (plan.firstStep(piece) + plan.steps(piece) <= from) {
                 lo = mid + 1;
             } else {
                 hi = mid;
             }
         }
-        firstOpen = lo;
+        nextToOpen = lo;
+        nextOpensAt = opensAt(lo);
     }
 
-    private long first(int k) {
-        return plan.firstStep(plan.piece(seq, k));
-    }
-
-    private long end(int k) {
-        int piece = plan.piece(seq, k);
-        return plan.firstStep(piece) + plan.steps(piece);
+    /** The step at which the k-th piece's part in this range begins; none past the range. */
+    private long opensAt(int k) {
+        if (k >= count) {
+            return Long.MAX_VALUE;
+        }
+        long first = Math.max(from, plan.firstStep(plan.piece(seq, k)));
+        return first < to ? first : Long.MAX_VALUE;
     }
 
     /** The next step's channel values, {@code values[offset .. offset + width)}. */
     void step(float[] values, int offset) {
-        write(values, offset, (char) 0);
+        long r = advance();
+        for (int i = 0; i < open; ) {
+            System.arraycopy(values, offset, openValues[i], (int) (r - openFrom[i]) * width, width);
+            i = r == openTo[i] - 1 ? emit(i) : i + 1;
+        }
     }
 
     /** The next step's class index (text). */
     void step(char cls) {
-        write(null, 0, cls);
+        long r = advance();
+        for (int i = 0; i < open; ) {
+            openClasses[i][(int) (r - openFrom[i])] = cls;
+            i = r == openTo[i] - 1 ? emit(i) : i + 1;
+        }
     }
 
-    private void write(float[] values, int offset, char cls) {
+    /** The step now being written, with every piece that begins at it opened. */
+    private long advance() {
         long r = next++;
         if (r >= to) {
             throw new IllegalStateException("step " + r + " lies beyond the range ending at " + to);
         }
-        for (int k = firstOpen; k < count && first(k) <= r; k++) {
-            long partFrom = Math.max(from, first(k));
-            long partTo = Math.min(to, end(k));
-            if (r >= partTo) {
-                continue;
+        while (nextOpensAt == r) {
+            int piece = plan.piece(seq, nextToOpen);
+            long first = plan.firstStep(piece);
+            long end = Math.min(to, first + plan.steps(piece));
+            if (open == openPiece.length) {
+                int n = open * 2;
+                openPiece = Arrays.copyOf(openPiece, n);
+                openOffset = Arrays.copyOf(openOffset, n);
+                openFrom = Arrays.copyOf(openFrom, n);
+                openTo = Arrays.copyOf(openTo, n);
+                openValues = Arrays.copyOf(openValues, n);
+                openClasses = Arrays.copyOf(openClasses, n);
             }
-            Object part = open(k, (int) (partTo - partFrom));
-            int t = (int) (r - partFrom);
+            openPiece[open] = piece;
+            openOffset[open] = (int) (r - first);
+            openFrom[open] = r;
+            openTo[open] = end;
             if (classes) {
-                ((char[]) part)[t] = cls;
+                openClasses[open] = new char[(int) (end - r)];
             } else {
-                System.arraycopy(values, offset, (float[]) part, t * width, width);
+                openValues[open] = new float[(int) (end - r) * width];
             }
-            if (r == partTo - 1) {
-                int piece = plan.piece(seq, k);
-                out.part(key(piece, (int) (partFrom - first(k))), part);
-                window[k % window.length] = null;
-            }
+            open++;
+            nextToOpen++;
+            nextOpensAt = opensAt(nextToOpen);
         }
-        while (firstOpen < count && Math.min(to, end(firstOpen)) <= r + 1) {
-            firstOpen++;
-        }
+        return r;
     }
 
-    private Object open(int k, int steps) {
-        if (k - firstOpen >= window.length) {
-            Object[] wider = new Object[window.length * 2];
-            for (int j = firstOpen; j < firstOpen + window.length; j++) {
-                wider[j % wider.length] = window[j % window.length];
-            }
-            window = wider;
-        }
-        Object part = window[k % window.length];
-        if (part == null) {
-            part = classes ? new char[steps] : new float[steps * width];
-            window[k % window.length] = part;
-        }
-        return part;
+    /** Hands on open part i, which is complete, and closes it; the index to look at next. */
+    private int emit(int i) {
+        out.part(key(openPiece[i], openOffset[i]), classes ? openClasses[i] : openValues[i]);
+        int last = --open;
+        openPiece[i] = openPiece[last];
+        openOffset[i] = openOffset[last];
+        openFrom[i] = openFrom[last];
+        openTo[i] = openTo[last];
+        openValues[i] = openValues[last];
+        openClasses[i] = openClasses[last];
+        openValues[last] = null;
+        openClasses[last] = null;
+        return i;
     }
 
     /** The range is done: every step of it must have been given. */
     void end() {
-        if (next != to) {
+        if (next != to || open != 0) {
             throw new IllegalStateException("sequence " + plan.catalog().id(seq) + ": " + (next - from)
                     + " steps were cut, " + (to - from) + " were counted");
         }

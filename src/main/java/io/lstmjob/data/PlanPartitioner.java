@@ -1,18 +1,20 @@
 package io.lstmjob.data;
 
 import org.apache.spark.Partitioner;
+import org.apache.spark.broadcast.Broadcast;
 
-/** Sends each piece's parts (keyed by {@link PieceCutter#key}) to the partition its plan chose for it. */
+/**
+ * Sends each piece's parts (keyed by {@link PieceCutter#key}) to the partition its plan chose for it.
+ * It reads the broadcast plan rather than copying its assignment: the partitioner travels with
+ * every task of the cut, and a plan of millions of pieces would make each task megabytes.
+ */
 final class PlanPartitioner extends Partitioner {
-    private final int[] partitionOfPiece;
+    private final Broadcast<? extends CutPlan> plan;
     private final int partitions;
 
-    PlanPartitioner(CutPlan plan) {
-        this.partitions = plan.partitions();
-        this.partitionOfPiece = new int[plan.pieces()];
-        for (int piece = 0; piece < partitionOfPiece.length; piece++) {
-            partitionOfPiece[piece] = plan.partitionOf(piece);
-        }
+    PlanPartitioner(Broadcast<? extends CutPlan> plan) {
+        this.plan = plan;
+        this.partitions = plan.value().partitions();
     }
 
     @Override
@@ -22,6 +24,6 @@ final class PlanPartitioner extends Partitioner {
 
     @Override
     public int getPartition(Object key) {
-        return partitionOfPiece[PieceCutter.pieceOf((Long) key)];
+        return plan.value().partitionOf(PieceCutter.pieceOf((Long) key));
     }
 }
