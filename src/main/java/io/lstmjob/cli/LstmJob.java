@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  * A failure prints one line on stderr and exits with a code a scheduler can act on.
  */
 @Command(name = "lstm-job", mixinStandardHelpOptions = true, subcommands = {TrainCommand.class, RetrainCommand.class, EvaluateCommand.class,
-                PredictCommand.class, SampleCommand.class, ExportCommand.class, BenchCommand.class},
+                PredictCommand.class, SampleCommand.class, ExportCommand.class, ValidateCommand.class, BenchCommand.class, BenchDataCommand.class},
         description = "Trains LSTM sequence models on Spark with truncated BPTT and parameter averaging.")
 public final class LstmJob implements Runnable {
 
@@ -31,7 +31,7 @@ public final class LstmJob implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, retrain, evaluate, predict, sample)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, retrain, evaluate, predict, sample, export, validate, bench)");
     }
 
     public static void main(String[] args) throws org.apache.spark.SparkUserAppException {

@@ -83,7 +83,7 @@ public final class DatasetPreparer {
                             long[] trainStepsPerPartition, long skippedRows, long filledCells) {
         DatasetSummary summary(List<DatasetSummary.Phase> phases) {
             return new DatasetSummary(catalog.size(), catalog.totalSteps(), trainPairs, validationPairs, trainSegments,
-                    validationSegments, partitions, trainStepsPerPartition, skippedRows, filledCells, phases);
+                    validationSegments, partitions, trainStepsPerPartition, skippedRows, filledCells, cachedBytes(segments), phases);
         }
 
         static Prepared of(JavaRDD<Segment> segments, DataContract contract, SegmentPlan plan, long skipped, long filled) {
@@ -181,6 +181,16 @@ public final class DatasetPreparer {
         return Prepared.of(segments, contract, plan, skipped, filled);
     }
 
+    /** What the cached segments take on the executors, in memory and on disk. */
+    private static long cachedBytes(JavaRDD<Segment> segments) {
+        for (org.apache.spark.storage.RDDInfo info : segments.context().getRDDStorageInfo()) {
+            if (info.id() == segments.id()) {
+                return info.memSize() + info.diskSize();
+            }
+        }
+        return 0;
+    }
+
     private static String cutPhase(int pieces, String what, int partitions) {
         return "cut and cache " + pieces + " " + what + " over " + partitions + " partition(s)";
     }
@@ -188,7 +198,7 @@ public final class DatasetPreparer {
     /** The cut's shuffle: every part to its piece's partition, sorted by piece, joined into cached segments. */
     private static JavaRDD<Segment> join(JavaPairRDD<Long, Object> parts, Broadcast<? extends CutPlan> plan, int width,
                                          ShardingConfig sharding) {
-        return parts.repartitionAndSortWithinPartitions(new PlanPartitioner(plan.value()))
+        return parts.repartitionAndSortWithinPartitions(new PlanPartitioner(plan))
                 .mapPartitions(sorted -> new PieceJoiner(plan.value(), width, sorted))
                 .persist(storageLevel(sharding));
     }

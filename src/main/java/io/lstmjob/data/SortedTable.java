@@ -4,6 +4,7 @@ import io.lstmjob.config.InvalidValuePolicy;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import scala.Tuple2;
@@ -27,16 +28,18 @@ import java.util.NoSuchElementException;
  * writes the planned pieces while streaming each sequence, without holding it.
  */
 final class SortedTable implements Serializable {
-    private final transient JavaRDD<Row> sorted;
+    private final transient Dataset<Row> frame;
+    /** The sorted rows, made once for both passes (Spark runs the parse and the sort's shuffle when it is made). */
+    private transient JavaRDD<Row> sorted;
     private final ColumnRoles roles;
     private final List<String> files;
     private final boolean lineInput;
     private final InvalidValuePolicy invalidValues;
     private final boolean strictOrder;
 
-    private SortedTable(JavaRDD<Row> sorted, ColumnRoles roles, List<String> files, boolean lineInput,
+    private SortedTable(Dataset<Row> frame, ColumnRoles roles, List<String> files, boolean lineInput,
                         InvalidValuePolicy invalidValues, boolean strictOrder) {
-        this.sorted = sorted;
+        this.frame = frame;
         this.roles = roles;
         this.files = files;
         this.lineInput = lineInput;
@@ -47,11 +50,17 @@ final class SortedTable implements Serializable {
     /** @param lineInput positions are byte positions of lines (CSV), not row indexes (Parquet) */
     static SortedTable sort(TableRows table, int partitions, boolean lineInput, InvalidValuePolicy invalidValues,
                             boolean strictOrder) {
-        JavaRDD<Row> sorted = table.rows()
+        Dataset<Row> sorted = table.rows()
                 .repartition(partitions, functions.col("id"))
-                .sortWithinPartitions("id", "order", "file", "position")
-                .javaRDD();
+                .sortWithinPartitions("id", "order", "file", "position");
         return new SortedTable(sorted, table.roles(), table.files(), lineInput, invalidValues, strictOrder);
+    }
+
+    private JavaRDD<Row> rows() {
+        if (sorted == null) {
+            sorted = frame.javaRDD();
+        }
+        return sorted;
     }
 
     /** What the census learns of one sequence. */
@@ -60,7 +69,7 @@ final class SortedTable implements Serializable {
 
     /** The first pass: one tally per sequence. */
     List<Tally> census() {
-        return sorted.mapPartitions(rows -> {
+        return rows().mapPartitions(rows -> {
             Walk walk = new Walk(rows);
             List<Tally> tallies = new ArrayList<>();
             while (walk.nextSequence()) {
@@ -78,7 +87,7 @@ final class SortedTable implements Serializable {
 
     /** The second pass: every planned piece's parts, keyed for the cut's shuffle ({@link PieceCutter#key}). */
     JavaPairRDD<Long, Object> cut(Broadcast<? extends CutPlan> plan) {
-        return sorted.mapPartitionsToPair(rows -> new Parts(new Walk(rows), plan.value()));
+        return rows().mapPartitionsToPair(rows -> new Parts(new Walk(rows), plan.value()));
     }
 
     /** Parts of a partition's pieces as the walk produces them; holds only the parts of the current step. */
