@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -36,6 +37,7 @@ final class PreparationPhases implements AutoCloseable {
 
     private final JavaSparkContext sc;
     private final long inputBytes;
+    private final Consumer<String> log;
     private final LongAccumulator bytesRead;
     private final ReadBytes listener;
     private final ScheduledExecutorService ticker;
@@ -45,8 +47,14 @@ final class PreparationPhases implements AutoCloseable {
     private volatile long phaseBytesStart;
 
     PreparationPhases(JavaSparkContext sc, long inputBytes) {
+        this(sc, inputBytes, PROGRESS_SECONDS * 1000, LOG::info);
+    }
+
+    /** @param log where the progress lines go, every {@code periodMillis} */
+    PreparationPhases(JavaSparkContext sc, long inputBytes, long periodMillis, Consumer<String> log) {
         this.sc = sc;
         this.inputBytes = inputBytes;
+        this.log = log;
         this.bytesRead = sc.sc().longAccumulator("lstm-job input bytes read");
         this.listener = new ReadBytes(bytesRead.id());
         sc.sc().addSparkListener(listener);
@@ -55,7 +63,7 @@ final class PreparationPhases implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        ticker.scheduleAtFixedRate(this::report, PROGRESS_SECONDS, PROGRESS_SECONDS, TimeUnit.SECONDS);
+        ticker.scheduleAtFixedRate(this::report, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
     }
 
     /** The readers add the bytes they read here. */
@@ -98,7 +106,7 @@ final class PreparationPhases implements AutoCloseable {
             }
         }
         long read = listener.total() - phaseBytesStart;
-        LOG.info(String.format(Locale.ROOT, "prepare data: %s, %d s so far: %s%s", current, seconds,
+        log.accept(String.format(Locale.ROOT, "prepare data: %s, %d s so far: %s%s", current, seconds,
                 tasks > 0 ? finished + " of " + tasks + " tasks done" : "working on the driver",
                 read > 0 ? String.format(Locale.ROOT, ", %s of %s read", bytes(read), bytes(inputBytes)) : ""));
     }
