@@ -100,12 +100,31 @@ final class PieceCutter {
         }
     }
 
-    /** The next step's class index (text). */
-    void step(char cls) {
-        long r = advance();
-        for (int i = 0; i < open; ) {
-            openClasses[i][(int) (r - openFrom[i])] = cls;
-            i = r == openTo[i] - 1 ? emit(i) : i + 1;
+    /**
+     * The next {@code n} steps' class indices (text), {@code classes[offset .. offset + n)}: copied
+     * into the open parts a run at a time, a run ending where a piece opens or an open part ends.
+     */
+    void steps(char[] classes, int offset, int n) {
+        while (n > 0) {
+            long r = next;
+            if (r + n > to) {
+                throw new IllegalStateException("step " + (r + n - 1) + " lies beyond the range ending at " + to);
+            }
+            open(r);
+            long runEnd = Math.min(r + n, nextOpensAt);
+            for (int i = 0; i < open; i++) {
+                runEnd = Math.min(runEnd, openTo[i]);
+            }
+            int run = (int) (runEnd - r);
+            for (int i = 0; i < open; i++) {
+                System.arraycopy(classes, offset, openClasses[i], (int) (r - openFrom[i]), run);
+            }
+            next = runEnd;
+            offset += run;
+            n -= run;
+            for (int i = 0; i < open; ) {
+                i = openTo[i] == runEnd ? emit(i) : i + 1;
+            }
         }
     }
 
@@ -115,6 +134,12 @@ final class PieceCutter {
         if (r >= to) {
             throw new IllegalStateException("step " + r + " lies beyond the range ending at " + to);
         }
+        open(r);
+        return r;
+    }
+
+    /** Opens every piece whose part begins at step r. */
+    private void open(long r) {
         while (nextOpensAt == r) {
             int piece = plan.piece(seq, nextToOpen);
             long first = plan.firstStep(piece);
@@ -141,7 +166,6 @@ final class PieceCutter {
             nextToOpen++;
             nextOpensAt = opensAt(nextToOpen);
         }
-        return r;
     }
 
     /** Hands on open part i, which is complete, and closes it; the index to look at next. */

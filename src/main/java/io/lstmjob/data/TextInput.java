@@ -67,20 +67,28 @@ final class TextInput implements Serializable {
     Census census() {
         List<SplitCount> counts = splits.read(split -> {
             long steps = 0;
+            boolean[] ascii = new boolean[128];
             BitSet seen = new BitSet();
             try (Lines lines = new Lines(split)) {
                 while (lines.next()) {
-                    CharBuffer chars = lines.chars();
-                    for (int i = 0; i < chars.remaining(); ) {
-                        int cp = Character.codePointAt(chars, i);
-                        seen.set(cp);
-                        i += Character.charCount(cp);
-                        steps++;
+                    int[] codePoints = lines.codePoints();
+                    for (int i = 0; i < lines.count(); i++) {
+                        int cp = codePoints[i];
+                        if (cp < 128) {
+                            ascii[cp] = true;
+                        } else {
+                            seen.set(cp);
+                        }
                     }
-                    steps++; // the line end
+                    steps += lines.count() + 1; // and the line end
                 }
             }
-            seen.set('\n');
+            ascii['\n'] = true;
+            for (int cp = 0; cp < 128; cp++) {
+                if (ascii[cp]) {
+                    seen.set(cp);
+                }
+            }
             return List.of(new SplitCount(split.fileIndex(), split.start(), steps, seen.stream().toArray())).iterator();
         }).collect();
         long[] fileSteps = new long[files.size()];
@@ -116,6 +124,7 @@ final class TextInput implements Serializable {
         private final PieceCutter cutter;
         private final CharacterClasses classes;
         private final ArrayDeque<Tuple2<Long, Object>> ready = new ArrayDeque<>();
+        private char[] line = new char[256];
         private boolean done;
 
         Parts(InputSplits.Split split, CutPlan plan, int seq, long from, long to, CharacterClasses classes) throws IOException {
@@ -129,13 +138,16 @@ final class TextInput implements Serializable {
             try {
                 while (ready.isEmpty() && !done) {
                     if (lines.next()) {
-                        CharBuffer chars = lines.chars();
-                        for (int i = 0; i < chars.remaining(); ) {
-                            int cp = Character.codePointAt(chars, i);
-                            cutter.step(classes.of(cp));
-                            i += Character.charCount(cp);
+                        int[] codePoints = lines.codePoints();
+                        int n = lines.count();
+                        if (line.length < n + 1) {
+                            line = new char[Math.max(n + 1, line.length * 2)];
                         }
-                        cutter.step(classes.of('\n'));
+                        for (int i = 0; i < n; i++) {
+                            line[i] = classes.of(codePoints[i]);
+                        }
+                        line[n] = classes.of('\n');
+                        cutter.steps(line, 0, n + 1);
                     } else {
                         cutter.end();
                         lines.close();
@@ -157,7 +169,10 @@ final class TextInput implements Serializable {
         }
     }
 
-    /** A split's lines decoded from UTF-8; bytes that are not UTF-8 fail with the line. */
+    /**
+     * A split's lines as code points, read from UTF-8 (ASCII lines, the common case, without a
+     * decoder); bytes that are not UTF-8 fail with the line.
+     */
     private final class Lines implements AutoCloseable {
         private final SplitLines lines;
         private final String file;
@@ -165,6 +180,8 @@ final class TextInput implements Serializable {
         private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         private CharBuffer chars = CharBuffer.allocate(1024);
+        private int[] codePoints = new int[1024];
+        private int count;
         private long counted;
 
         Lines(InputSplits.Split split) throws IOException {
@@ -185,14 +202,31 @@ final class TextInput implements Serializable {
                 bytesRead.add(read - counted);
                 counted = read;
             }
-            int n = lines.to() - lines.from();
+            byte[] b = lines.bytes();
+            int from = lines.from();
+            int n = lines.to() - from;
+            if (codePoints.length < n) {
+                codePoints = new int[Math.max(n, codePoints.length * 2)];
+            }
+            for (int i = 0; i < n; i++) {
+                int v = b[from + i];
+                if (v < 0) {
+                    decode(b, from, n);
+                    return true;
+                }
+                codePoints[i] = v;
+            }
+            count = n;
+            return true;
+        }
+
+        private void decode(byte[] b, int from, int n) {
             if (chars.capacity() < n) {
                 chars = CharBuffer.allocate(Math.max(n, chars.capacity() * 2));
             }
             chars.clear();
             decoder.reset();
-            ByteBuffer bytes = ByteBuffer.wrap(lines.bytes(), lines.from(), n);
-            CoderResult result = decoder.decode(bytes, chars, true);
+            CoderResult result = decoder.decode(ByteBuffer.wrap(b, from, n), chars, true);
             if (!result.isError()) {
                 result = decoder.flush(chars);
             }
@@ -200,11 +234,21 @@ final class TextInput implements Serializable {
                 throw new BadRecordException(file, lines.position(), "the line is not valid UTF-8");
             }
             chars.flip();
-            return true;
+            count = 0;
+            for (int i = 0; i < chars.remaining(); ) {
+                int cp = Character.codePointAt(chars, i);
+                codePoints[count++] = cp;
+                i += Character.charCount(cp);
+            }
         }
 
-        CharBuffer chars() {
-            return chars;
+        /** The current line's code points, {@link #count()} of them. */
+        int[] codePoints() {
+            return codePoints;
+        }
+
+        int count() {
+            return count;
         }
 
         @Override
