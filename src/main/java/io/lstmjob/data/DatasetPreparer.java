@@ -12,10 +12,13 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.ShuffledRDD;
+import org.apache.spark.serializer.KryoSerializer;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.reflect.ClassTag$;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -198,7 +201,13 @@ public final class DatasetPreparer {
     /** The cut's shuffle: every part to its piece's partition, sorted by piece, joined into cached segments. */
     private static JavaRDD<Segment> join(JavaPairRDD<Long, Object> parts, Broadcast<? extends CutPlan> plan, int width,
                                          ShardingConfig sharding) {
-        return parts.repartitionAndSortWithinPartitions(new PlanPartitioner(plan))
+        // repartitionAndSortWithinPartitions, with Kryo for this shuffle: a part is a key and a primitive
+        // array, which Java serialization writes an element at a time and reads back by reflection.
+        ShuffledRDD<Long, Object, Object> shuffled = new ShuffledRDD<>(parts.rdd(), new PlanPartitioner(plan),
+                ClassTag$.MODULE$.apply(Long.class), ClassTag$.MODULE$.apply(Object.class), ClassTag$.MODULE$.apply(Object.class));
+        shuffled.setSerializer(new KryoSerializer(parts.context().getConf()));
+        shuffled.setKeyOrdering(scala.math.Ordering$.MODULE$.comparatorToOrdering(Comparator.<Long>naturalOrder()));
+        return new JavaPairRDD<Long, Object>(shuffled, ClassTag$.MODULE$.apply(Long.class), ClassTag$.MODULE$.apply(Object.class))
                 .mapPartitions(sorted -> new PieceJoiner(plan.value(), width, sorted))
                 .persist(storageLevel(sharding));
     }
