@@ -29,7 +29,8 @@ import java.util.stream.Collectors;
  * text and CSV readers open their split themselves ({@link SplitLines}) instead of taking records
  * from an input format, so that a line keeps its byte position and a bad one fails with file:line.
  * Splits are at most the input's size per core (4 MB to 128 MB, the sizes Spark SQL's file sources
- * pick), so that a single file is read by every core; compressed files are one split each.
+ * pick), so that a single file is read by every core, unless the Hadoop configuration sets
+ * mapreduce.input.fileinputformat.split.maxsize; compressed files are one split each.
  */
 final class InputSplits implements Serializable {
     static final long MIN_SPLIT = 4L << 20;
@@ -54,8 +55,10 @@ final class InputSplits implements Serializable {
         } catch (IOException e) {
             throw new InputDataException("cannot read the input files' sizes: " + e.getMessage());
         }
-        long perCore = total / Math.max(1, sc.defaultParallelism());
-        conf.setLong(FileInputFormat.SPLIT_MAXSIZE, Math.max(MIN_SPLIT, Math.min(MAX_SPLIT, perCore)));
+        if (conf.getLong(FileInputFormat.SPLIT_MAXSIZE, 0) <= 0) { // unless the user sets one (spark.hadoop.*)
+            long perCore = total / Math.max(1, sc.defaultParallelism());
+            conf.setLong(FileInputFormat.SPLIT_MAXSIZE, Math.max(MIN_SPLIT, Math.min(MAX_SPLIT, perCore)));
+        }
         Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < files.size(); i++) {
             index.put(files.get(i).toString(), i);
@@ -83,10 +86,6 @@ final class InputSplits implements Serializable {
             return reader.read(new Split(i, fileSplit.getPath(), fileSplit.getStart(), fileSplit.getLength()));
         };
         return splits.mapPartitionsWithInputSplit(perSplit, false);
-    }
-
-    int count() {
-        return splits.getNumPartitions();
     }
 
     /** Reads one split; the iterator may read lazily and must close what it opened at its end. */

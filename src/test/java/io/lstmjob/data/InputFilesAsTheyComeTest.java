@@ -115,6 +115,62 @@ class InputFilesAsTheyComeTest extends SparkTest {
         return values;
     }
 
+    /** Runs {@code work} with Hadoop splits of at most {@code bytes}, so that small files have many. */
+    private static <T> T withSplitsOf(long bytes, java.util.function.Supplier<T> work) {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        conf.setLong(org.apache.hadoop.mapreduce.lib.input.FileInputFormat.SPLIT_MAXSIZE, bytes);
+        try {
+            return work.get();
+        } finally {
+            conf.unset(org.apache.hadoop.mapreduce.lib.input.FileInputFormat.SPLIT_MAXSIZE);
+        }
+    }
+
+    @Test
+    void textCutAcrossManySplitsKeepsEveryCharacterOnceInOrder() throws IOException {
+        StringBuilder poem = new StringBuilder();
+        for (int i = 0; i < 120; i++) {
+            poem.append("line ").append(i).append(i % 3 == 0 ? " \u00e9t\u00e9 \uD83C\uDF1E" : " plain").append(i % 5 == 0 ? "\r\n" : "\n");
+        }
+        String text = poem.toString();
+        Path in = write("many.txt", text.getBytes(StandardCharsets.UTF_8));
+        // splits of 97 bytes: lines, multi-byte characters and CRLF pairs all cross split ends; segments of 7 + overlap 2 too
+        ShardingConfig overlapping = new ShardingConfig(7, 2, 0.1, 3);
+        String expected = text.replace("\r\n", "\n");
+        PreparedData data = withSplitsOf(97, () -> DatasetPreparer.prepare(spark, text(in), overlapping));
+        try {
+            assertEquals(expected.codePointCount(0, expected.length()), data.summary().steps());
+            List<Segment> segments = new ArrayList<>(data.train().collect());
+            segments.addAll(data.validation().collect());
+            int[] codePoints = expected.codePoints().toArray();
+            int[] seen = new int[codePoints.length];
+            for (Segment s : segments) {
+                for (int t = 0; t <= s.length(); t++) {
+                    int step = (int) s.start() + t;
+                    assertEquals(codePoints[step], data.contract().vocabulary().codePointAt(s.classAt(t)), "step " + step);
+                    seen[step] += t < s.length() ? 1 : 0;
+                }
+            }
+            for (int step = 0; step < codePoints.length - 1; step++) {
+                assertTrue(seen[step] >= 1, "step " + step + " is the input of no pair");
+            }
+        } finally {
+            data.release();
+        }
+    }
+
+    @Test
+    void csvCutAcrossManySplitsReadsEveryRowOnce() throws IOException {
+        Path in = write("rows.csv", series(300, "\r\n").getBytes(StandardCharsets.UTF_8));
+        PreparedData data = withSplitsOf(64, () -> DatasetPreparer.prepare(spark, csv(in), SHARDING));
+        try {
+            assertEquals(300, data.summary().steps());
+            assertEquals(tens(299), inputs(data));
+        } finally {
+            data.release();
+        }
+    }
+
     @Test
     void gzipAndBzip2CsvAreReadThroughTheirCodecsWithLineNumbersOfTheText() throws IOException {
         byte[] plain = series(12, "\n").getBytes(StandardCharsets.UTF_8);
