@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
+import static io.lstmjob.data.PreparedInputs.inputs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,6 +27,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BadInputTest extends SparkTest {
     private static final ShardingConfig SHARDING = new ShardingConfig(5, 0, 0.0, 2);
+
+    private static String failure(InputConfig input) {
+        return PreparedInputs.failure(spark, input, SHARDING);
+    }
 
     @TempDir
     Path dir;
@@ -59,25 +64,6 @@ class BadInputTest extends SparkTest {
 
     private static InputConfig strict(Path path) {
         return csv(path, InvalidValuePolicy.FAIL, ShortSequencePolicy.FAIL, false, 1);
-    }
-
-    /** The message the user sees: "file:line: reason" for a bad record, the message otherwise. */
-    private static String failure(InputConfig input) {
-        Exception e = assertThrows(Exception.class, () -> DatasetPreparer.prepare(spark, input, SHARDING));
-        BadRecordException bad = InputErrors.findBadRecord(e);
-        return bad != null ? InputErrors.describe(bad, spark.sparkContext().hadoopConfiguration()) : e.getMessage();
-    }
-
-    private static List<Float> inputs(PreparedData data) {
-        List<Segment> segments = new ArrayList<>(data.train().collect());
-        segments.sort(Comparator.comparingLong(Segment::start));
-        List<Float> values = new ArrayList<>();
-        segments.forEach(s -> {
-            for (int t = 0; t < s.length(); t++) {
-                values.add(s.value(t, 0));
-            }
-        });
-        return values;
     }
 
     @Test

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
+import static io.lstmjob.data.PreparedInputs.inputs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,6 +35,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class InputFilesAsTheyComeTest extends SparkTest {
     private static final ShardingConfig SHARDING = new ShardingConfig(5, 0, 0.0, 2);
+
+    private static String failure(InputConfig input) {
+        return PreparedInputs.failure(spark, input, SHARDING);
+    }
 
     @TempDir
     Path dir;
@@ -74,25 +79,6 @@ class InputFilesAsTheyComeTest extends SparkTest {
             out.write(content);
         }
         return bytes.toByteArray();
-    }
-
-    private static String failure(InputConfig input) {
-        Exception e = assertThrows(Exception.class, () -> DatasetPreparer.prepare(spark, input, SHARDING).release());
-        BadRecordException bad = InputErrors.findBadRecord(e);
-        return bad != null ? InputErrors.describe(bad, spark.sparkContext().hadoopConfiguration()) : e.getMessage();
-    }
-
-    /** Every input of the training segments, in order. */
-    private static List<Float> inputs(PreparedData data) {
-        List<Segment> segments = new ArrayList<>(data.train().collect());
-        segments.sort(Comparator.comparingLong(Segment::start));
-        List<Float> values = new ArrayList<>();
-        for (Segment s : segments) {
-            for (int t = 0; t < s.length(); t++) {
-                values.add(s.value(t, 0));
-            }
-        }
-        return values;
     }
 
     private static String characters(PreparedData data) {

@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.function.IntFunction;
 
+import static io.lstmjob.data.PreparedInputs.inputs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,6 +31,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ParquetInputTest extends SparkTest {
     private static final ShardingConfig SHARDING = new ShardingConfig(4, 0, 0.0, 2);
+
+    private static String failure(InputConfig input) {
+        return PreparedInputs.failure(spark, input, SHARDING);
+    }
 
     @TempDir
     Path dir;
@@ -53,18 +58,6 @@ class ParquetInputTest extends SparkTest {
         return new InputConfig(path.toString(), InputFormat.PARQUET, ",", "id", order, List.of(value), List.of());
     }
 
-    private static List<Float> inputs(PreparedData data) {
-        List<Segment> segments = new ArrayList<>(data.train().collect());
-        segments.sort(Comparator.comparingLong(Segment::start));
-        List<Float> values = new ArrayList<>();
-        for (Segment s : segments) {
-            for (int t = 0; t < s.length(); t++) {
-                values.add(s.value(t, 0));
-            }
-        }
-        return values;
-    }
-
     private static void assertInOrder(InputConfig input) {
         PreparedData data = DatasetPreparer.prepare(spark, input, SHARDING);
         try {
@@ -72,12 +65,6 @@ class ParquetInputTest extends SparkTest {
         } finally {
             data.release();
         }
-    }
-
-    private static String failure(InputConfig input) {
-        Exception e = assertThrows(Exception.class, () -> DatasetPreparer.prepare(spark, input, SHARDING).release());
-        BadRecordException bad = InputErrors.findBadRecord(e);
-        return bad != null ? InputErrors.describe(bad, spark.sparkContext().hadoopConfiguration()) : e.getMessage();
     }
 
     @Test

@@ -1,0 +1,37 @@
+package io.lstmjob.data;
+
+import io.lstmjob.config.InputConfig;
+import io.lstmjob.config.ShardingConfig;
+import org.apache.spark.sql.SparkSession;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** What the reading tests look at: the inputs the training segments hold, or the message a bad input gets. */
+final class PreparedInputs {
+    private PreparedInputs() {
+    }
+
+    /** Channel 0 of every training pair's input, in the order of the segments' starts. */
+    static List<Float> inputs(PreparedData data) {
+        List<Segment> segments = new ArrayList<>(data.train().collect());
+        segments.sort(Comparator.comparingLong(Segment::start));
+        List<Float> values = new ArrayList<>();
+        for (Segment s : segments) {
+            for (int t = 0; t < s.length(); t++) {
+                values.add(s.value(t, 0));
+            }
+        }
+        return values;
+    }
+
+    /** The message the user sees: "file:line: reason" for a bad record, the message otherwise. */
+    static String failure(SparkSession spark, InputConfig input, ShardingConfig sharding) {
+        Exception e = assertThrows(Exception.class, () -> DatasetPreparer.prepare(spark, input, sharding).release());
+        BadRecordException bad = InputErrors.findBadRecord(e);
+        return bad != null ? InputErrors.describe(bad, spark.sparkContext().hadoopConfiguration()) : e.getMessage();
+    }
+}
