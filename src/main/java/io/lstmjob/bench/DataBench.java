@@ -61,8 +61,9 @@ public final class DataBench {
     }
 
     /** One measurement, in this JVM: {@code ours} or {@code spark}. */
-    public static Map<String, Object> measure(String what, String format, String input) {
-        List<String> overrides = overrides(format, input);
+    public static Map<String, Object> measure(String what, String format, String input, List<String> extra) {
+        List<String> overrides = new ArrayList<>(overrides(format, input));
+        overrides.addAll(extra);
         JobConfig config = new JobConfigLoader().load(null, null, overrides);
         SparkSession spark = SparkSessions.start(config.spark());
         try {
@@ -73,6 +74,7 @@ public final class DataBench {
             if (what.equals("ours")) {
                 InputValidation.Report report = InputValidation.run(spark, config);
                 result.put("steps", report.dataset().steps());
+                result.put("cached_mb", Math.round(report.dataset().cachedBytes() / 1048576.0 * 10) / 10.0);
                 result.put("phases", report.dataset().phases());
             } else if (format.equals("text")) {
                 Object chars = spark.read().text(input).select(functions.sum(functions.length(functions.col("value")))).first().get(0);
@@ -104,11 +106,13 @@ public final class DataBench {
     }
 
     /** Generates what is missing in {@code dir}, then measures every input {@code runs} times each way, alternating. */
-    public static void run(Path dir, List<Input> inputs, int runs, Path sample) throws IOException, InterruptedException {
+    public static void run(Path dir, List<Input> inputs, int runs, Path sample, List<String> extra)
+            throws IOException, InterruptedException {
         Files.createDirectories(dir);
         List<String> rows = new ArrayList<>();
-        rows.add("| input | size | steps | lstm-job validate (s) | Spark's own read (s) | ratio of medians | peak RSS ours / Spark (MB) |");
-        rows.add("|---|---|---|---|---|---|---|");
+        rows.add("| input | size | steps | lstm-job validate (s) | Spark's own read (s) | ratio of medians | peak RSS ours / Spark (MB) "
+                + "| cached segments (MB, bytes a step) |");
+        rows.add("|---|---|---|---|---|---|---|---|");
         for (Input input : inputs) {
             Path file = dir.resolve(input.fileName());
             if (!Files.exists(file)) {
@@ -120,9 +124,10 @@ public final class DataBench {
             List<Long> oursRss = new ArrayList<>();
             List<Long> theirsRss = new ArrayList<>();
             long steps = 0;
+            double cached = 0;
             for (int r = 0; r < runs; r++) {
-                JsonNode a = child("ours", input.format, file);
-                JsonNode b = child("spark", input.format, file);
+                JsonNode a = child("ours", input.format, file, extra);
+                JsonNode b = child("spark", input.format, file, List.of());
                 System.out.println(a);
                 System.out.println(b);
                 ours.add(a.get("seconds").asDouble());
@@ -130,11 +135,12 @@ public final class DataBench {
                 oursRss.add(a.get("peak_rss_mb").asLong());
                 theirsRss.add(b.get("peak_rss_mb").asLong());
                 steps = a.get("steps").asLong();
+                cached = a.get("cached_mb").asDouble();
             }
-            rows.add(String.format(Locale.ROOT, "| %s | %.1f MB | %d | %s | %s | %.2fx | %d / %d |", input.fileName(),
+            rows.add(String.format(Locale.ROOT, "| %s | %.1f MB | %d | %s | %s | %.2fx | %d / %d | %.1f, %.2f |", input.fileName(),
                     Files.size(file) / 1048576.0, steps, list(ours), list(theirs), median(ours) / median(theirs),
                     oursRss.stream().mapToLong(Long::longValue).max().orElse(-1),
-                    theirsRss.stream().mapToLong(Long::longValue).max().orElse(-1)));
+                    theirsRss.stream().mapToLong(Long::longValue).max().orElse(-1), cached, cached * 1048576.0 / steps));
         }
         System.out.println();
         rows.forEach(System.out::println);
@@ -156,12 +162,16 @@ public final class DataBench {
     }
 
     /** One measurement in a fresh JVM with this JVM's options and class path; its JSON line. */
-    private static JsonNode child(String what, String format, Path file) throws IOException, InterruptedException {
+    private static JsonNode child(String what, String format, Path file, List<String> extra)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.lstmjob.cli.LstmJob", "bench-data",
                 "--measure", what, "--format", format, "--input", file.toString()));
+        for (String set : extra) {
+            command.addAll(List.of("--set", set));
+        }
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String last = null;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

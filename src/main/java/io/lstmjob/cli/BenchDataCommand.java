@@ -28,6 +28,10 @@ final class BenchDataCommand implements Callable<Integer> {
     @Option(names = "--sample", defaultValue = "data-samples/sonnets/sonnets.txt", description = "The text repeated for the text inputs.")
     Path sample;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "A job config override for validate's runs, e.g. spark.storageLevel=disk-only.")
+    List<String> overrides = new java.util.ArrayList<>();
+
     @Option(names = "--measure", hidden = true, description = "ours or spark: one measurement in this JVM.")
     String measure;
 
@@ -40,11 +44,11 @@ final class BenchDataCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (measure != null) {
-            Map<String, Object> result = DataBench.measure(measure, format, input);
+            Map<String, Object> result = DataBench.measure(measure, format, input, overrides);
             System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(result));
             return LstmJob.OK;
         }
-        DataBench.run(dir, inputs, runs, sample);
+        DataBench.run(dir, inputs, runs, sample, overrides);
         return LstmJob.OK;
     }
 }
