@@ -3,6 +3,7 @@
 #
 #   MASTER=yarn jobs/submit.sh conf/my-job.conf [options] [key=value ...]
 #   MASTER=yarn COMMAND=retrain jobs/submit.sh conf/my-job.conf --run-id nightly-20261124
+#   MASTER=yarn COMMAND=validate jobs/submit.sh conf/my-job.conf     # check and plan the input only (exit 0 or 3)
 #   MASTER=spark://host:7077 jobs/submit.sh conf/default.conf input.path=hdfs://nn/data/sensors output.path=hdfs://nn/models
 #
 # Builds the cluster jar on first use (Spark, Scala and Hadoop are left to the cluster). The config

@@ -70,7 +70,7 @@ public final class DatasetPreparer {
                     classify ? "sequences" : "segments", summary.trainPairs(), summary.validationSegments(),
                     classify ? "sequences" : "segments", summary.validationPairs(),
                     Arrays.toString(summary.trainStepsPerPartition()));
-            if (summary.validationSegments() == 0 && sharding.validationFraction() > 0 && !preparation.scoresEverySequence()) {
+            if (summary.validationSegments() == 0 && sharding.validationFraction() > 0) {
                 LOG.warn("The validation split is empty: the {} too short for validation.fraction={}",
                         classify ? "input has too few sequences" : "sequences are", sharding.validationFraction());
             }
