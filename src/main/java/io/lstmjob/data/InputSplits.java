@@ -32,7 +32,7 @@ import java.util.stream.Collectors;
  * pick), so that a single file is read by every core, unless the Hadoop configuration sets
  * mapreduce.input.fileinputformat.split.maxsize; compressed files are one split each.
  */
-final class InputSplits implements Serializable {
+final class InputSplits {
     static final long MIN_SPLIT = 4L << 20;
     static final long MAX_SPLIT = 128L << 20;
 
@@ -71,7 +71,7 @@ final class InputSplits implements Serializable {
     }
 
     /** What a reader gets for its split: which file (by index in the input's file list) and which bytes. */
-    record Split(int fileIndex, Path file, long start, long length) implements Serializable {
+    record Split(int fileIndex, Path file, long start, long length) {
     }
 
     /** Reads every split with {@code reader}: one call per split. */

@@ -96,6 +96,44 @@ class HdfsModelStoreTest {
         assertEquals(before, checksums(fs, live.versionDir()));
     }
 
+    /**
+     * The input may live on HDFS too: the same segments as from the local copy, and a bad row of a
+     * gzip file named by its hdfs:// file and the line of the decompressed text.
+     */
+    @Test
+    void inputOnHdfsIsReadSplitBySplitWithLineNumbers() throws Exception {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        java.nio.file.Path local = SampleData.noisySines(dir.resolve("hdfs-input"), 3, 150, 8);
+        Path remote = new Path(hdfs.getURI().toString() + "/data/sines");
+        FileSystem fs = remote.getFileSystem(conf);
+        fs.copyFromLocalFile(new Path(local.resolve("sines.csv").toString()), new Path(remote, "sines.csv"));
+        var sharding = TestConfigs.sines(local, "unused").sharding();
+        var fromLocal = io.lstmjob.data.DatasetPreparer.prepare(spark, TestConfigs.sines(local, "unused").input(), sharding);
+        var fromHdfs = io.lstmjob.data.DatasetPreparer.prepare(spark,
+                TestConfigs.sines(local, "unused", "input.path=" + remote).input(), sharding);
+        try {
+            assertEquals(fromLocal.summary().steps(), fromHdfs.summary().steps());
+            assertEquals(fromLocal.contract().scaler().featureMean()[0], fromHdfs.contract().scaler().featureMean()[0], 0.0);
+            assertEquals(fromLocal.train().count(), fromHdfs.train().count());
+        } finally {
+            fromLocal.release();
+            fromHdfs.release();
+        }
+
+        java.util.List<String> lines = new java.util.ArrayList<>(java.nio.file.Files.readAllLines(local.resolve("sines.csv")));
+        lines.set(100, lines.get(100).replaceFirst(",[^,]*$", ",x"));
+        var gzip = org.apache.hadoop.util.ReflectionUtils.newInstance(org.apache.hadoop.io.compress.GzipCodec.class, conf);
+        try (var out = gzip.createOutputStream(fs.create(new Path(hdfs.getURI().toString() + "/data/bad/sines.csv.gz")))) {
+            out.write((String.join("\n", lines) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String bad = hdfs.getURI().toString() + "/data/bad";
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> io.lstmjob.data.DatasetPreparer.prepare(spark,
+                TestConfigs.sines(local, "unused", "input.path=" + bad).input(), sharding));
+        String message = io.lstmjob.data.InputErrors.describe(io.lstmjob.data.InputErrors.findBadRecord(e), conf);
+        assertTrue(message.startsWith("hdfs://") && message.endsWith("/data/bad/sines.csv.gz:101: column 'cosine' holds 'x', not a number"),
+                message);
+    }
+
     private static java.util.Map<String, String> checksums(FileSystem fs, Path dir) throws Exception {
         java.util.Map<String, String> sums = new java.util.TreeMap<>();
         for (var status : fs.listStatus(dir)) {
