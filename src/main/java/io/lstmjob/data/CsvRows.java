@@ -30,7 +30,7 @@ final class CsvRows {
     }
 
     /** @param bytesRead counts the bytes read, for the progress log */
-    static TableRows read(SparkSession spark, InputConfig input, List<Path> files, boolean labelOptional,
+    static TableRows read(SparkSession spark, InputConfig input, InputSplits splits, List<Path> files, boolean labelOptional,
                           LongAccumulator bytesRead) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration conf = sc.hadoopConfiguration();
@@ -39,7 +39,7 @@ final class CsvRows {
         Broadcast<SerializableConfiguration> hadoopConf = sc.broadcast(new SerializableConfiguration(conf));
         LineParser parser = new LineParser(roles, input.delimiter().charAt(0), input.invalidValues() == InvalidValuePolicy.FAIL,
                 input.maxLineBytes());
-        var rows = InputSplits.of(sc, files).read(split -> parser.rows(hadoopConf.value().value(), split, bytesRead));
+        var rows = splits.read(split -> parser.rows(hadoopConf.value().value(), split, bytesRead));
         return new TableRows(spark.createDataFrame(rows, TableRows.schema(roles.channels())), roles,
                 files.stream().map(Path::toString).toList());
     }

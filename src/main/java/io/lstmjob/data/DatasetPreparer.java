@@ -20,7 +20,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.reflect.ClassTag$;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -57,13 +56,14 @@ public final class DatasetPreparer {
                     + fixed.task().name().toLowerCase() + " model");
         }
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        List<Path> files = InputFiles.list(input.path(), sc.hadoopConfiguration());
+        InputFiles listed = InputFiles.list(input.path(), sc.hadoopConfiguration());
+        List<Path> files = listed.files();
         int partitions = sharding.numPartitions() > 0 ? sharding.numPartitions() : sc.defaultParallelism();
-        try (PreparationPhases phases = new PreparationPhases(sc, totalBytes(sc, files))) {
+        try (PreparationPhases phases = new PreparationPhases(sc, listed.bytes())) {
             Prepared prepared = input.task() == Task.CHAR_LM
-                    ? text(sc, input, files, sharding, partitions, preparation, phases)
-                    : table(spark, input, files, sharding, partitions, preparation, phases);
-            DatasetSummary summary = prepared.summary(phases.timings());
+                    ? text(sc, input, listed, sharding, partitions, preparation, phases)
+                    : table(spark, input, listed, sharding, partitions, preparation, phases);
+            DatasetSummary summary = prepared.summary(listed.bytes(), phases.timings());
             boolean classify = input.task() == Task.CLASSIFY;
             LOG.info("Prepared {} sequence(s), {} steps: {} training {} ({} pairs), {} validation {} ({} pairs); "
                             + "training steps per partition {}", summary.sequences(), summary.steps(), summary.trainSegments(),
@@ -84,8 +84,8 @@ public final class DatasetPreparer {
     private record Prepared(JavaRDD<Segment> segments, DataContract contract, SequenceCatalog catalog, long trainPairs,
                             long validationPairs, int trainSegments, int validationSegments, int partitions,
                             long[] trainStepsPerPartition, long skippedRows, long filledCells) {
-        DatasetSummary summary(List<DatasetSummary.Phase> phases) {
-            return new DatasetSummary(catalog.size(), catalog.totalSteps(), trainPairs, validationPairs, trainSegments,
+        DatasetSummary summary(long inputBytes, List<DatasetSummary.Phase> phases) {
+            return new DatasetSummary(inputBytes, catalog.size(), catalog.totalSteps(), trainPairs, validationPairs, trainSegments,
                     validationSegments, partitions, trainStepsPerPartition, skippedRows, filledCells, cachedBytes(segments), phases);
         }
 
@@ -101,9 +101,10 @@ public final class DatasetPreparer {
     }
 
     /** The character model: every file one sequence, read by position, no sort. */
-    private static Prepared text(JavaSparkContext sc, InputConfig input, List<Path> files, ShardingConfig sharding,
+    private static Prepared text(JavaSparkContext sc, InputConfig input, InputFiles listed, ShardingConfig sharding,
                                  int partitions, Preparation preparation, PreparationPhases phases) {
-        TextInput text = new TextInput(sc, files, input.maxLineBytes(), phases.bytesRead());
+        List<Path> files = listed.files();
+        TextInput text = new TextInput(sc, InputSplits.of(sc, files, listed.bytes()), files, input.maxLineBytes(), phases.bytesRead());
         TextInput.Census census = phases.run("count the characters of " + files.size() + " file(s)", text::census);
         DataContract fixed = preparation.fixedContract();
         if (fixed != null) {
@@ -126,18 +127,20 @@ public final class DatasetPreparer {
     }
 
     /** Forecasting and classification: rows sorted by sequence and order, then cut while streaming. */
-    private static Prepared table(SparkSession spark, InputConfig input, List<Path> files, ShardingConfig sharding,
+    private static Prepared table(SparkSession spark, InputConfig input, InputFiles listed, ShardingConfig sharding,
                                   int partitions, Preparation preparation, PreparationPhases phases) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        List<Path> files = listed.files();
         boolean csv = input.format() == InputFormat.CSV;
-        TableRows rows = csv ? CsvRows.read(spark, input, files, preparation.labelsOptional(), phases.bytesRead())
+        TableRows rows = csv ? CsvRows.read(spark, input, InputSplits.of(sc, files, listed.bytes()), files,
+                preparation.labelsOptional(), phases.bytesRead())
                 : ParquetRows.read(spark, input, files, preparation.labelsOptional());
         DataContract fixed = preparation.fixedContract();
         if (fixed != null) {
             ContractCheck.requireSameChannels(fixed, input.task(), rows.roles().featureNames, rows.roles().targetNames);
         }
         int sortPartitions = (int) Math.max(sc.defaultParallelism(),
-                Math.min(100_000, totalBytes(sc, files) / SORT_BYTES_PER_PARTITION + 1));
+                Math.min(100_000, listed.bytes() / SORT_BYTES_PER_PARTITION + 1));
         SortedTable sorted = SortedTable.sort(rows, sortPartitions, csv, input.invalidValues(), input.strictOrder());
         List<SortedTable.Tally> tallies = phases.run("read, sort and check the rows of " + files.size() + " file(s)", sorted::census);
         if (tallies.isEmpty()) {
@@ -288,18 +291,6 @@ public final class DatasetPreparer {
             case MEMORY_AND_DISK_SER -> StorageLevel.MEMORY_AND_DISK_SER();
             case DISK_ONLY -> StorageLevel.DISK_ONLY();
         };
-    }
-
-    private static long totalBytes(JavaSparkContext sc, List<Path> files) {
-        long total = 0;
-        try {
-            for (Path file : files) {
-                total += file.getFileSystem(sc.hadoopConfiguration()).getFileStatus(file).getLen();
-            }
-        } catch (IOException e) {
-            throw new InputDataException("cannot read the sizes of the input files: " + e.getMessage());
-        }
-        return total;
     }
 
     /**

@@ -114,10 +114,6 @@ public final class ExamplePlan implements CutPlan {
                 values.length / steps, values);
     }
 
-    public int examples() {
-        return exampleOfSequence.length;
-    }
-
     public int exampleOf(int sequence) {
         return exampleOfSequence[sequence];
     }

@@ -10,16 +10,17 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-/** The data files behind input.path, checked before Spark reads them so that errors name the path. */
-public final class InputFiles {
-    private InputFiles() {
-    }
+/**
+ * The data files behind input.path, checked before Spark reads them so that errors name the path,
+ * and their size in all.
+ */
+public record InputFiles(List<Path> files, long bytes) {
 
     /**
      * The visible files of a file or folder, sorted by name. Hidden files (names starting with '.'
      * or '_', such as _SUCCESS and .crc) are skipped, as Hadoop's input formats do.
      */
-    public static List<Path> list(String inputPath, Configuration conf) {
+    public static InputFiles list(String inputPath, Configuration conf) {
         Path path = new Path(inputPath);
         try {
             FileSystem fs = path.getFileSystem(conf);
@@ -44,12 +45,15 @@ public final class InputFiles {
                     throw new InputDataException("input.path " + qualified + " is a folder with no data files");
                 }
             }
+            long bytes = 0;
             for (Path file : files) {
-                if (fs.getFileStatus(file).getLen() == 0) {
+                long length = fs.getFileStatus(file).getLen();
+                if (length == 0) {
                     throw new InputDataException("input file " + file + " is empty");
                 }
+                bytes += length;
             }
-            return files;
+            return new InputFiles(List.copyOf(files), bytes);
         } catch (IOException e) {
             throw new InputDataException("cannot list input.path " + inputPath + ": " + e.getMessage());
         }

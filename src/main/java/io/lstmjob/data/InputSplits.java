@@ -1,7 +1,6 @@
 package io.lstmjob.data;
 
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.NullWritable;
 import org.apache.hadoop.mapreduce.InputSplit;
@@ -16,7 +15,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function2;
 import scala.Tuple2;
 
-import java.io.IOException;
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -44,19 +42,11 @@ final class InputSplits {
         this.fileIndex = fileIndex;
     }
 
-    static InputSplits of(JavaSparkContext sc, List<Path> files) {
+    /** @param bytes the files' size in all */
+    static InputSplits of(JavaSparkContext sc, List<Path> files, long bytes) {
         Configuration conf = new Configuration(sc.hadoopConfiguration());
-        long total = 0;
-        try {
-            for (Path file : files) {
-                FileSystem fs = file.getFileSystem(conf);
-                total += fs.getFileStatus(file).getLen();
-            }
-        } catch (IOException e) {
-            throw new InputDataException("cannot read the input files' sizes: " + e.getMessage());
-        }
         if (conf.getLong(FileInputFormat.SPLIT_MAXSIZE, 0) <= 0) { // unless the user sets one (spark.hadoop.*)
-            long perCore = total / Math.max(1, sc.defaultParallelism());
+            long perCore = bytes / Math.max(1, sc.defaultParallelism());
             conf.setLong(FileInputFormat.SPLIT_MAXSIZE, Math.max(MIN_SPLIT, Math.min(MAX_SPLIT, perCore)));
         }
         Map<String, Integer> index = new HashMap<>();

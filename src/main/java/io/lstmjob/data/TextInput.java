@@ -41,8 +41,8 @@ final class TextInput implements Serializable {
     private final int maxLineBytes;
     private final LongAccumulator bytesRead;
 
-    TextInput(JavaSparkContext sc, List<Path> files, int maxLineBytes, LongAccumulator bytesRead) {
-        this.splits = InputSplits.of(sc, files);
+    TextInput(JavaSparkContext sc, InputSplits splits, List<Path> files, int maxLineBytes, LongAccumulator bytesRead) {
+        this.splits = splits;
         this.conf = sc.broadcast(new SerializableConfiguration(sc.hadoopConfiguration()));
         this.files = files.stream().map(Path::toString).toList();
         this.maxLineBytes = maxLineBytes;

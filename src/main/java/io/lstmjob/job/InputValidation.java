@@ -4,10 +4,7 @@ import io.lstmjob.config.JobConfig;
 import io.lstmjob.data.DatasetPreparer;
 import io.lstmjob.data.DatasetSummary;
 import io.lstmjob.data.PreparedData;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
-
-import java.io.IOException;
 
 /**
  * The {@code validate} command: reads, checks, plans and cuts the input exactly as {@code train}
@@ -27,14 +24,9 @@ public final class InputValidation {
         PreparedData data = InputErrorTranslation.readable(spark.sparkContext().hadoopConfiguration(),
                 () -> DatasetPreparer.prepare(spark, config.input(), config.sharding()));
         try {
-            long bytes = 0;
-            for (Path file : data.files()) {
-                bytes += file.getFileSystem(spark.sparkContext().hadoopConfiguration()).getFileStatus(file).getLen();
-            }
             double seconds = Math.round((System.nanoTime() - start) / 1e6) / 1000.0;
-            return new Report(Redaction.credentials(config.input().path()), data.files().size(), bytes, seconds, data.summary());
-        } catch (IOException e) {
-            throw new io.lstmjob.data.InputDataException("cannot read the sizes of the input files: " + e.getMessage());
+            return new Report(Redaction.credentials(config.input().path()), data.files().size(), data.summary().inputBytes(),
+                    seconds, data.summary());
         } finally {
             data.release();
         }
