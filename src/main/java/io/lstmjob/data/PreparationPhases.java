@@ -32,7 +32,7 @@ import java.util.function.Supplier;
  * a listener sums with that of finished tasks.
  */
 final class PreparationPhases implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(DatasetPreparer.class);
+    private static final Logger LOG = LoggerFactory.getLogger(PreparationPhases.class);
     static final long PROGRESS_SECONDS = 30;
 
     private final JavaSparkContext sc;
