@@ -14,11 +14,15 @@ final class ContractCheck {
     private ContractCheck() {
     }
 
-    static void requireSameChannels(DataContract contract, Task task, List<String> features, List<String> targets) {
+    static void requireSameTask(DataContract contract, Task task) {
         if (contract.task() != task) {
             throw new InputDataException("the input is for a " + task.name().toLowerCase() + " model but the model is a "
                     + contract.task().name().toLowerCase() + " model");
         }
+    }
+
+    /** The same feature and target columns; the task is {@link #requireSameTask}'s to check, first. */
+    static void requireSameChannels(DataContract contract, Task task, List<String> features, List<String> targets) {
         if (task == Task.CLASSIFY && !contract.featureNames().equals(features)) {
             throw new InputDataException("the input's columns do not fit the model: it was trained on features "
                     + contract.featureNames() + ", the input gives " + features);

@@ -5,12 +5,10 @@ import io.lstmjob.config.InvalidValuePolicy;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
-import org.apache.spark.util.SerializableConfiguration;
 
 import java.io.IOException;
 import java.io.Serializable;
@@ -24,8 +22,6 @@ import java.util.NoSuchElementException;
  * split is a binary row per line. Every file's first line is a header equal to the first file's.
  */
 final class CsvRows {
-    private static final long PROGRESS_STEP = 1 << 20;
-
     private CsvRows() {
     }
 
@@ -36,10 +32,9 @@ final class CsvRows {
         Configuration conf = sc.hadoopConfiguration();
         List<String> header = header(conf, files.get(0), input);
         ColumnRoles roles = ColumnRoles.resolve(header, input, files.get(0).toString(), labelOptional);
-        Broadcast<SerializableConfiguration> hadoopConf = sc.broadcast(new SerializableConfiguration(conf));
         LineParser parser = new LineParser(roles, input.delimiter().charAt(0), input.invalidValues() == InvalidValuePolicy.FAIL,
                 input.maxLineBytes());
-        var rows = splits.read(split -> parser.rows(hadoopConf.value().value(), split, bytesRead));
+        var rows = splits.read(split -> parser.rows(split, bytesRead));
         return new TableRows(spark.createDataFrame(rows, TableRows.schema(roles.channels())), roles,
                 files.stream().map(Path::toString).toList());
     }
@@ -88,22 +83,16 @@ final class CsvRows {
             this.maxLineBytes = maxLineBytes;
         }
 
-        Iterator<Row> rows(Configuration conf, InputSplits.Split split, LongAccumulator bytesRead) throws IOException {
-            SplitLines lines = SplitLines.open(conf, split.file(), split.start(), split.length(), maxLineBytes);
+        Iterator<Row> rows(InputSplits.Split split, LongAccumulator bytesRead) throws IOException {
+            SplitLines lines = split.open(maxLineBytes, bytesRead);
             CsvCells cells = new CsvCells(delimiter);
             String file = split.file().toString();
             return new Iterator<>() {
-                private long counted = split.start();
                 private Row next = advance();
 
                 private Row advance() {
                     try {
                         while (lines.next()) {
-                            long read = lines.storedPosition();
-                            if (read - counted >= PROGRESS_STEP) {
-                                bytesRead.add(read - counted);
-                                counted = read;
-                            }
                             byte[] b = lines.bytes();
                             long position = lines.position();
                             if (isBlank(b, lines.from(), lines.to())) {
@@ -123,7 +112,6 @@ final class CsvRows {
                             }
                             return row(file, split.fileIndex(), position, cells);
                         }
-                        bytesRead.add(Math.max(0, Math.min(split.start() + split.length(), lines.storedPosition()) - counted));
                         lines.close();
                         return null;
                     } catch (IOException e) {

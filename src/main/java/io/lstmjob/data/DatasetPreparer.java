@@ -51,9 +51,8 @@ public final class DatasetPreparer {
         DataContract fixed = preparation.fixedContract();
         // A published model's outputs fix how far ahead its targets reach, whatever model.horizon says now.
         ShardingConfig sharding = fixed != null && fixed.task() == Task.FORECAST ? configured.withHorizon(fixed.stepsAhead()) : configured;
-        if (fixed != null && fixed.task() != input.task()) {
-            throw new InputDataException("the input is for a " + input.task().name().toLowerCase() + " model but the model is a "
-                    + fixed.task().name().toLowerCase() + " model");
+        if (fixed != null) {
+            ContractCheck.requireSameTask(fixed, input.task());
         }
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         InputFiles listed = InputFiles.list(input.path(), sc.hadoopConfiguration());
@@ -104,7 +103,7 @@ public final class DatasetPreparer {
     private static Prepared text(JavaSparkContext sc, InputConfig input, InputFiles listed, ShardingConfig sharding,
                                  int partitions, Preparation preparation, PreparationPhases phases) {
         List<Path> files = listed.files();
-        TextInput text = new TextInput(sc, InputSplits.of(sc, files, listed.bytes()), files, input.maxLineBytes(), phases.bytesRead());
+        TextInput text = new TextInput(InputSplits.of(sc, files, listed.bytes()), files, input.maxLineBytes(), phases.bytesRead());
         TextInput.Census census = phases.run("count the characters of " + files.size() + " file(s)", text::census);
         DataContract fixed = preparation.fixedContract();
         if (fixed != null) {

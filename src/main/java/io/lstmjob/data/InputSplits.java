@@ -13,8 +13,12 @@ import org.apache.spark.api.java.JavaNewHadoopRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.LongAccumulator;
+import org.apache.spark.util.SerializableConfiguration;
 import scala.Tuple2;
 
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -36,10 +40,13 @@ final class InputSplits {
 
     private final JavaNewHadoopRDD<NullWritable, NullWritable> splits;
     private final Map<String, Integer> fileIndex;
+    private final Broadcast<SerializableConfiguration> conf;
 
-    private InputSplits(JavaNewHadoopRDD<NullWritable, NullWritable> splits, Map<String, Integer> fileIndex) {
+    private InputSplits(JavaNewHadoopRDD<NullWritable, NullWritable> splits, Map<String, Integer> fileIndex,
+                        Broadcast<SerializableConfiguration> conf) {
         this.splits = splits;
         this.fileIndex = fileIndex;
+        this.conf = conf;
     }
 
     /** @param bytes the files' size in all */
@@ -57,23 +64,29 @@ final class InputSplits {
         // JavaSparkContext hands back a JavaNewHadoopRDD, the Java view that passes each partition its split.
         JavaNewHadoopRDD<NullWritable, NullWritable> rdd = (JavaNewHadoopRDD<NullWritable, NullWritable>)
                 sc.newAPIHadoopFile(joined, SplitsOnly.class, NullWritable.class, NullWritable.class, conf);
-        return new InputSplits(rdd, index);
+        return new InputSplits(rdd, index, sc.broadcast(new SerializableConfiguration(sc.hadoopConfiguration())));
     }
 
     /** What a reader gets for its split: which file (by index in the input's file list) and which bytes. */
-    record Split(int fileIndex, Path file, long start, long length) {
+    record Split(int fileIndex, Path file, long start, long length, Configuration conf) {
+        /** The split's lines, their stored bytes counted into {@code bytesRead}. */
+        SplitLines open(int maxLineBytes, LongAccumulator bytesRead) throws IOException {
+            return SplitLines.open(conf, file, start, length, maxLineBytes).countingInto(bytesRead);
+        }
     }
 
     /** Reads every split with {@code reader}: one call per split. */
     <T> JavaRDD<T> read(SplitReader<T> reader) {
         Map<String, Integer> index = fileIndex;
+        Broadcast<SerializableConfiguration> hadoopConf = conf;
         Function2<InputSplit, Iterator<Tuple2<NullWritable, NullWritable>>, Iterator<T>> perSplit = (split, none) -> {
             FileSplit fileSplit = (FileSplit) split;
             Integer i = index.get(fileSplit.getPath().toString());
             if (i == null) {
                 throw new IllegalStateException("split of " + fileSplit.getPath() + " is not one of the input files " + index.keySet());
             }
-            return reader.read(new Split(i, fileSplit.getPath(), fileSplit.getStart(), fileSplit.getLength()));
+            return reader.read(new Split(i, fileSplit.getPath(), fileSplit.getStart(), fileSplit.getLength(),
+                    hadoopConf.value().value()));
         };
         return splits.mapPartitionsWithInputSplit(perSplit, false);
     }

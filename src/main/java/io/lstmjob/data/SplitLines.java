@@ -10,6 +10,7 @@ import org.apache.hadoop.io.compress.CompressionCodec;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.hadoop.io.compress.Decompressor;
 import org.apache.hadoop.util.LineReader;
+import org.apache.spark.util.LongAccumulator;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -27,6 +28,7 @@ import java.io.InputStream;
  */
 final class SplitLines implements Closeable {
     private static final int BUFFER = 1 << 16;
+    private static final long PROGRESS_STEP = 1 << 20;
 
     private final String file;
     private final FSDataInputStream raw;
@@ -36,12 +38,16 @@ final class SplitLines implements Closeable {
     private final long end;
     private final int maxLineBytes;
     private final Text line = new Text();
+    /** Where the split's stored bytes end, and the accumulator they are counted into (null: none). */
+    private final long storedEnd;
+    private LongAccumulator bytesRead;
+    private long counted;
     private long next;
     private long position;
     private int from;
 
     private SplitLines(String file, FSDataInputStream raw, InputStream in, Decompressor decompressor, long start, long end,
-                       int maxLineBytes) throws IOException {
+                       long storedEnd, int maxLineBytes) throws IOException {
         this.file = file;
         this.raw = raw;
         this.in = in;
@@ -49,6 +55,7 @@ final class SplitLines implements Closeable {
         this.reader = new LineReader(in, BUFFER);
         this.end = end;
         this.maxLineBytes = maxLineBytes;
+        this.storedEnd = storedEnd;
         this.next = start;
         if (start != 0) {
             // The line that starts before the split, or exactly at its start, is the previous split's.
@@ -68,7 +75,7 @@ final class SplitLines implements Closeable {
         CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(file);
         if (codec == null) {
             raw.seek(start);
-            return new SplitLines(file.toString(), raw, raw, null, start, start + length, maxLineBytes);
+            return new SplitLines(file.toString(), raw, raw, null, start, start + length, start + length, maxLineBytes);
         }
         if (start != 0) {
             raw.close();
@@ -76,7 +83,7 @@ final class SplitLines implements Closeable {
         }
         Decompressor decompressor = CodecPool.getDecompressor(codec);
         return new SplitLines(file.toString(), raw, codec.createInputStream(raw, decompressor), decompressor, 0, Long.MAX_VALUE,
-                maxLineBytes);
+                length, maxLineBytes);
     }
 
     /** The whole file. */
@@ -84,8 +91,33 @@ final class SplitLines implements Closeable {
         return open(conf, file, 0, Long.MAX_VALUE - 1, maxLineBytes);
     }
 
+    /**
+     * Counts the split's stored (compressed) bytes into {@code bytesRead} as they are read, a megabyte
+     * at a time and the rest at the split's end, for the progress log.
+     */
+    SplitLines countingInto(LongAccumulator bytesRead) {
+        this.bytesRead = bytesRead;
+        this.counted = storedPosition();
+        return this;
+    }
+
     /** Advances to the split's next line; false at its end. */
     boolean next() throws IOException {
+        if (!nextLine()) {
+            if (bytesRead != null) {
+                bytesRead.add(Math.max(0, Math.min(storedEnd, storedPosition()) - counted));
+                bytesRead = null;
+            }
+            return false;
+        }
+        if (bytesRead != null && storedPosition() - counted >= PROGRESS_STEP) {
+            bytesRead.add(storedPosition() - counted);
+            counted = storedPosition();
+        }
+        return true;
+    }
+
+    private boolean nextLine() throws IOException {
         if (next > end) {
             return false;
         }

@@ -1,12 +1,9 @@
 package io.lstmjob.data;
 
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaPairRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.LongAccumulator;
-import org.apache.spark.util.SerializableConfiguration;
 import scala.Tuple2;
 
 import java.io.IOException;
@@ -36,14 +33,12 @@ import java.util.NoSuchElementException;
  */
 final class TextInput implements Serializable {
     private final transient InputSplits splits;
-    private final Broadcast<SerializableConfiguration> conf;
     private final List<String> files;
     private final int maxLineBytes;
     private final LongAccumulator bytesRead;
 
-    TextInput(JavaSparkContext sc, InputSplits splits, List<Path> files, int maxLineBytes, LongAccumulator bytesRead) {
+    TextInput(InputSplits splits, List<Path> files, int maxLineBytes, LongAccumulator bytesRead) {
         this.splits = splits;
-        this.conf = sc.broadcast(new SerializableConfiguration(sc.hadoopConfiguration()));
         this.files = files.stream().map(Path::toString).toList();
         this.maxLineBytes = maxLineBytes;
         this.bytesRead = bytesRead;
@@ -176,31 +171,20 @@ final class TextInput implements Serializable {
     private final class Lines implements AutoCloseable {
         private final SplitLines lines;
         private final String file;
-        private final long end;
         private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         private CharBuffer chars = CharBuffer.allocate(1024);
         private int[] codePoints = new int[1024];
         private int count;
-        private long counted;
 
         Lines(InputSplits.Split split) throws IOException {
-            Configuration hadoopConf = conf.value().value();
-            this.lines = SplitLines.open(hadoopConf, split.file(), split.start(), split.length(), maxLineBytes);
+            this.lines = split.open(maxLineBytes, bytesRead);
             this.file = split.file().toString();
-            this.end = split.start() + split.length();
-            this.counted = split.start();
         }
 
         boolean next() throws IOException {
             if (!lines.next()) {
-                bytesRead.add(Math.max(0, Math.min(end, lines.storedPosition()) - counted));
                 return false;
-            }
-            long read = lines.storedPosition();
-            if (read - counted >= 1 << 20) {
-                bytesRead.add(read - counted);
-                counted = read;
             }
             byte[] b = lines.bytes();
             int from = lines.from();
