@@ -11,16 +11,50 @@ import org.apache.hadoop.fs.Path;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** Reads the --config file (any Hadoop path) and merges it with the overrides. */
+/**
+ * Reads the --config file and merges it with the overrides. The file is any Hadoop path, or a
+ * base64 data: URI (RFC 2397) that carries the file itself: jobs/submit.sh passes a local config so
+ * in cluster deploy mode, where the driver runs on a machine that has no copy of it (standalone's
+ * --files does not reach the driver's folder; Kubernetes needs an upload path for it).
+ */
 final class ConfigFiles {
+    /** data:[media type][;name=FILE];base64,TEXT; the name is what messages call the config. */
+    private static final Pattern DATA_URI = Pattern.compile("data:([^;,]*)((?:;[^;,]*)*);base64,(.*)", Pattern.DOTALL);
+
     private ConfigFiles() {
     }
 
     static JobConfig load(String configFile, List<String> overrides) {
+        if (configFile != null && configFile.startsWith("data:")) {
+            return loadInline(configFile, overrides);
+        }
         String text = configFile == null ? null : read(configFile);
         return new JobConfigLoader().load(text, configFile, overrides);
+    }
+
+    private static JobConfig loadInline(String uri, List<String> overrides) {
+        Matcher m = DATA_URI.matcher(uri);
+        if (!m.matches()) {
+            throw new InvalidConfigException("--config: a data: URI must be data:[TYPE][;name=FILE];base64,TEXT");
+        }
+        String name = "inline config";
+        for (String parameter : m.group(2).split(";")) {
+            if (parameter.startsWith("name=")) {
+                name = parameter.substring("name=".length()) + " (passed inline)";
+            }
+        }
+        String text;
+        try {
+            text = new String(Base64.getDecoder().decode(m.group(3).strip()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException("--config " + name + ": not base64: " + e.getMessage());
+        }
+        return new JobConfigLoader().load(text, name, overrides);
     }
 
     /** A path without a scheme is a local file when one exists (spark-submit --files puts it in the working folder). */

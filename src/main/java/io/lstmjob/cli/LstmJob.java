@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
  * A failure prints one line on stderr and exits with a code a scheduler can act on.
  */
 @Command(name = "lstm-job", mixinStandardHelpOptions = true, subcommands = {TrainCommand.class, RetrainCommand.class, EvaluateCommand.class,
-                PredictCommand.class, SampleCommand.class, ExportCommand.class, ValidateCommand.class, BenchCommand.class, BenchDataCommand.class},
+                PredictCommand.class, SampleCommand.class, ExportCommand.class, ValidateCommand.class, BenchCommand.class, BenchDataCommand.class,
+                OutcomeCommand.class},
         description = "Trains LSTM sequence models on Spark with truncated BPTT and parameter averaging.")
 public final class LstmJob implements Runnable {
 

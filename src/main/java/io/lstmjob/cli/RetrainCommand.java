@@ -1,7 +1,5 @@
 package io.lstmjob.cli;
 
-import io.lstmjob.config.JobConfig;
-import io.lstmjob.job.TrainingJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,8 +21,6 @@ final class RetrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JobConfig config = arguments.config();
-        int code = WithSpark.run(config, spark -> TrainCommand.report(TrainingJob.run(spark, config, arguments.options(true))));
-        return code == LstmJob.KEPT ? keptExitCode : code;
+        return Runs.run("retrain", arguments, true, keptExitCode);
     }
 }

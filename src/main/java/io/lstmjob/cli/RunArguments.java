@@ -12,12 +12,16 @@ import java.util.List;
 final class RunArguments {
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-            description = "Job config (HOCON), any Hadoop path; merged over the built-in defaults (conf/default.conf).")
+            description = "Job config (HOCON): any Hadoop path, or a data: URI; merged over the built-in defaults (conf/default.conf).")
     String configFile;
 
     @Option(names = "--run-id", paramLabel = "ID",
             description = "Name this run; if the run left checkpoints, it resumes from the last one.")
     String runId;
+
+    @Option(names = "--submission", paramLabel = "ID",
+            description = "Id of the spark-submit that started this run, kept in its recorded outcome (jobs/submit.sh sets it).")
+    String submission;
 
     @Option(names = "--resume", description = "Resume the model's most recent unfinished run from its last checkpoint.")
     boolean resume;

@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
  *   ROOT/NAME/LATEST                 the live version's id
  *   ROOT/NAME/_staging/              folders being written; never read as a model
  *   ROOT/NAME/runs/RUN/checkpoints/  per-epoch checkpoints of a run that has not published yet
+ *   ROOT/NAME/outcomes/RUN.json      how a run with a given id ended (read back by jobs/submit.sh)
  *   ROOT/NAME/_lock                  the run that owns the model name right now
  * </pre>
  *
@@ -43,6 +44,7 @@ public final class ModelStore {
     static final String STAGING = "_staging";
     static final String RUNS = "runs";
     static final String LOCK = "_lock";
+    static final String OUTCOMES = "outcomes";
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
     private static final DateTimeFormatter VERSION_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
 
@@ -203,11 +205,41 @@ public final class ModelStore {
     }
 
     private void pointLatestAt(String version) throws IOException {
-        Path pointer = new Path(modelDir, LATEST);
-        Path temp = new Path(new Path(modelDir, STAGING), LATEST + "-" + UUID.randomUUID());
-        NewFiles.write(fs, temp, out -> out.write((version + "\n").getBytes(StandardCharsets.UTF_8)));
+        replace(new Path(modelDir, LATEST), out -> out.write((version + "\n").getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Writes a small file under _staging, then renames it over the old one. */
+    private void replace(Path target, FileContent content) throws IOException {
+        Path temp = new Path(new Path(modelDir, STAGING), target.getName() + "-" + UUID.randomUUID());
+        NewFiles.write(fs, temp, content);
+        fs.mkdirs(target.getParent());
         // FileContext offers an atomic rename over an existing file on HDFS and on the local file system.
-        FileContext.getFileContext(modelDir.toUri(), conf).rename(temp, pointer, Options.Rename.OVERWRITE);
+        FileContext.getFileContext(modelDir.toUri(), conf).rename(temp, target, Options.Rename.OVERWRITE);
+    }
+
+    /** Records how the run {@code runId} ended, replacing what an earlier attempt of it recorded. */
+    public void recordOutcome(String runId, FileContent content) {
+        Path file = outcomeFile(runId);
+        try {
+            replace(file, content);
+        } catch (IOException e) {
+            throw new ModelStoreException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The outcome a run recorded, if it recorded one; the caller closes the stream. */
+    public Optional<InputStream> openOutcome(String runId) {
+        Path file = outcomeFile(runId);
+        try {
+            return fs.exists(file) ? Optional.of(fs.open(file)) : Optional.empty();
+        } catch (IOException e) {
+            throw new ModelStoreException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path outcomeFile(String runId) {
+        requireSafe(runId, "run id");
+        return new Path(new Path(modelDir, OUTCOMES), runId + ".json");
     }
 
     /** The live version's id, if any version was published. */

@@ -50,6 +50,24 @@ class LstmJobCommandLineTest {
         assertTrue(stderr().contains("/no/such/job.conf"), stderr());
     }
 
+    /** What jobs/submit.sh passes in cluster deploy mode: the file itself; messages still name it. */
+    @Test
+    void aConfigPassedInlineIsReadAndNamedInItsErrors() {
+        String broken = java.util.Base64.getEncoder().encodeToString("train { epochs = \n".getBytes(StandardCharsets.UTF_8));
+        assertEquals(LstmJob.BAD_CONFIG, LstmJob.execute("validate", "--config", "data:application/hocon;name=job.conf;base64," + broken));
+        assertTrue(stderr().startsWith("lstm-job: config job.conf (passed inline) cannot be parsed"), stderr());
+
+        String unknown = java.util.Base64.getEncoder().encodeToString("train.epoch = 3\n".getBytes(StandardCharsets.UTF_8));
+        assertEquals(LstmJob.BAD_CONFIG, LstmJob.execute("validate", "--config", "data:;base64," + unknown));
+        assertTrue(stderr().contains("unknown config key 'train.epoch' in inline config"), stderr());
+    }
+
+    @Test
+    void aRunThatRecordedNoOutcomeIsAFailure(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        assertEquals(LstmJob.FAILED, LstmJob.execute("outcome", "--run-id", "nightly-1", "output.path=" + dir));
+        assertTrue(stderr().contains("run nightly-1 recorded no outcome in file:" + dir + "/weather-forecast/outcomes/nightly-1.json"), stderr());
+    }
+
     @Test
     void aMissingCommandIsAUsageError() {
         assertEquals(2, LstmJob.execute());

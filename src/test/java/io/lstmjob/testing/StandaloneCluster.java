@@ -10,19 +10,33 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A real Spark standalone cluster on loopback: one Master and N Workers, each its own JVM started
- * from the test classpath (no Spark download), each Worker launching executors as JVMs of their own.
- * Spark's launcher wants a SPARK_HOME with a jars/ folder; an empty one does, since executors get
- * the job's classes from spark.executor.extraClassPath.
+ * A real Spark standalone cluster on loopback: one Master and N Workers, each its own JVM, each
+ * Worker launching executors (and, in cluster deploy mode, drivers) as JVMs of their own. Either
+ * from the test classpath (no Spark download; Spark's launcher wants a SPARK_HOME with a jars/
+ * folder, an empty one does, since executors get the job's classes from
+ * spark.executor.extraClassPath), or as a distribution starts them: SPARK_HOME/bin/spark-class.
  */
 public final class StandaloneCluster implements AutoCloseable {
     private final Path home;
+    private final boolean fromDistribution;
     private final Process master;
     private final List<Process> workers = new ArrayList<>();
     private final int port;
 
     public StandaloneCluster(Path dir, int workerCount, int coresPerWorker) throws IOException, InterruptedException {
-        home = dir.resolve("spark-home");
+        this(dir, workerCount, coresPerWorker, "2g", false);
+    }
+
+    /** Master and Workers started by the Spark home of {@link SparkDistribution}. */
+    public static StandaloneCluster fromDistribution(Path dir, int workerCount, int coresPerWorker, String memoryPerWorker)
+            throws IOException, InterruptedException {
+        return new StandaloneCluster(dir, workerCount, coresPerWorker, memoryPerWorker, true);
+    }
+
+    private StandaloneCluster(Path dir, int workerCount, int coresPerWorker, String memoryPerWorker, boolean fromDistribution)
+            throws IOException, InterruptedException {
+        this.fromDistribution = fromDistribution;
+        home = fromDistribution ? SparkDistribution.home() : dir.resolve("spark-home");
         Files.createDirectories(home.resolve("jars"));
         port = freePort();
         master = start(dir.resolve("master.log"), "org.apache.spark.deploy.master.Master",
@@ -31,7 +45,7 @@ public final class StandaloneCluster implements AutoCloseable {
         for (int i = 0; i < workerCount; i++) {
             Path work = Files.createDirectories(dir.resolve("worker-" + i));
             workers.add(start(dir.resolve("worker-" + i + ".log"), "org.apache.spark.deploy.worker.Worker",
-                    "--host", "127.0.0.1", "--cores", Integer.toString(coresPerWorker), "--memory", "2g",
+                    "--host", "127.0.0.1", "--cores", Integer.toString(coresPerWorker), "--memory", memoryPerWorker,
                     "--webui-port", Integer.toString(freePort()), "--work-dir", work.toString(), masterUrl()));
         }
     }
@@ -59,16 +73,19 @@ public final class StandaloneCluster implements AutoCloseable {
         return executors;
     }
 
-    private Process start(Path log, String mainClass, String... args) throws IOException {
+    private Process start(Path log, String mainClass, String... args) throws IOException, InterruptedException {
+        Map<String, String> env = Map.of("SPARK_SCALA_VERSION", "2.12", "SPARK_LOCAL_IP", "127.0.0.1", "OMP_NUM_THREADS", "1",
+                "SPARK_DAEMON_MEMORY", "512m");
+        if (fromDistribution) {
+            return SparkDistribution.sparkClass(log, env, mainClass, args);
+        }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "@" + Path.of("conf/java17.args").toAbsolutePath(), "-cp", System.getProperty("java.class.path"),
                 mainClass));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("SPARK_HOME", home.toString());
-        builder.environment().put("SPARK_SCALA_VERSION", "2.12");
-        builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-        builder.environment().put("OMP_NUM_THREADS", "1");
+        builder.environment().putAll(env);
         return builder.start();
     }
 
