@@ -70,6 +70,16 @@ public final class LstmJob implements Runnable {
         return commandLine.execute(args);
     }
 
+    /** A recorded outcome as the run printed it: its summary on stdout, or its failure on stderr; its exit code. */
+    static int printed(io.lstmjob.job.RunOutcome outcome) {
+        if (outcome.version() != null) {
+            System.out.println(outcome.message());
+        } else {
+            System.err.println("lstm-job: " + outcome.message());
+        }
+        return outcome.exitCode();
+    }
+
     static int exitCodeOf(Throwable e) {
         if (e instanceof InvalidConfigException) {
             return BAD_CONFIG;

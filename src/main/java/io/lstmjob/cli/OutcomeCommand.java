@@ -45,12 +45,6 @@ final class OutcomeCommand implements Callable<Integer> {
                     + " recorded no outcome in " + store.outcomeFile(runId) + ": it did not start, or it died before it ended");
             return LstmJob.FAILED;
         }
-        RunOutcome o = outcome.get();
-        if (o.version() != null) {
-            System.out.println(o.message());
-        } else {
-            System.err.println("lstm-job: " + o.message());
-        }
-        return o.exitCode();
+        return LstmJob.printed(outcome.get());
     }
 }

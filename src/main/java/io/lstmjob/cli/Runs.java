@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * train and retrain: one run, its summary line on stdout, and, for a run named with --run-id (as
@@ -26,6 +27,14 @@ final class Runs {
         return WithSpark.run(config, spark -> {
             ModelStore store = arguments.runId == null ? null
                     : new ModelStore(config.outputPath(), config.model().name(), spark.sparkContext().hadoopConfiguration());
+            Optional<RunOutcome> earlier = store == null || arguments.submission == null ? Optional.empty()
+                    : RunOutcome.read(store, arguments.runId).filter(o -> arguments.submission.equals(o.submission()));
+            if (earlier.isPresent()) {
+                // A second attempt of the same submission (YARN retries an application that failed):
+                // the first attempt's outcome stands; its work is not done again.
+                LOG.info("Run {} already ended in this submission with exit code {}", arguments.runId, earlier.get().exitCode());
+                return LstmJob.printed(earlier.get());
+            }
             TrainingJob.Result result;
             try {
                 result = TrainingJob.run(spark, config, arguments.options(warmStart));
