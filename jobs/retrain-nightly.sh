@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Nightly warm-start retrain, for cron. Idempotent: the run id is the date, so
+# Nightly warm-start retrain, for cron. Idempotent: the run id is the date (or RUN_ID), so
 #  - a rerun after a crash resumes that night's run from its last checkpoint,
 #  - a rerun after it published does nothing and reports the same outcome.
 #
@@ -11,13 +11,15 @@
 #   10 the live model was better and stays live (the candidate is kept as a non-live version)
 #   5  another run holds the model's lock (a stale one needs --break-stale-lock)
 #   2  bad config, 3 bad input, 4 training diverged, 1 other failure: the live model is untouched
+# in client and in cluster deploy mode alike (jobs/submit.sh reads a cluster-mode run's recorded outcome).
 #
-# RUNNER=local runs Spark in-process (jobs/lstm-job-local.sh); otherwise jobs/submit.sh with MASTER.
+# RUNNER=local runs Spark in-process (jobs/lstm-job-local.sh); otherwise jobs/submit.sh with MASTER
+# (and DEPLOY_MODE, resources: see jobs/submit.sh).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 config=${1:?usage: retrain-nightly.sh CONFIG [key=value ...]}
 shift
-run_id=nightly-$(date -u +%Y%m%d)
+run_id=${RUN_ID:-nightly-$(date -u +%Y%m%d)}
 
 if [[ ${RUNNER:-cluster} == local ]]; then
   "$here/lstm-job-local.sh" retrain --config "$config" --run-id "$run_id" "$@"

@@ -100,6 +100,7 @@ class SubmitToYarnTest {
         assertTrue(kept.stdout().strip().startsWith("Kept the live model"), kept.toString());
         app = lastApplication();
         assertEquals(FinalApplicationStatus.FAILED, app.getFinalApplicationStatus(), "exit 10 is not a success for YARN");
+        assertEquals(2, yarn.attempts(app), "YARN tries a FAILED application again");
         assertEquals(2, store.versions().size(), "a second attempt found the first one's outcome and did not train again");
     }
 
