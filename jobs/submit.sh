@@ -26,10 +26,12 @@
 # OPENBLAS_CORETYPE, if set, goes to the executors: SKYLAKEX on AMD Zen 4 (or later) executors, whose
 # AVX-512 the bundled OpenBLAS does not detect (see jobs/openblas-core.sh).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-
 config=${1:?usage: jobs/submit.sh CONFIG [options] [key=value ...]}
 shift
+if [[ $config != *://* && $config != /* && -e $config ]]; then
+  config=$PWD/$config   # relative to where it was called from, not to the project folder below
+fi
+cd "$(dirname "$0")/.."
 
 MASTER=${MASTER:?set MASTER, e.g. yarn, k8s://https://host:6443 or spark://host:7077}
 DEPLOY_MODE=${DEPLOY_MODE:-client}
@@ -134,8 +136,12 @@ case $MASTER in
     submit+=(--num-executors "$NUM_EXECUTORS") ;;
 esac
 [[ -n ${OPENBLAS_CORETYPE:-} ]] && submit+=(--conf "spark.executorEnv.OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE")
-# shellcheck disable=SC2206 # EXTRA_SUBMIT_ARGS is split into words on purpose
-submit+=(${EXTRA_SUBMIT_ARGS:-})
+# EXTRA_SUBMIT_ARGS is split into words on purpose, but never globbed (spark.yarn.jars=hdfs:///spark/*.jar).
+set -f
+# shellcheck disable=SC2206
+extra=(${EXTRA_SUBMIT_ARGS:-})
+set +f
+submit+=(${extra[@]+"${extra[@]}"})
 submit+=("$APP_JAR" "$COMMAND" --config "$config_arg" ${args[@]+"${args[@]}"})
 
 if [[ ${DRY_RUN:-0} == 1 ]]; then
@@ -153,7 +159,7 @@ set +e
 submitted=$?
 # The driver ran elsewhere: its outcome, as it recorded it under the run id.
 "$spark_submit" --master 'local[1]' --deploy-mode client --class io.lstmjob.cli.LstmJob --driver-memory 512m \
-  --conf spark.ui.enabled=false ${EXTRA_SUBMIT_ARGS:-} \
+  --conf spark.ui.enabled=false ${extra[@]+"${extra[@]}"} \
   "$JAR" outcome --config "$config" --run-id "$run_id" --submission "$submission" ${overrides[@]+"${overrides[@]}"}
 code=$?
 if (( code == 1 && submitted != 0 )); then
