@@ -263,7 +263,8 @@ public final class JobConfigLoader {
         int keep = c.getInt("store.keepVersions");
         require(keep >= 0, "store.keepVersions", "must be 0 (keep all) or positive, got " + keep);
         long lockTimeout = c.getLong("store.lockTimeoutSeconds");
-        require(lockTimeout >= 1, "store.lockTimeoutSeconds", "must be at least 1, got " + lockTimeout);
+        // The heartbeat comes every timeout / 4: below 30 s one slow file-system call or GC pause would break the lock.
+        require(lockTimeout >= 30, "store.lockTimeoutSeconds", "must be at least 30 (the heartbeat is every timeout / 4), got " + lockTimeout);
         String promote = c.getString("retrain.promote").trim();
         require(promote.equals("if-better") || promote.equals("always"), "retrain.promote",
                 "must be if-better or always, got '" + promote + "'");

@@ -29,6 +29,7 @@ public final class CheckpointStore {
     public void save(int epoch, Map<String, FileContent> files) {
         store.writeFolder(new Path(dir, name(epoch)), files);
         if (epoch > 2) {
+            store.requireLockStillHeld();
             store.deleteQuietly(new Path(dir, name(epoch - 2)));
         }
     }
@@ -74,6 +75,7 @@ public final class CheckpointStore {
 
     /** Removes the run's checkpoints: called once the run has published. */
     public void delete() {
+        store.requireLockStillHeld();
         store.deleteQuietly(runDir);
     }
 

@@ -5,6 +5,7 @@ import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 
@@ -31,12 +32,13 @@ import java.util.regex.Pattern;
  *   ROOT/NAME/_staging/              folders being written; never read as a model
  *   ROOT/NAME/runs/RUN/checkpoints/  per-epoch checkpoints of a run that has not published yet
  *   ROOT/NAME/outcomes/RUN.json      how a run with a given id ended (read back by jobs/submit.sh)
- *   ROOT/NAME/_lock                  the run that owns the model name right now
+ *   ROOT/NAME/_lock/                 the run that owns the model name right now (see RunLock)
  * </pre>
  *
  * A version is written completely under _staging and renamed into versions/ in one step, then
- * LATEST is replaced by a rename with overwrite, so a reader sees the old model or the new one,
- * never a part of either.
+ * LATEST is replaced by one atomic rename, so a reader sees the old model or the new one, never a
+ * part of either. While a run holds the lock through this store, every step that publishes or
+ * deletes first checks that it still does.
  */
 public final class ModelStore {
     static final String VERSIONS = "versions";
@@ -51,6 +53,7 @@ public final class ModelStore {
     private final FileSystem fs;
     private final Configuration conf;
     private final Path modelDir;
+    private volatile RunLock heldLock;
 
     public ModelStore(String root, String modelName, Configuration conf) {
         requireSafe(modelName, "model name");
@@ -87,13 +90,21 @@ public final class ModelStore {
         Path target = versionDir(version);
         writeFolder(target, files);
         if (makeLive) {
-            try {
-                pointLatestAt(version);
-            } catch (IOException e) {
-                throw new ModelStoreException("cannot move " + new Path(modelDir, LATEST) + " to " + version + ": " + e.getMessage(), e);
-            }
+            makeLive(version);
         }
         return target;
+    }
+
+    /** Points LATEST at a published version (completing a publish that stopped before it). */
+    public void makeLive(String version) {
+        if (!versions().contains(version)) {
+            throw new ModelStoreException(versionDir(version) + " is not a published version");
+        }
+        try {
+            pointLatestAt(version);
+        } catch (IOException e) {
+            throw new ModelStoreException("cannot move " + new Path(modelDir, LATEST) + " to " + version + ": " + e.getMessage(), e);
+        }
     }
 
     /** Writes a folder completely under _staging, then renames it into place in one step. */
@@ -109,6 +120,7 @@ public final class ModelStore {
                 NewFiles.write(fs, new Path(staging, file.getKey()), file.getValue());
             }
             fs.mkdirs(target.getParent());
+            requireLockStillHeld();
             if (!fs.rename(staging, target)) {
                 throw new ModelStoreException("cannot move " + staging + " to " + target);
             }
@@ -147,6 +159,7 @@ public final class ModelStore {
         if (keep <= 0) {
             return List.of();
         }
+        requireLockStillHeld();
         String live = liveVersion().orElse(null);
         List<String> versions = versions();
         List<String> deleted = new ArrayList<>();
@@ -158,6 +171,7 @@ public final class ModelStore {
             if (version.equals(live)) {
                 continue;
             }
+            requireLockStillHeld();
             try {
                 fs.delete(versionDir(version), true);
             } catch (IOException e) {
@@ -195,9 +209,19 @@ public final class ModelStore {
         }
     }
 
-    /** Takes the model's run lock; see {@link RunLock}. */
+    /** Takes the model's run lock (see {@link RunLock}); this store's writes are fenced by it from now on. */
     public RunLock lock(String runId, long timeoutSeconds, boolean breakStale) {
-        return RunLock.acquire(fs, new Path(modelDir, LOCK), runId, timeoutSeconds, breakStale);
+        RunLock lock = RunLock.acquire(fs, new Path(modelDir, LOCK), runId, timeoutSeconds, breakStale);
+        heldLock = lock;
+        return lock;
+    }
+
+    /** A holder that lost its lock (paused past the timeout, broken by another run) must not write. */
+    void requireLockStillHeld() {
+        RunLock lock = heldLock;
+        if (lock != null) {
+            lock.requireHeld();
+        }
     }
 
     FileSystem fileSystem() {
@@ -205,16 +229,42 @@ public final class ModelStore {
     }
 
     private void pointLatestAt(String version) throws IOException {
+        requireLockStillHeld();
         replace(new Path(modelDir, LATEST), out -> out.write((version + "\n").getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** Writes a small file under _staging, then renames it over the old one. */
+    /** Writes a small file under _staging, then renames it over the old one in one atomic step. */
     private void replace(Path target, FileContent content) throws IOException {
         Path temp = new Path(new Path(modelDir, STAGING), target.getName() + "-" + UUID.randomUUID());
-        NewFiles.write(fs, temp, content);
         fs.mkdirs(target.getParent());
-        // FileContext offers an atomic rename over an existing file on HDFS and on the local file system.
+        if (fs instanceof LocalFileSystem local) {
+            replaceLocal(local, temp, target, content);
+            return;
+        }
+        NewFiles.write(fs, temp, content);
+        // HDFS renames over an existing file atomically in the NameNode.
         FileContext.getFileContext(modelDir.toUri(), conf).rename(temp, target, Options.Rename.OVERWRITE);
+    }
+
+    /**
+     * The local file system's rename with overwrite deletes, then renames, and moves the checksum
+     * file separately: a reader could find no file or a checksum error. One rename(2) of a file
+     * written without a checksum file replaces it atomically instead.
+     */
+    private static void replaceLocal(LocalFileSystem local, Path temp, Path target, FileContent content) throws IOException {
+        java.nio.file.Path tempFile = local.pathToFile(temp).toPath();
+        java.nio.file.Path targetFile = local.pathToFile(target).toPath();
+        java.nio.file.Files.createDirectories(tempFile.getParent());
+        try (var channel = java.nio.channels.FileChannel.open(tempFile, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE);
+             var out = java.nio.channels.Channels.newOutputStream(channel)) {
+            content.writeTo(out);
+            out.flush();
+            channel.force(true);
+        }
+        // A checksum file of an older write would no longer match: without one, nothing is checked.
+        java.nio.file.Files.deleteIfExists(local.pathToFile(local.getChecksumFile(target)).toPath());
+        java.nio.file.Files.move(tempFile, targetFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Records how the run {@code runId} ended, replacing what an earlier attempt of it recorded. */

@@ -30,6 +30,11 @@ abstract class ModelStoreTest {
 
     protected abstract Configuration conf();
 
+    /** How often {@link #aReaderAlwaysFindsLatestWhileItMoves} moves LATEST (an HDFS round trip costs more). */
+    protected int pointerSwitches() {
+        return 200;
+    }
+
     private ModelStore store() {
         return new ModelStore(root(), "m", conf());
     }
@@ -38,10 +43,24 @@ abstract class ModelStoreTest {
         return new org.apache.hadoop.fs.Path(root()).getFileSystem(conf());
     }
 
-    private void writeLock(String json) throws java.io.IOException {
-        try (var out = fs().create(new org.apache.hadoop.fs.Path(root() + "/m/_lock"), true)) {
+    /** A lock of generation 1 left by another run, whose last heartbeat was {@code ageSeconds} ago. */
+    private void writeLock(String json, long ageSeconds) throws java.io.IOException {
+        org.apache.hadoop.fs.Path lock = new org.apache.hadoop.fs.Path(root() + "/m/_lock/000000000001");
+        org.apache.hadoop.fs.Path beat = new org.apache.hadoop.fs.Path(root() + "/m/_lock/000000000001.heartbeat");
+        fs().delete(lock.getParent(), true);
+        try (var out = fs().create(lock, false)) {
             out.write(json.getBytes(StandardCharsets.UTF_8));
         }
+        fs().create(beat, false).close();
+        long then = fs().getFileStatus(beat).getModificationTime() - ageSeconds * 1000;
+        fs().setTimes(beat, then, -1);
+        fs().setTimes(lock, then, -1);
+    }
+
+    /** What a holder on this machine records besides its pid: the kernel's boot and its process namespace. */
+    private static String thisMachine() throws java.io.IOException {
+        return "\"bootId\":\"" + java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/random/boot_id")).strip()
+                + "\",\"pidNamespace\":\"" + java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/ns/pid")) + "\"";
     }
 
     private static Map<String, FileContent> file(String text) {
@@ -57,6 +76,45 @@ abstract class ModelStoreTest {
         assertEquals(List.of("v1", "v2"), store.versions());
         store.publish("v3", file("three"), true);
         assertEquals("v3", store.liveVersion().orElseThrow());
+    }
+
+    /** A reader polling LATEST while it moves back and forth always finds one, whole, readable pointer. */
+    @Test
+    void aReaderAlwaysFindsLatestWhileItMoves() throws Exception {
+        ModelStore store = store();
+        store.publish("v0001", file("1"), true);
+        store.publish("v0002", file("2"), true);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        ExecutorService reader = Executors.newSingleThreadExecutor();
+        Future<List<String>> misses = reader.submit(() -> {
+            ModelStore other = store();
+            List<String> bad = new ArrayList<>();
+            while (!done.get()) {
+                try {
+                    String live = other.liveVersion().orElse("(none)");
+                    if (!live.equals("v0001") && !live.equals("v0002")) {
+                        bad.add(live);
+                    }
+                } catch (ModelStoreException e) {
+                    bad.add(e.getMessage());
+                }
+                reads.incrementAndGet();
+            }
+            return bad;
+        });
+        try {
+            for (int i = 0; i < pointerSwitches(); i++) {
+                store.makeLive(i % 2 == 0 ? "v0001" : "v0002");
+            }
+        } finally {
+            done.set(true);
+        }
+        List<String> bad = misses.get(60, TimeUnit.SECONDS);
+        reader.shutdown();
+        assertEquals(List.of(), bad.subList(0, Math.min(5, bad.size())), bad.size() + " of " + reads.get()
+                + " reads found no LATEST or a broken one");
+        assertEquals("v0002", store.liveVersion().orElseThrow());
     }
 
     @Test
@@ -98,16 +156,91 @@ abstract class ModelStoreTest {
 
     @Test
     void aLockOfADeadProcessIsBrokenOnlyOnRequestOrByTheSameRun() throws Exception {
-        String host = java.net.InetAddress.getLocalHost().getHostName();
         Process dead = new ProcessBuilder("true").start();
         dead.waitFor();
-        writeLock("{\"runId\":\"old\",\"host\":\"" + host + "\",\"pid\":" + dead.pid() + ",\"startedAt\":\"yesterday\"}");
+        String holder = "{\"runId\":\"old\",\"host\":\"h\",\"pid\":" + dead.pid() + ",\"startedAt\":\"yesterday\"," + thisMachine() + "}";
+        writeLock(holder, 0);
         ModelStore store = store();
         ModelLockedException e = assertThrows(ModelLockedException.class, () -> store.lock("new", 600, false));
         assertTrue(e.getMessage().contains("--break-stale-lock"), e.getMessage());
         store.lock("old", 600, false).close(); // a resume of the same run takes it over
-        writeLock("{\"runId\":\"old\",\"host\":\"" + host + "\",\"pid\":" + dead.pid() + "}");
+        writeLock(holder, 0);
         store.lock("new", 600, true).close();
+    }
+
+    /** A dead pid means nothing when the holder ran in another process namespace (a container with the same hostname). */
+    @Test
+    void aPidFromAnotherMachineIsNotTakenForDead() throws Exception {
+        Process dead = new ProcessBuilder("true").start();
+        dead.waitFor();
+        String host = java.net.InetAddress.getLocalHost().getHostName();
+        writeLock("{\"runId\":\"elsewhere\",\"host\":\"" + host + "\",\"pid\":" + dead.pid()
+                + ",\"bootId\":\"another-kernel\",\"pidNamespace\":\"pid:[1]\"}", 0);
+        ModelLockedException e = assertThrows(ModelLockedException.class, () -> store().lock("new", 600, true));
+        assertTrue(e.getMessage().contains("try again when it has finished"), e.getMessage());
+    }
+
+    /** Of many runs that all saw the same stale holder and break it at once, exactly one gets the lock. */
+    @Test
+    void ofManyBreakersOfOneStaleLockExactlyOneWins() throws Exception {
+        writeLock("{\"runId\":\"paused\",\"host\":\"far\",\"pid\":1}", 3600);
+        int runs = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(runs);
+        CountDownLatch start = new CountDownLatch(1);
+        CountDownLatch hold = new CountDownLatch(1);
+        List<Future<Boolean>> outcomes = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            String runId = "breaker-" + i;
+            outcomes.add(pool.submit(() -> {
+                start.await();
+                try (RunLock lock = store().lock(runId, 600, true)) {
+                    hold.await(10, TimeUnit.SECONDS);
+                    lock.requireHeld();
+                    return true;
+                } catch (ModelLockedException e) {
+                    return false;
+                }
+            }));
+        }
+        start.countDown();
+        Thread.sleep(1000);
+        hold.countDown();
+        int winners = 0;
+        for (Future<Boolean> outcome : outcomes) {
+            winners += outcome.get(30, TimeUnit.SECONDS) ? 1 : 0;
+        }
+        pool.shutdown();
+        assertEquals(1, winners);
+    }
+
+    /**
+     * A holder paused past the timeout (GC, SIGSTOP) whose lock another run broke publishes nothing,
+     * deletes nothing and, when it closes, leaves the new holder's lock alone.
+     */
+    @Test
+    void aHolderThatLostItsLockStopsWithoutWriting() throws Exception {
+        ModelStore paused = store();
+        paused.publish("v1", file("1"), true);
+        RunLock lost = paused.lock("nightly", 600, false);
+        // Its heartbeat stopped an hour ago, as far as anyone can tell:
+        org.apache.hadoop.fs.Path beat = new org.apache.hadoop.fs.Path(root() + "/m/_lock/000000000001.heartbeat");
+        fs().setTimes(beat, fs().getFileStatus(beat).getModificationTime() - 3_600_000, -1);
+        ModelStore successor = store();
+        RunLock taken = successor.lock("nightly-retry", 600, true);
+
+        ModelLockedException e = assertThrows(ModelLockedException.class, () -> paused.publish("v2", file("2"), true));
+        assertTrue(e.getMessage().contains("run nightly lost the lock of m to run nightly-retry"), e.getMessage());
+        assertThrows(ModelLockedException.class, () -> paused.retain(1));
+        assertThrows(ModelLockedException.class, () -> paused.checkpoints("nightly").delete());
+        assertEquals(List.of("v1"), paused.versions());
+        assertEquals("v1", paused.liveVersion().orElseThrow());
+
+        lost.close();
+        ModelLockedException refused = assertThrows(ModelLockedException.class, () -> store().lock("third", 600, true));
+        assertTrue(refused.getMessage().contains("locked by run nightly-retry"), refused.getMessage());
+        successor.publish("v2", file("2"), true);
+        taken.close();
+        store().lock("third", 600, false).close();
     }
 
     @Test
