@@ -24,6 +24,7 @@ final class Runs {
 
     static int run(String command, RunArguments arguments, boolean warmStart, int keptExitCode) throws Exception {
         JobConfig config = arguments.config();
+        TrainingJob.requireWritableOutput(config);
         return WithSpark.run(config, spark -> {
             ModelStore store = arguments.runId == null ? null
                     : new ModelStore(config.outputPath(), config.model().name(), spark.sparkContext().hadoopConfiguration());
@@ -50,11 +51,11 @@ final class Runs {
         });
     }
 
-    static int exitCode(TrainingJob.Result result, int keptExitCode) {
+    private static int exitCode(TrainingJob.Result result, int keptExitCode) {
         return result.live() ? LstmJob.OK : keptExitCode;
     }
 
-    static String summary(TrainingJob.Result result) {
+    private static String summary(TrainingJob.Result result) {
         var d = result.decision();
         if (d == null) {
             var validation = result.metrics().finalValidation();

@@ -23,10 +23,11 @@ import java.util.Map;
  * The state of a run after a completed epoch: what a resumed run needs to go on as if it had never
  * stopped (the network with updater state and counters, the data contract, the metrics so far).
  * Random draws need no state of their own: workers seed them from the model's seed and iteration
- * count, both inside model.zip.
+ * count, both inside model.zip. {@code config} is the run's resolved config (JSON), which a resume
+ * must match ({@link ResumeCheck}); null in checkpoints written before it was recorded.
  */
 public record RunCheckpoint(String runId, String parentVersion, List<EpochMetrics> epochs,
-                            ValidationMetrics initialValidation, ValidationMetrics lastValidation) {
+                            ValidationMetrics initialValidation, ValidationMetrics lastValidation, String config) {
     static final String STATE = "checkpoint.json";
     /** The averaging's block-momentum look-ahead (ND4J binary); absent when there is none. */
     static final String AVERAGING_LOOKAHEAD = "averaging-lookahead.bin";

@@ -60,6 +60,7 @@ public final class TrainingJob {
     }
 
     public static Result run(SparkSession spark, JobConfig config, RunOptions options) {
+        requireWritableOutput(config);
         Instant started = Instant.now();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoopConf = sc.hadoopConfiguration();
@@ -69,11 +70,28 @@ public final class TrainingJob {
         try (RunLock lock = store.lock(runId, config.store().lockTimeoutSeconds(), options.breakStaleLock())) {
             Optional<Result> earlier = PublishedRuns.find(store, runId);
             if (earlier.isPresent()) {
-                // A scheduler's retry of a night that already published: nothing to do, same answer.
-                LOG.info("Run {} already published version {}; nothing to do", runId, earlier.get().version());
-                return earlier.get();
+                // A scheduler's retry of a night that already published: the same answer, once the
+                // publish is complete (the first try may have died before LATEST moved or cleanup).
+                return completed(store, config, runId, earlier.get());
             }
             return runLocked(spark, sc, config, options, store, runId, started);
+        }
+    }
+
+    private static final java.util.Set<String> OBJECT_STORES =
+            java.util.Set.of("s3", "s3a", "s3n", "gs", "abfs", "abfss", "wasb", "wasbs", "adl", "oss", "cos", "cosn", "obs");
+
+    /**
+     * The store's promises need a file system: on an object store a folder rename copies and
+     * deletes, a create without overwrite checks and then writes, and S3A keeps no modification
+     * times for the lock's heartbeat. Refused before anything runs rather than half kept.
+     */
+    public static void requireWritableOutput(JobConfig config) {
+        String scheme = new Path(config.outputPath()).toUri().getScheme();
+        if (scheme != null && OBJECT_STORES.contains(scheme.toLowerCase(java.util.Locale.ROOT))) {
+            throw new InvalidConfigException("output.path: " + scheme + ":// is an object store, where a folder rename copies"
+                    + " and deletes and a create is not exclusive, so a publish would not be atomic nor the lock a lock;"
+                    + " write models to HDFS or a mounted file system (the input may stay on " + scheme + "://)");
         }
     }
 
@@ -93,6 +111,7 @@ public final class TrainingJob {
         Configuration hadoopConf = sc.hadoopConfiguration();
         CheckpointStore checkpoints = store.checkpoints(runId);
         Optional<RunCheckpoint.Restored> restored = checkpoints.latest().map(epoch -> RunCheckpoint.load(checkpoints, epoch));
+        restored.ifPresent(r -> ResumeCheck.requireSameConfig(runId, r.state().config(), Redaction.credentials(config.resolvedJson())));
         PublishedModel live = options.warmStart() ? liveModel(store) : null;
         if (options.warmStart() && !config.retrain().promoteAlways() && config.sharding().validationFraction() == 0) {
             throw new InvalidConfigException("validation.fraction: a retrain compares the candidate with the live model on "
@@ -134,7 +153,8 @@ public final class TrainingJob {
             EpochLoop.Progress progressDone = done;
             EpochLoop.Outcome outcome = InputErrorTranslation.readable(hadoopConf, () -> EpochLoop.run(sc, network, data,
                     config.train(), progressDone,
-                    (net, progress) -> new RunCheckpoint(runId, parentVersion, progress.epochs(), baseline, progress.validation())
+                    (net, progress) -> new RunCheckpoint(runId, parentVersion, progress.epochs(), baseline, progress.validation(),
+                            Redaction.credentials(config.resolvedJson()))
                             .save(checkpoints, net, data.contract(), progress.averagingLookahead())));
 
             RetrainDecision decision = options.warmStart() ? decide(config, parentVersion, baseline, outcome.validation()) : null;
@@ -155,7 +175,7 @@ public final class TrainingJob {
             files.put(ModelFiles.REPORT, out -> out.write(report.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             Path versionDir = store.publish(version, files, makeLive);
             checkpoints.delete();
-            List<String> removed = store.retain(config.store().keepVersions());
+            List<String> removed = retainQuietly(store, config);
             LOG.info("Published {}{} (validation loss {} -> {}){}", Redaction.credentials(versionDir.toString()), makeLive ? " as the live version" : " (not live)",
                     baseline == null ? "n/a" : baseline.loss(), outcome.validation() == null ? "n/a" : outcome.validation().loss(),
                     removed.isEmpty() ? "" : "; removed old versions " + removed);
@@ -167,6 +187,37 @@ public final class TrainingJob {
             return new Result(version, versionDir, metrics, outcome.network(), decision);
         } finally {
             data.release();
+        }
+    }
+
+    /**
+     * Finishes what a run that already published may have left undone: LATEST moved to its version
+     * (if it was to go live and nothing newer went live since), checkpoints removed, retention applied.
+     */
+    private static Result completed(ModelStore store, JobConfig config, String runId, Result earlier) {
+        Optional<String> live = store.liveVersion();
+        if (earlier.live() && !live.equals(Optional.of(earlier.version()))) {
+            if (live.isPresent() && live.get().compareTo(earlier.version()) > 0) {
+                throw new ModelStoreException("run " + runId + " published " + earlier.version() + " but did not make it live,"
+                        + " and " + live.get() + ", published since, is live: " + earlier.version() + " stays as it is");
+            }
+            LOG.info("Run {} published version {} but did not move LATEST: moving it now", runId, earlier.version());
+            store.makeLive(earlier.version());
+        } else {
+            LOG.info("Run {} already published version {}; nothing to do", runId, earlier.version());
+        }
+        store.checkpoints(runId).delete();
+        retainQuietly(store, config);
+        return earlier;
+    }
+
+    /** A publish that succeeded stays a success when old versions cannot be removed; the next run tries again. */
+    private static List<String> retainQuietly(ModelStore store, JobConfig config) {
+        try {
+            return store.retain(config.store().keepVersions());
+        } catch (ModelStoreException e) {
+            LOG.warn("Published, but old versions were not removed: {}", e.getMessage());
+            return List.of();
         }
     }
 

@@ -64,6 +64,52 @@ class TrainingJobTest extends SparkTest {
         assertEquals(result.version(), Files.readString(dir.resolve("out/sines/LATEST")).trim());
     }
 
+    /**
+     * A run that stopped between renaming its version into place and moving LATEST (here: LATEST
+     * could not be replaced) failed; its retry with the same run id completes the publish instead of
+     * reporting a success that left the old model live.
+     */
+    @Test
+    void aRetryCompletesAPublishThatStoppedBeforeLatestMoved() throws IOException {
+        Path input = SampleData.noisySines(dir.resolve("half"), 6, 200, 5);
+        JobConfig config = TestConfigs.sines(input, dir.resolve("out").toString(), "train.epochs=2");
+        RunOptions night = new RunOptions(false, "night-7", false, false);
+        Path latest = Files.createDirectories(dir.resolve("out/sines/LATEST/in-the-way"));
+
+        assertThrows(io.lstmjob.store.ModelStoreException.class, () -> TrainingJob.run(spark, config, night));
+        ModelStore store = new ModelStore(dir.resolve("out").toString(), "sines", spark.sparkContext().hadoopConfiguration());
+        assertEquals(1, store.versions().size(), "the version was in place");
+        assertTrue(Files.exists(dir.resolve("out/sines/runs/night-7")), "and the checkpoints still there");
+
+        Files.delete(latest);
+        Files.delete(latest.getParent());
+        TrainingJob.Result retry = TrainingJob.run(spark, config, night);
+        assertEquals(store.versions(), List.of(retry.version()), "the retry trained nothing new");
+        assertEquals(retry.version(), store.liveVersion().orElseThrow(), "and made the version live");
+        assertFalse(Files.exists(dir.resolve("out/sines/runs/night-7")), "and removed the checkpoints");
+    }
+
+    /** A resume goes on with the run's own config: a changed architecture or split is refused, more epochs are not. */
+    @Test
+    void aResumeWithAnotherArchitectureOrSplitIsRefusedNamingTheKeys() throws IOException {
+        Path input = SampleData.noisySines(dir.resolve("resume"), 6, 200, 6);
+        String out = dir.resolve("out").toString();
+        RunOptions night = new RunOptions(false, "night-9", false, false);
+        Path inTheWay = Files.writeString(Files.createDirectories(dir.resolve("out/sines")).resolve("versions"), "not a folder");
+        assertThrows(io.lstmjob.store.ModelStoreException.class,
+                () -> TrainingJob.run(spark, TestConfigs.sines(input, out, "train.epochs=2"), night));
+        assertTrue(Files.exists(dir.resolve("out/sines/runs/night-9/checkpoints")), "the run left its checkpoints");
+        Files.delete(inTheWay);
+
+        JobConfig changed = TestConfigs.sines(input, out, "train.epochs=2", "model.layers=[8]", "validation.fraction=0.3");
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> TrainingJob.run(spark, changed, night));
+        assertTrue(e.getMessage().contains("model.layers [16] -> [8]"), e.getMessage());
+        assertTrue(e.getMessage().contains("validation.fraction 0.1 -> 0.3"), e.getMessage());
+
+        TrainingJob.Result longer = TrainingJob.run(spark, TestConfigs.sines(input, out, "train.epochs=3"), night);
+        assertEquals(3, longer.metrics().epochs().size(), "resumed after epoch 2 and trained one more");
+    }
+
     @Test
     void aDirectFourStepForecasterLearnsEveryStepAheadAndPredictsThem() throws IOException {
         Path input = SampleData.noisySines(dir.resolve("ahead"), 6, 200, 4);

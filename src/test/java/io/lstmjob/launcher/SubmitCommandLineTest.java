@@ -49,7 +49,7 @@ class SubmitCommandLineTest {
     void kubernetesClusterModeRunsTheImagesJarWithTheConfigInlineAndARunId() throws Exception {
         Printed p = dryRun(Map.of("MASTER", "k8s://https://k8s.example.com:6443", "DEPLOY_MODE", "cluster",
                 "K8S_IMAGE", "registry.example.com/lstm-job:0.1.0", "K8S_SERVICE_ACCOUNT", "lstm-job", "K8S_NAMESPACE", "ml",
-                "APP_JAR", "local:///opt/lstm-job/lstm-job.jar"), "output.path=s3a://models");
+                "APP_JAR", "local:///opt/lstm-job/lstm-job.jar"), "output.path=hdfs://nn:8020/models");
         assertEquals(0, p.exitCode(), p.stderr());
         String c = p.command();
         assertTrue(c.contains("--master k8s://https://k8s.example.com:6443 --deploy-mode cluster"), c);
@@ -64,7 +64,7 @@ class SubmitCommandLineTest {
                 .matcher(c.replace("\\", ""));
         assertTrue(config.find(), c);
         assertEquals("model.name = sensors\n", new String(Base64.getDecoder().decode(config.group(1)), StandardCharsets.UTF_8));
-        assertTrue(c.contains("output.path=s3a://models"), c);
+        assertTrue(c.contains("output.path=hdfs://nn:8020/models"), c);
         assertTrue(Pattern.compile("--run-id train-\\d{8}T\\d{6}Z-\\d+ --submission \\S+").matcher(c).find(), c);
     }
 

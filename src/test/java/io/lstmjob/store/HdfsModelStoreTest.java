@@ -52,6 +52,25 @@ class HdfsModelStoreTest {
         }
     }
 
+    /**
+     * Retention runs after the new version is live: an old version that cannot be deleted (here a
+     * snapshot holds it, so the NameNode refuses) leaves the run a success, not a failure.
+     */
+    @Test
+    void anOldVersionThatCannotBeRemovedDoesNotFailThePublish() throws IOException {
+        String root = hdfs.getURI().toString() + "/kept";
+        java.nio.file.Path input = SampleData.noisySines(dir.resolve("kept-sines"), 4, 120, 6);
+        TrainingJob.Result first = TrainingJob.run(spark, TestConfigs.sines(input, root, "train.epochs=1", "store.keepVersions=1"));
+        Path old = new Path(root + "/sines/versions/" + first.version());
+        hdfs.getFileSystem().allowSnapshot(old);
+        hdfs.getFileSystem().createSnapshot(old, "held");
+
+        TrainingJob.Result second = TrainingJob.run(spark, TestConfigs.sines(input, root, "train.epochs=1", "store.keepVersions=1"));
+        ModelStore store = new ModelStore(root, "sines", spark.sparkContext().hadoopConfiguration());
+        assertEquals(second.version(), store.liveVersion().orElseThrow());
+        assertEquals(java.util.List.of(first.version(), second.version()), store.versions(), "the old one stays, for the next run to remove");
+    }
+
     @Test
     void aModelWrittenToHdfsLoadsBackWithIdenticalParametersAndPredictions() throws IOException {
         String root = hdfs.getURI().toString() + "/models";

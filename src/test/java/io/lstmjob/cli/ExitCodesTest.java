@@ -1,0 +1,104 @@
+package io.lstmjob.cli;
+
+import io.lstmjob.store.ModelStore;
+import io.lstmjob.store.RunLock;
+import io.lstmjob.testing.SampleData;
+import io.lstmjob.testing.TestConfigs;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every exit code of README's table through the command line's entry point, as a scheduler sees it. */
+class ExitCodesTest {
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream originalErr;
+
+    @BeforeEach
+    void captureStderr() {
+        originalErr = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restoreStderr() {
+        System.setErr(originalErr);
+    }
+
+    /** The last line our entry point printed on stderr (Spark's own log lines go elsewhere). */
+    private String lastLine() {
+        String[] lines = err.toString(StandardCharsets.UTF_8).strip().split("\\R");
+        return lines[lines.length - 1];
+    }
+
+    private int run(String command, Path input, Path output, String... extra) {
+        List<String> args = new ArrayList<>(List.of(command));
+        args.addAll(TestConfigs.sinesOverrides(input, output.toString(), "train.epochs=2", "spark.master=local[2]"));
+        args.addAll(List.of(extra));
+        return LstmJob.execute(args.toArray(String[]::new));
+    }
+
+    @Test
+    void trainPublishesAndAKeptRetrainExits10OrWhatTheCallerAsks() throws Exception {
+        Path input = SampleData.noisySines(dir.resolve("sines"), 6, 200, 3);
+        assertEquals(LstmJob.OK, run("train", input, dir.resolve("models")));
+        assertEquals(LstmJob.KEPT, run("retrain", input, dir.resolve("models"), "retrain.minImprovement=0.99"));
+        assertEquals(LstmJob.OK, run("retrain", input, dir.resolve("models"), "retrain.minImprovement=0.99", "--kept-exit-code", "0"));
+    }
+
+    @Test
+    void anOutputPathThatCannotBeWrittenExits1() throws Exception {
+        Path input = SampleData.noisySines(dir.resolve("sines"), 6, 200, 3);
+        Path blocked = Files.writeString(dir.resolve("models"), "a file where the store would be");
+        assertEquals(LstmJob.FAILED, run("train", input, blocked));
+        assertTrue(lastLine().startsWith("lstm-job: ") && lastLine().contains(blocked.toString()), lastLine());
+    }
+
+    @Test
+    void anObjectStoreOutputPathExits2BeforeAnythingRuns() throws Exception {
+        Path input = SampleData.noisySines(dir.resolve("sines"), 6, 200, 3);
+        assertEquals(LstmJob.BAD_CONFIG, LstmJob.execute("train", "input.path=" + input, "output.path=s3a://bucket/models"));
+        assertTrue(lastLine().startsWith("lstm-job: output.path: s3a:// is an object store"), lastLine());
+    }
+
+    @Test
+    void aBadInputExits3WithItsFileAndLine() throws Exception {
+        Path bad = Files.createDirectories(dir.resolve("bad"));
+        Files.writeString(bad.resolve("bad.csv"), "id,t,value,cosine\ns0,0,0.5,0.1\ns0,1,oops,0.2\n");
+        assertEquals(LstmJob.BAD_INPUT, run("train", bad, dir.resolve("models")));
+        assertTrue(lastLine().startsWith("lstm-job: ") && lastLine().contains("bad.csv:3"), lastLine());
+    }
+
+    @Test
+    void aDivergingRunExits4AndPublishesNothing() throws Exception {
+        Path input = SampleData.noisySines(dir.resolve("sines"), 6, 200, 3);
+        assertEquals(LstmJob.DIVERGED, run("train", input, dir.resolve("models"), "train.updater=sgd", "train.learningRate=1e12",
+                "train.gradientClipping=none"));
+        assertTrue(lastLine().startsWith("lstm-job: training diverged"), lastLine());
+        assertTrue(new ModelStore(dir.resolve("models").toString(), "sines", new Configuration()).versions().isEmpty());
+    }
+
+    @Test
+    void aHeldLockExits5NamingTheHolder() throws Exception {
+        Path input = SampleData.noisySines(dir.resolve("sines"), 6, 200, 3);
+        try (RunLock held = new ModelStore(dir.resolve("models").toString(), "sines", new Configuration()).lock("other", 600, false)) {
+            assertEquals(LstmJob.LOCKED, run("train", input, dir.resolve("models")));
+        }
+        assertTrue(lastLine().startsWith("lstm-job: sines is locked by run other"), lastLine());
+    }
+}
