@@ -132,7 +132,7 @@ public final class TrainingJob {
             if (restored.isPresent()) {
                 RunCheckpoint state = restored.get().state();
                 network = restored.get().network();
-                done = new EpochLoop.Progress(state.epochs(), state.lastValidation(), restored.get().averagingLookahead());
+                done = restored.get().progress();
                 initial = state.initialValidation();
                 parent = state.parentVersion();
                 LOG.info("Resuming run {} after epoch {} of {}", runId, state.epoch(), config.train().epochs());
@@ -153,9 +153,9 @@ public final class TrainingJob {
             EpochLoop.Progress progressDone = done;
             EpochLoop.Outcome outcome = InputErrorTranslation.readable(hadoopConf, () -> EpochLoop.run(sc, network, data,
                     config.train(), progressDone,
-                    (net, progress) -> new RunCheckpoint(runId, parentVersion, progress.epochs(), baseline, progress.validation(),
-                            Redaction.credentials(config.resolvedJson()))
-                            .save(checkpoints, net, data.contract(), progress.averagingLookahead())));
+                    (net, progress) -> RunCheckpoint.after(runId, parentVersion, progress, baseline, Redaction.credentials(config.resolvedJson()))
+                            .save(checkpoints, net, data.contract(), progress.averagingLookahead(),
+                                    progress.best() == null ? null : progress.best().parameters())));
 
             RetrainDecision decision = options.warmStart() ? decide(config, parentVersion, baseline, outcome.validation()) : null;
             MetricsDocument metrics = new MetricsDocument(config.task().name().toLowerCase(), outcome.epochs(), initial,

@@ -15,8 +15,20 @@ final class EarlyStopping {
     private INDArray bestParameters;
     private ValidationMetrics bestValidation;
 
-    EarlyStopping(int patience) {
+    /** @param resumed the best epoch of the run before it was resumed; null: none yet */
+    EarlyStopping(int patience, EpochLoop.Best resumed) {
         this.patience = patience;
+        if (resumed != null) {
+            bestEpoch = resumed.epoch();
+            bestValidation = resumed.validation();
+            bestLoss = resumed.validation().loss();
+            bestParameters = resumed.parameters();
+        }
+    }
+
+    /** The best epoch so far, for a checkpoint; null when early stopping is off or no epoch counted yet. */
+    EpochLoop.Best best() {
+        return enabled() && bestEpoch > 0 ? new EpochLoop.Best(bestEpoch, bestValidation, bestParameters) : null;
     }
 
     boolean enabled() {

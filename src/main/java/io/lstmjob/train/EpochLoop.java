@@ -11,6 +11,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +37,12 @@ public final class EpochLoop {
      * @param validation         the last epoch's validation metrics; null before the first epoch
      * @param averagingLookahead the averaging's block-momentum look-ahead; null when there is none
      */
-    public record Progress(List<EpochMetrics> epochs, ValidationMetrics validation, float[] averagingLookahead) {
-        public static final Progress NONE = new Progress(List.of(), null, null);
+    public record Progress(List<EpochMetrics> epochs, ValidationMetrics validation, float[] averagingLookahead, Best best) {
+        public static final Progress NONE = new Progress(List.of(), null, null, null);
+    }
+
+    /** Early stopping's best epoch so far, with its parameters: what a resumed run must still know. */
+    public record Best(int epoch, ValidationMetrics validation, INDArray parameters) {
     }
 
     /** Called on the driver after every completed epoch, e.g. to write a checkpoint. */
@@ -73,7 +78,7 @@ public final class EpochLoop {
         ValidationMetrics validation = done.validation();
         double elapsed = 0;
         int first = epochs.size() + 1;
-        EarlyStopping early = new EarlyStopping(train.earlyStoppingPatience());
+        EarlyStopping early = new EarlyStopping(train.earlyStoppingPatience(), done.best());
         for (int epoch = first; epoch <= train.epochs(); epoch++) {
             long start = System.nanoTime();
             sc.setJobDescription(String.format("epoch %d/%d: train", epoch, train.epochs()));
@@ -95,8 +100,9 @@ public final class EpochLoop {
                     epoch, train.epochs(), stats.trainLoss(),
                     validation == null ? "n/a" : String.format(Locale.ROOT, "%.5f", validation.loss()),
                     metrics.tokensPerSecond(), stats.workers(), stats.averagingSeconds(), seconds, eta));
-            listener.epochDone(sparkNetwork.getNetwork(), new Progress(List.copyOf(epochs), validation, master.lookahead()));
-            if (early.shouldStop(epoch, sparkNetwork.getNetwork(), validation)) {
+            boolean stop = early.shouldStop(epoch, sparkNetwork.getNetwork(), validation);
+            listener.epochDone(sparkNetwork.getNetwork(), new Progress(List.copyOf(epochs), validation, master.lookahead(), early.best()));
+            if (stop) {
                 LOG.info("Early stopping after epoch {}: no better validation loss for {} epoch(s); keeping epoch {}",
                         epoch, train.earlyStoppingPatience(), early.bestEpoch());
                 break;

@@ -40,13 +40,13 @@ class RunCheckpointTest {
         for (int i = 0; i < lookahead.length; i++) {
             lookahead[i] = (i % 7 - 3) * 1e-3f;
         }
-        new RunCheckpoint("run-1", null, List.of(epoch(1)), null, null, null).save(checkpoints, network, CONTRACT, lookahead);
+        new RunCheckpoint("run-1", null, List.of(epoch(1)), null, null, null, null, null).save(checkpoints, network, CONTRACT, lookahead, null);
         RunCheckpoint.Restored first = RunCheckpoint.load(checkpoints, checkpoints.latest().orElseThrow());
         assertEquals(1, first.state().epochs().size());
         assertArrayEquals(lookahead, first.averagingLookahead());
         assertEquals(network.params(), first.network().params());
 
-        new RunCheckpoint("run-1", null, List.of(epoch(1), epoch(2)), null, null, null).save(checkpoints, network, CONTRACT, null);
+        new RunCheckpoint("run-1", null, List.of(epoch(1), epoch(2)), null, null, null, null, null).save(checkpoints, network, CONTRACT, null, null);
         assertNull(RunCheckpoint.load(checkpoints, checkpoints.latest().orElseThrow()).averagingLookahead(),
                 "no look-ahead (one worker, no block momentum) is restored as none");
     }

@@ -25,7 +25,7 @@ class EarlyStoppingTest {
     void stopsAfterPatienceEpochsWithoutImprovementAndKeepsTheBestParameters() {
         MultiLayerNetwork network = NetworkFactory.create(new ModelConfig("t", List.of(3), 0, 1, "xavier", 1),
                 new TrainConfig(5, 1, UpdaterKind.ADAM, 0.01, 0, GradientClipping.NONE, 1, 4, 4, 0), Task.FORECAST, 1, 1);
-        EarlyStopping early = new EarlyStopping(2);
+        EarlyStopping early = new EarlyStopping(2, null);
         assertFalse(early.shouldStop(1, network, loss(1.0)));
         network.params().addi(1);
         INDArray atEpoch2 = network.params().dup();
@@ -41,7 +41,7 @@ class EarlyStoppingTest {
 
     @Test
     void isOffWithoutPatience() {
-        EarlyStopping early = new EarlyStopping(0);
+        EarlyStopping early = new EarlyStopping(0, null);
         assertFalse(early.enabled());
         assertFalse(early.shouldStop(9, null, loss(5)));
     }

@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A run resumed from what an epoch's checkpoint keeps (the saved network and the progress, block
@@ -55,13 +56,46 @@ class EpochLoopResumeTest extends SparkTest {
             MultiLayerNetwork resumed = EpochLoop.run(sc, restored(savedAfterFirst[0]), data, config.train(),
                     afterFirst, (network, progress) -> { }).network();
             MultiLayerNetwork resumedWithoutLookahead = EpochLoop.run(sc, restored(savedAfterFirst[0]), data, config.train(),
-                    new EpochLoop.Progress(afterFirst.epochs(), afterFirst.validation(), null), (network, progress) -> { }).network();
+                    new EpochLoop.Progress(afterFirst.epochs(), afterFirst.validation(), null, null), (network, progress) -> { }).network();
 
             float[] expected = uninterrupted.params().toFloatVector();
             assertArrayEquals(expected, resumed.params().toFloatVector(), 1e-6f);
             assertEquals(uninterrupted.getIterationCount(), resumed.getIterationCount());
             assertFalse(maxDifference(expected, resumedWithoutLookahead.params().toFloatVector()) < 1e-4,
                     "the look-ahead must matter for this test to mean anything");
+        } finally {
+            data.release();
+        }
+    }
+
+    /**
+     * With early stopping a run publishes its best epoch's parameters. Resumed after that epoch, it
+     * still knows them (the checkpoint keeps them): it ends with the same best epoch and parameters.
+     */
+    @Test
+    void aRunResumedAfterItsBestEpochStillPublishesThatEpoch() throws IOException {
+        Path input = SampleData.noisySines(dir.resolve("early"), 8, 200, 7);
+        JobConfig config = TestConfigs.sines(input, dir.resolve("out").toString(), "train.epochs=6",
+                "train.earlyStoppingPatience=3", "train.learningRate=2", "train.gradientClipping=none");
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        PreparedData data = DatasetPreparer.prepare(spark, config.input(), config.sharding());
+        try {
+            java.util.Map<Integer, byte[]> saved = new java.util.HashMap<>();
+            java.util.Map<Integer, EpochLoop.Progress> progress = new java.util.HashMap<>();
+            EpochLoop.Outcome uninterrupted = EpochLoop.run(sc, freshNetwork(config, data), data, config.train(),
+                    EpochLoop.Progress.NONE, (network, p) -> {
+                        saved.put(p.epochs().size(), saved(network));
+                        progress.put(p.epochs().size(), p);
+                    });
+            int best = uninterrupted.bestEpoch();
+            int last = uninterrupted.epochs().size();
+            assertTrue(best < last, "the test needs a best epoch before the last (best " + best + " of " + last + ")");
+
+            EpochLoop.Outcome resumed = EpochLoop.run(sc, restored(saved.get(best + 1)), data, config.train(),
+                    progress.get(best + 1), (network, p) -> { });
+            assertEquals(best, resumed.bestEpoch());
+            assertArrayEquals(uninterrupted.network().params().toFloatVector(), resumed.network().params().toFloatVector(), 1e-6f);
+            assertEquals(uninterrupted.validation().loss(), resumed.validation().loss(), 1e-9);
         } finally {
             data.release();
         }
