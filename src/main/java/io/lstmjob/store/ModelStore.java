@@ -213,7 +213,29 @@ public final class ModelStore {
     public RunLock lock(String runId, long timeoutSeconds, boolean breakStale) {
         RunLock lock = RunLock.acquire(fs, new Path(modelDir, LOCK), runId, timeoutSeconds, breakStale);
         heldLock = lock;
+        removeLeftovers(lock.takenAtMillis() - timeoutSeconds * 1000);
         return lock;
+    }
+
+    /**
+     * What killed runs left under _staging: with the lock held, no run of this model writes there,
+     * and a run that does without it (recording an outcome) is done within seconds, far less than
+     * the lock's timeout. Best effort: a leftover is never read as a model.
+     */
+    private void removeLeftovers(long olderThanMillis) {
+        Path staging = new Path(modelDir, STAGING);
+        try {
+            if (!fs.exists(staging)) {
+                return;
+            }
+            for (FileStatus status : fs.listStatus(staging)) {
+                if (status.getModificationTime() < olderThanMillis) {
+                    fs.delete(status.getPath(), true);
+                }
+            }
+        } catch (IOException ignored) {
+            // The next run tries again.
+        }
     }
 
     /** A holder that lost its lock (paused past the timeout, broken by another run) must not write. */

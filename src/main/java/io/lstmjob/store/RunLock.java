@@ -56,6 +56,7 @@ public final class RunLock implements AutoCloseable {
     private final String runId;
     private final ScheduledExecutorService heartbeat;
     private volatile boolean closed;
+    private long takenAtMillis;
 
     private RunLock(FileSystem fs, Path dir, long generation, String runId, long timeoutSeconds) {
         this.fs = fs;
@@ -88,6 +89,7 @@ public final class RunLock implements AutoCloseable {
                 if (tryCreate(fs, file(dir, next, ""), content)) {
                     RunLock lock = new RunLock(fs, dir, next, runId, timeoutSeconds);
                     lock.beat();
+                    lock.takenAtMillis = fs.getFileStatus(file(dir, next, HEARTBEAT)).getModificationTime();
                     current.deleteBefore(next - 1);
                     return lock;
                 }
@@ -98,6 +100,11 @@ public final class RunLock implements AutoCloseable {
         } catch (IOException e) {
             throw new ModelStoreException("cannot take the lock " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** When the lock was taken, on the file system's clock. */
+    long takenAtMillis() {
+        return takenAtMillis;
     }
 
     /** Throws unless this run still holds the lock: no other run took a newer generation, and it did not release it. */

@@ -116,11 +116,14 @@ public final class EpochLoop {
         return new Outcome(sparkNetwork.getNetwork(), epochs, validation, early.enabled() ? early.bestEpoch() : null);
     }
 
-    private static void guardAgainstDivergence(MultiLayerNetwork network, double loss, int epoch) {
-        double parameterSum = network.params().sumNumber().doubleValue();
-        if (!Double.isFinite(loss) || !Double.isFinite(parameterSum)) {
+    /** Non-finite loss, parameters or updater state (Adam's moments can overflow first): stop, publish nothing. */
+    static void guardAgainstDivergence(MultiLayerNetwork network, double loss, int epoch) {
+        boolean parameters = Double.isFinite(network.params().sumNumber().doubleValue());
+        INDArray state = network.getUpdater() == null ? null : network.getUpdater().getStateViewArray();
+        boolean updater = state == null || Double.isFinite(state.sumNumber().doubleValue());
+        if (!Double.isFinite(loss) || !parameters || !updater) {
             throw new TrainingDivergedException("training diverged in epoch " + epoch + " (loss " + loss
-                    + (Double.isFinite(parameterSum) ? "" : ", non-finite parameters")
+                    + (parameters ? "" : ", non-finite parameters") + (updater ? "" : ", non-finite updater state")
                     + "); lower train.learningRate or tighten train.gradientClipping; nothing was published");
         }
     }

@@ -117,6 +117,22 @@ abstract class ModelStoreTest {
         assertEquals("v0002", store.liveVersion().orElseThrow());
     }
 
+    /** What killed runs left under _staging goes when the next run takes the lock; what is being written now stays. */
+    @Test
+    void leftoversOfKilledRunsAreRemovedByTheNextHolder() throws Exception {
+        org.apache.hadoop.fs.Path killed = new org.apache.hadoop.fs.Path(root() + "/m/_staging/killed-run");
+        org.apache.hadoop.fs.Path fresh = new org.apache.hadoop.fs.Path(root() + "/m/_staging/LATEST-being-written");
+        fs().mkdirs(killed);
+        try (var out = fs().create(new org.apache.hadoop.fs.Path(killed, "model.zip"))) {
+            out.write(1);
+        }
+        fs().create(fresh).close();
+        fs().setTimes(killed, fs().getFileStatus(killed).getModificationTime() - 7_200_000, -1);
+        store().lock("next", 600, false).close();
+        assertFalse(fs().exists(killed), "a two-hour-old leftover is removed");
+        assertTrue(fs().exists(fresh), "a file written seconds ago is not");
+    }
+
     @Test
     void retentionKeepsTheNewestVersionsAndNeverTheLiveOne() {
         ModelStore store = store();
