@@ -142,6 +142,9 @@ public final class TrainingJob {
                 sc.setJobDescription(live != null ? "validate the live version " + live.version() : "validate the untrained network");
                 initial = evaluator.evaluate(sc, network, data.validation());
             }
+            if (options.warmStart() && !config.retrain().promoteAlways()) {
+                requireComparable(config, parent, initial);
+            }
             LOG.info("Run {}: layers {}, {} parameters, {} inputs, {} outputs{}", runId,
                     network.getLayerWiseConfigurations().getConfs().stream()
                             .map(c -> c.getLayer().getClass().getSimpleName()).toList(), network.numParams(),
@@ -226,6 +229,23 @@ public final class TrainingJob {
             throw new ModelStoreException("retrain: " + store.modelDir() + " has no live version to start from; run train first");
         }
         return PublishedModel.load(store, null);
+    }
+
+    /**
+     * The gate compares two scores on this input's validation split: without a split, or with a live
+     * score that is not a number, no candidate could ever win, and "kept" (10) would repeat every night.
+     */
+    private static void requireComparable(JobConfig config, String liveVersion, ValidationMetrics live) {
+        if (live == null) {
+            throw new InputDataException("retrain: the input's validation split is empty (validation.fraction "
+                    + config.sharding().validationFraction() + " of each sequence rounds to no step), so the candidate cannot be"
+                    + " compared with the live model; raise validation.fraction, use longer sequences, or set retrain.promote=always");
+        }
+        if (!Double.isFinite(live.loss())) {
+            throw new io.lstmjob.train.TrainingDivergedException("retrain: the live version " + liveVersion + " scores "
+                    + live.loss() + " on this input's validation split, so no candidate can beat it; retrain.promote=always"
+                    + " replaces it, nothing was published");
+        }
     }
 
     private static RetrainDecision decide(JobConfig config, String liveVersion, ValidationMetrics live, ValidationMetrics candidate) {

@@ -61,6 +61,15 @@ class ExitCodesTest {
         assertEquals(LstmJob.OK, run("retrain", input, dir.resolve("models"), "retrain.minImprovement=0.99", "--kept-exit-code", "0"));
     }
 
+    /** Without a validation split the gate has nothing to compare: its own message, not "kept" (10) every night. */
+    @Test
+    void aRetrainWithoutAValidationSplitExits3() throws Exception {
+        Path input = SampleData.noisySines(dir.resolve("sines"), 6, 200, 3);
+        assertEquals(LstmJob.OK, run("train", input, dir.resolve("models")));
+        assertEquals(LstmJob.BAD_INPUT, run("retrain", input, dir.resolve("models"), "validation.fraction=0.001"));
+        assertTrue(lastLine().startsWith("lstm-job: retrain: the input's validation split is empty"), lastLine());
+    }
+
     @Test
     void anOutputPathThatCannotBeWrittenExits1() throws Exception {
         Path input = SampleData.noisySines(dir.resolve("sines"), 6, 200, 3);
