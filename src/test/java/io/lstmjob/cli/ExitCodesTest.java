@@ -2,17 +2,14 @@ package io.lstmjob.cli;
 
 import io.lstmjob.store.ModelStore;
 import io.lstmjob.store.RunLock;
+import io.lstmjob.testing.CapturedStderr;
 import io.lstmjob.testing.SampleData;
 import io.lstmjob.testing.TestConfigs;
 import org.apache.hadoop.conf.Configuration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,24 +23,11 @@ class ExitCodesTest {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream originalErr;
+    @RegisterExtension
+    final CapturedStderr stderr = new CapturedStderr();
 
-    @BeforeEach
-    void captureStderr() {
-        originalErr = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restoreStderr() {
-        System.setErr(originalErr);
-    }
-
-    /** The last line our entry point printed on stderr (Spark's own log lines go elsewhere). */
     private String lastLine() {
-        String[] lines = err.toString(StandardCharsets.UTF_8).strip().split("\\R");
-        return lines[lines.length - 1];
+        return stderr.lastLine();
     }
 
     private int run(String command, Path input, Path output, String... extra) {

@@ -1,12 +1,10 @@
 package io.lstmjob.cli;
 
+import io.lstmjob.testing.CapturedStderr;
 import org.apache.spark.SparkUserAppException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,22 +14,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What a scheduler sees of a failed run: an exit code and one line on stderr. */
 class LstmJobCommandLineTest {
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream originalErr;
-
-    @BeforeEach
-    void captureStderr() {
-        originalErr = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restoreStderr() {
-        System.setErr(originalErr);
-    }
+    @RegisterExtension
+    final CapturedStderr captured = new CapturedStderr();
 
     private String stderr() {
-        return err.toString(StandardCharsets.UTF_8);
+        return captured.text();
     }
 
     @Test

@@ -200,33 +200,7 @@ abstract class ModelStoreTest {
     @Test
     void ofManyBreakersOfOneStaleLockExactlyOneWins() throws Exception {
         writeLock("{\"runId\":\"paused\",\"host\":\"far\",\"pid\":1}", 3600);
-        int runs = 8;
-        ExecutorService pool = Executors.newFixedThreadPool(runs);
-        CountDownLatch start = new CountDownLatch(1);
-        CountDownLatch hold = new CountDownLatch(1);
-        List<Future<Boolean>> outcomes = new ArrayList<>();
-        for (int i = 0; i < runs; i++) {
-            String runId = "breaker-" + i;
-            outcomes.add(pool.submit(() -> {
-                start.await();
-                try (RunLock lock = store().lock(runId, 600, true)) {
-                    hold.await(10, TimeUnit.SECONDS);
-                    lock.requireHeld();
-                    return true;
-                } catch (ModelLockedException e) {
-                    return false;
-                }
-            }));
-        }
-        start.countDown();
-        Thread.sleep(1000);
-        hold.countDown();
-        int winners = 0;
-        for (Future<Boolean> outcome : outcomes) {
-            winners += outcome.get(30, TimeUnit.SECONDS) ? 1 : 0;
-        }
-        pool.shutdown();
-        assertEquals(1, winners);
+        assertEquals(1, winnersOfConcurrentLocks(8, "breaker-", true));
     }
 
     /**
@@ -261,18 +235,22 @@ abstract class ModelStoreTest {
 
     @Test
     void ofManyConcurrentRunsExactlyOneGetsTheLock() throws Exception {
-        ModelStore store = store();
-        int runs = 8;
+        assertEquals(1, winnersOfConcurrentLocks(8, "run-", false));
+    }
+
+    /** How many of {@code runs} threads, started together, got the lock and still held it while all tried. */
+    private int winnersOfConcurrentLocks(int runs, String prefix, boolean breakStale) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(runs);
         CountDownLatch start = new CountDownLatch(1);
         CountDownLatch hold = new CountDownLatch(1);
         List<Future<Boolean>> outcomes = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
-            String runId = "run-" + i;
+            String runId = prefix + i;
             outcomes.add(pool.submit(() -> {
                 start.await();
-                try (RunLock lock = store.lock(runId, 600, false)) {
+                try (RunLock lock = store().lock(runId, 600, breakStale)) {
                     hold.await(10, TimeUnit.SECONDS);
+                    lock.requireHeld();
                     return true;
                 } catch (ModelLockedException e) {
                     return false;
@@ -280,14 +258,14 @@ abstract class ModelStoreTest {
             }));
         }
         start.countDown();
-        Thread.sleep(500);
+        Thread.sleep(1000);
         hold.countDown();
         int winners = 0;
         for (Future<Boolean> outcome : outcomes) {
-            winners += outcome.get(20, TimeUnit.SECONDS) ? 1 : 0;
+            winners += outcome.get(30, TimeUnit.SECONDS) ? 1 : 0;
         }
         pool.shutdown();
-        assertEquals(1, winners);
+        return winners;
     }
 
     @Test
