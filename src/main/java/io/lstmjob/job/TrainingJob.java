@@ -110,8 +110,9 @@ public final class TrainingJob {
                                     ModelStore store, String runId, Instant started) {
         Configuration hadoopConf = sc.hadoopConfiguration();
         CheckpointStore checkpoints = store.checkpoints(runId);
+        String resolvedConfig = Redaction.credentials(config.resolvedJson());
         Optional<RunCheckpoint.Restored> restored = checkpoints.latest().map(epoch -> RunCheckpoint.load(checkpoints, epoch));
-        restored.ifPresent(r -> ResumeCheck.requireSameConfig(runId, r.state().config(), Redaction.credentials(config.resolvedJson())));
+        restored.ifPresent(r -> ResumeCheck.requireSameConfig(runId, r.state().config(), resolvedConfig));
         PublishedModel live = options.warmStart() ? liveModel(store) : null;
         if (options.warmStart() && !config.retrain().promoteAlways() && config.sharding().validationFraction() == 0) {
             throw new InvalidConfigException("validation.fraction: a retrain compares the candidate with the live model on "
@@ -156,7 +157,7 @@ public final class TrainingJob {
             EpochLoop.Progress progressDone = done;
             EpochLoop.Outcome outcome = InputErrorTranslation.readable(hadoopConf, () -> EpochLoop.run(sc, network, data,
                     config.train(), progressDone,
-                    (net, progress) -> RunCheckpoint.after(runId, parentVersion, progress, baseline, Redaction.credentials(config.resolvedJson()))
+                    (net, progress) -> RunCheckpoint.after(runId, parentVersion, progress, baseline, resolvedConfig)
                             .save(checkpoints, net, data.contract(), progress.averagingLookahead(),
                                     progress.best() == null ? null : progress.best().parameters())));
 
@@ -166,7 +167,7 @@ public final class TrainingJob {
             boolean makeLive = decision == null || decision.promoted();
             String version = ModelStore.newVersionId();
             RunMetadata metadata = new RunMetadata(config.model().name(), version, runId, parentVersion,
-                    Redaction.credentials(config.resolvedJson()), inputFiles(data.files(), hadoopConf), versions(spark), BuildInfo.get("git.commit.id"),
+                    resolvedConfig, inputFiles(data.files(), hadoopConf), versions(spark), BuildInfo.get("git.commit.id"),
                     sc.sparkUser(), started.toString(), Instant.now().toString(), outcome.epochs().size(), makeLive);
             Map<String, FileContent> files = new LinkedHashMap<>();
             files.put(ModelFiles.MODEL, out -> ModelSerializer.writeModel(outcome.network(), out, true));
@@ -174,7 +175,7 @@ public final class TrainingJob {
             files.put(ModelFiles.METRICS, out -> JsonDocuments.write(metrics, out));
             files.put(ModelFiles.METADATA, out -> JsonDocuments.write(metadata, out));
             String report = io.lstmjob.report.RunReport.html(config.model().name() + " " + version, metrics,
-                    Redaction.credentials(config.resolvedJson()), HoldoutForecast.of(outcome.network(), data));
+                    resolvedConfig, HoldoutForecast.of(outcome.network(), data));
             files.put(ModelFiles.REPORT, out -> out.write(report.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             Path versionDir = store.publish(version, files, makeLive);
             checkpoints.delete();
