@@ -30,6 +30,14 @@ public final class LstmJob implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "Log Spark's INFO lines too, and Spark's own reports (with stack traces) of an expected failure.")
+    boolean verbose;
+
+    @CommandLine.Option(names = "--quiet", scope = CommandLine.ScopeType.INHERIT,
+            description = "Log warnings and errors only (no epoch lines).")
+    boolean quiet;
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, retrain, evaluate, predict, sample, export, validate, bench)");
@@ -62,7 +70,12 @@ public final class LstmJob implements Runnable {
     }
 
     public static int execute(String... args) {
-        CommandLine commandLine = new CommandLine(new LstmJob());
+        LstmJob root = new LstmJob();
+        CommandLine commandLine = new CommandLine(root);
+        commandLine.setExecutionStrategy(parsed -> {
+            Logging.configure(root.verbose, root.quiet);
+            return new CommandLine.RunLast().execute(parsed);
+        });
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             System.err.println("lstm-job: " + oneLine(e));
             return exitCodeOf(e);

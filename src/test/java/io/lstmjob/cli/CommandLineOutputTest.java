@@ -1,0 +1,85 @@
+package io.lstmjob.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lstmjob.testing.SampleData;
+import io.lstmjob.testing.TestConfigs;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The command line as the local scripts run it (its own JVM, conf/log4j2.properties): stdout carries
+ * only the product, and an expected failure reads as its one line, without Spark's stack traces
+ * unless --verbose asks for them.
+ */
+@Tag("process")
+class CommandLineOutputTest {
+    @TempDir
+    Path dir;
+
+    private record Output(int exitCode, String stdout, String stderr) {
+    }
+
+    private Output run(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "@" + Path.of("conf/java17.args").toAbsolutePath(), "-Dlog4j2.configurationFile=conf/log4j2.properties",
+                "-cp", System.getProperty("java.class.path"), "io.lstmjob.cli.LstmJob"));
+        command.addAll(List.of(args));
+        Path out = dir.resolve("out.txt");
+        Path err = dir.resolve("err.txt");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().put("OMP_NUM_THREADS", "1");
+        builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        Process process = builder.start();
+        assertTrue(process.waitFor(3, TimeUnit.MINUTES), "the command ended");
+        return new Output(process.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    private List<String> overrides(Path input) {
+        return TestConfigs.sinesOverrides(input, dir.resolve("models").toString(), "spark.master=local[2]");
+    }
+
+    @Test
+    void validatePrintsOnlyItsJsonOnStdout() throws Exception {
+        Path input = SampleData.noisySines(dir.resolve("sines"), 4, 120, 2);
+        List<String> args = new ArrayList<>(List.of("validate"));
+        args.addAll(overrides(input));
+        Output output = run(args.toArray(String[]::new));
+        assertEquals(0, output.exitCode(), output.stderr());
+        JsonNode summary = new ObjectMapper().readTree(output.stdout());
+        assertEquals(4, summary.path("dataset").path("sequences").asInt(summary.path("sequences").asInt()), output.stdout());
+        assertTrue(output.stderr().contains("INFO  PreparationPhases"), "the log went to stderr: " + output.stderr());
+    }
+
+    @Test
+    void aBadInputIsOneLineWithoutStackTracesUnlessVerbose() throws Exception {
+        Path bad = Files.createDirectories(dir.resolve("bad"));
+        Files.writeString(bad.resolve("bad.csv"), "id,t,value,cosine\ns0,0,0.5,0.1\ns0,1,oops,0.2\n");
+        List<String> args = new ArrayList<>(List.of("train"));
+        args.addAll(overrides(bad));
+        Output quiet = run(args.toArray(String[]::new));
+        assertEquals(LstmJob.BAD_INPUT, quiet.exitCode(), quiet.stderr());
+        assertEquals("", quiet.stdout());
+        String[] lines = quiet.stderr().strip().split("\\R");
+        assertTrue(lines[lines.length - 1].startsWith("lstm-job: ") && lines[lines.length - 1].contains("bad.csv:3"), quiet.stderr());
+        assertFalse(quiet.stderr().contains("\tat "), "no stack trace at the default level:\n" + quiet.stderr());
+        assertFalse(quiet.stderr().contains("ERROR Executor"), quiet.stderr());
+
+        args.add("--verbose");
+        Output verbose = run(args.toArray(String[]::new));
+        assertEquals(LstmJob.BAD_INPUT, verbose.exitCode());
+        assertTrue(verbose.stderr().contains("\tat "), "--verbose keeps Spark's reports of the failed task");
+    }
+}
