@@ -90,7 +90,7 @@ public final class ModelStore {
         Path target = versionDir(version);
         writeFolder(target, files);
         if (makeLive) {
-            makeLive(version);
+            moveLatestTo(version);
         }
         return target;
     }
@@ -100,6 +100,10 @@ public final class ModelStore {
         if (!versions().contains(version)) {
             throw new ModelStoreException(versionDir(version) + " is not a published version");
         }
+        moveLatestTo(version);
+    }
+
+    private void moveLatestTo(String version) {
         try {
             pointLatestAt(version);
         } catch (IOException e) {
