@@ -3,10 +3,14 @@ package io.lstmjob.cli;
 import io.lstmjob.config.InvalidConfigException;
 import io.lstmjob.config.JobConfig;
 import io.lstmjob.config.JobConfigLoader;
+import io.lstmjob.job.PublishedConfig;
+import io.lstmjob.store.ModelStore;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.io.IOException;
@@ -23,6 +27,7 @@ import java.util.regex.Pattern;
  * --files does not reach the driver's folder; Kubernetes needs an upload path for it).
  */
 final class ConfigFiles {
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigFiles.class);
     /** data:[media type][;name=FILE];base64,TEXT; the name is what messages call the config. */
     private static final Pattern DATA_URI = Pattern.compile("data:([^;,]*)((?:;[^;,]*)*);base64,(.*)", Pattern.DOTALL);
 
@@ -30,14 +35,38 @@ final class ConfigFiles {
     }
 
     static JobConfig load(String configFile, List<String> overrides) {
-        if (configFile != null && configFile.startsWith("data:")) {
-            return loadInline(configFile, overrides);
-        }
-        String text = configFile == null ? null : read(configFile);
-        return new JobConfigLoader().load(text, configFile, overrides);
+        return load(new JobConfigLoader(), configFile, overrides);
     }
 
-    private static JobConfig loadInline(String uri, List<String> overrides) {
+    /**
+     * The config again, over the data settings (input columns and policies, segment and TBPTT
+     * windows) of the published version a command uses, so a model's input reads as it was trained
+     * without repeating its settings; the config file and overrides still win. Unchanged when there
+     * is no such version yet.
+     *
+     * @param version a version id, or null for the live one
+     */
+    static JobConfig overPublished(JobConfig config, String configFile, List<String> overrides, String version,
+                                   Configuration hadoop) {
+        String name = config.model().name();
+        return PublishedConfig.read(new ModelStore(config.outputPath(), name, hadoop), version)
+                .map(published -> {
+                    LOG.info("Reading the input with the settings version {} of {} was trained with", published.version(), name);
+                    return load(new JobConfigLoader().withDataSettingsOf(published.json(),
+                            "the config of version " + published.version() + " of " + name), configFile, overrides);
+                })
+                .orElse(config);
+    }
+
+    private static JobConfig load(JobConfigLoader loader, String configFile, List<String> overrides) {
+        if (configFile != null && configFile.startsWith("data:")) {
+            return loadInline(loader, configFile, overrides);
+        }
+        String text = configFile == null ? null : read(configFile);
+        return loader.load(text, configFile, overrides);
+    }
+
+    private static JobConfig loadInline(JobConfigLoader loader, String uri, List<String> overrides) {
         Matcher m = DATA_URI.matcher(uri);
         if (!m.matches()) {
             throw new InvalidConfigException("--config: a data: URI must be data:[TYPE][;name=FILE];base64,TEXT");
@@ -54,7 +83,7 @@ final class ConfigFiles {
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigException("--config " + name + ": not base64: " + e.getMessage());
         }
-        return new JobConfigLoader().load(text, name, overrides);
+        return loader.load(text, name, overrides);
     }
 
     /** A path without a scheme is a local file when one exists (spark-submit --files puts it in the working folder). */

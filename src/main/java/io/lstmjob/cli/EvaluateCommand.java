@@ -27,8 +27,9 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JobConfig config = model.config();
-        return WithSpark.run(config, spark -> {
+        JobConfig given = model.config();
+        return WithSpark.run(given, spark -> {
+            JobConfig config = model.configAsTrained(given, spark.sparkContext().hadoopConfiguration());
             if (output != null) {
                 NewOutputPath.require(output, spark.sparkContext().hadoopConfiguration()); // before the work, not after
             }

@@ -30,18 +30,17 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JobConfig config = model.config();
-        Map<String, Object> manifest = noEvaluate
-                ? ExportJob.run(null, config, model.version(), output, kmeansBits, new Configuration())
-                : null;
-        if (manifest == null) {
-            return WithSpark.run(config, spark -> {
-                print(ExportJob.run(spark, config, model.version(), output, kmeansBits, spark.sparkContext().hadoopConfiguration()));
-                return LstmJob.OK;
-            });
+        JobConfig given = model.config();
+        if (noEvaluate) {
+            print(ExportJob.run(null, given, model.version(), output, kmeansBits, new Configuration()));
+            return LstmJob.OK;
         }
-        print(manifest);
-        return LstmJob.OK;
+        return WithSpark.run(given, spark -> {
+            Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+            // The quantised copies are scored on the holdout, read as the model was trained.
+            print(ExportJob.run(spark, model.configAsTrained(given, hadoop), model.version(), output, kmeansBits, hadoop));
+            return LstmJob.OK;
+        });
     }
 
     private static void print(Map<String, Object> manifest) throws java.io.IOException {

@@ -1,6 +1,7 @@
 package io.lstmjob.cli;
 
 import io.lstmjob.config.JobConfig;
+import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -18,19 +19,29 @@ final class ModelArguments {
     String input;
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-            description = "Job config for the input's columns, output.path and Spark; merged over the defaults.")
+            description = "Job config for output.path and Spark; the input is read with the version's own settings unless this or KEY=VALUE sets them.")
     String configFile;
 
     @Parameters(paramLabel = "KEY=VALUE", arity = "0..*", description = "Config overrides.")
     List<String> overrides = new ArrayList<>();
 
+    /** The config as given: enough to find the store and start Spark. */
     JobConfig config() {
+        return ConfigFiles.load(configFile, allOverrides());
+    }
+
+    /** The config over the data settings of the version used: what the command reads its input with. */
+    JobConfig configAsTrained(JobConfig given, Configuration hadoop) {
+        return ConfigFiles.overPublished(given, configFile, allOverrides(), version(), hadoop);
+    }
+
+    private List<String> allOverrides() {
         List<String> all = new ArrayList<>(overrides);
         all.add("model.name=" + name());
         if (input != null) {
             all.add("input.path=" + input);
         }
-        return ConfigFiles.load(configFile, all);
+        return all;
     }
 
     String name() {

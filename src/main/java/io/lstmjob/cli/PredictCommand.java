@@ -32,8 +32,9 @@ final class PredictCommand implements Callable<Integer> {
         if (!format.equals("csv") && !format.equals("parquet")) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--format must be csv or parquet");
         }
-        JobConfig config = model.config();
-        return WithSpark.run(config, spark -> {
+        JobConfig given = model.config();
+        return WithSpark.run(given, spark -> {
+            JobConfig config = model.configAsTrained(given, spark.sparkContext().hadoopConfiguration());
             long rows = PredictionJob.run(spark, config, model.version(), output, format, horizon);
             System.out.println("Wrote " + rows + " predictions to " + output);
             return LstmJob.OK;

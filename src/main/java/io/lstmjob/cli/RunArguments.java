@@ -2,6 +2,7 @@ package io.lstmjob.cli;
 
 import io.lstmjob.config.JobConfig;
 import io.lstmjob.job.RunOptions;
+import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -36,6 +37,11 @@ final class RunArguments {
 
     JobConfig config() {
         return ConfigFiles.load(configFile, overrides);
+    }
+
+    /** A retrain's config over the data settings of the live version it starts from. */
+    JobConfig configOverLive(JobConfig given, Configuration hadoop) {
+        return ConfigFiles.overPublished(given, configFile, overrides, null, hadoop);
     }
 
     RunOptions options(boolean warmStart) {

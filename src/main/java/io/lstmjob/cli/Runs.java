@@ -23,9 +23,10 @@ final class Runs {
     }
 
     static int run(String command, RunArguments arguments, boolean warmStart, int keptExitCode) throws Exception {
-        JobConfig config = arguments.config();
-        TrainingJob.requireWritableOutput(config);
-        return WithSpark.run(config, spark -> {
+        JobConfig given = arguments.config();
+        TrainingJob.requireWritableOutput(given);
+        return WithSpark.run(given, spark -> {
+            JobConfig config = warmStart ? arguments.configOverLive(given, spark.sparkContext().hadoopConfiguration()) : given;
             ModelStore store = arguments.runId == null ? null
                     : new ModelStore(config.outputPath(), config.model().name(), spark.sparkContext().hadoopConfiguration());
             Optional<RunOutcome> earlier = store == null || arguments.submission == null ? Optional.empty()

@@ -27,11 +27,50 @@ public final class JobConfigLoader {
     private static final Set<String> WEIGHT_INITS = Set.of("xavier", "relu", "uniform", "normal", "lecun_normal");
     private static final List<String> POOLINGS = List.of("last", "mean", "max");
 
+    /**
+     * How a model reads and cuts its data: the input section but its path, and the segment and TBPTT
+     * windows. A command that uses a published model reads its input this way unless told otherwise.
+     */
+    private static final List<String> DATA_SETTINGS = List.of("input.", "segment.", "tbptt.");
+    private static final String NOT_A_DATA_SETTING = "input.path";
+
     private final Config defaults;
 
     public JobConfigLoader() {
-        this.defaults = ConfigFactory.parseResources(JobConfigLoader.class.getClassLoader(), DEFAULTS_RESOURCE,
-                ConfigParseOptions.defaults().setAllowMissing(false));
+        this(ConfigFactory.parseResources(JobConfigLoader.class.getClassLoader(), DEFAULTS_RESOURCE,
+                ConfigParseOptions.defaults().setAllowMissing(false)));
+    }
+
+    private JobConfigLoader(Config defaults) {
+        this.defaults = defaults;
+    }
+
+    /**
+     * A loader whose defaults are this one's with the data settings of a published version's
+     * resolved config (metadata.json's config) laid over them; a job config and overrides still win.
+     * Keys this version of the job does not know are left out, so an older model's config still reads.
+     *
+     * @param origin what the settings are, for messages (e.g. "version 20260101-120000 of sensors")
+     */
+    public JobConfigLoader withDataSettingsOf(String resolvedConfigJson, String origin) {
+        Config published;
+        try {
+            published = ConfigFactory.parseString(resolvedConfigJson, ConfigParseOptions.defaults().setOriginDescription(origin));
+        } catch (ConfigException e) {
+            throw new InvalidConfigException("the config of " + origin + " cannot be parsed: " + e.getMessage());
+        }
+        Config layered = defaults;
+        for (Map.Entry<String, ConfigValue> entry : published.entrySet()) {
+            String key = entry.getKey();
+            if (isDataSetting(key) && defaults.hasPath(key)) {
+                layered = layered.withValue(key, entry.getValue());
+            }
+        }
+        return new JobConfigLoader(layered);
+    }
+
+    private static boolean isDataSetting(String key) {
+        return !key.equals(NOT_A_DATA_SETTING) && DATA_SETTINGS.stream().anyMatch(key::startsWith);
     }
 
     /**

@@ -2,7 +2,7 @@ package io.lstmjob.cli;
 
 import io.lstmjob.store.ModelStore;
 import io.lstmjob.store.RunLock;
-import io.lstmjob.testing.CapturedStderr;
+import io.lstmjob.testing.CapturedOutput;
 import io.lstmjob.testing.SampleData;
 import io.lstmjob.testing.TestConfigs;
 import org.apache.hadoop.conf.Configuration;
@@ -24,7 +24,7 @@ class ExitCodesTest {
     Path dir;
 
     @RegisterExtension
-    final CapturedStderr stderr = new CapturedStderr();
+    final CapturedOutput stderr = CapturedOutput.stderr();
 
     private String lastLine() {
         return stderr.lastLine();

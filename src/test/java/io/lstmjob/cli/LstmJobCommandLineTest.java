@@ -1,6 +1,6 @@
 package io.lstmjob.cli;
 
-import io.lstmjob.testing.CapturedStderr;
+import io.lstmjob.testing.CapturedOutput;
 import org.apache.spark.SparkUserAppException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** What a scheduler sees of a failed run: an exit code and one line on stderr. */
 class LstmJobCommandLineTest {
     @RegisterExtension
-    final CapturedStderr captured = new CapturedStderr();
+    final CapturedOutput captured = CapturedOutput.stderr();
 
     private String stderr() {
         return captured.text();

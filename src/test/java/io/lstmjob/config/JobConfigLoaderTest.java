@@ -178,4 +178,28 @@ class JobConfigLoaderTest {
         assertTrue(rejection("model.horizon=101").startsWith("model.horizon: must be within 1..segment.length (100)"));
         assertTrue(rejection("model.horizon=3", "input.format=text").startsWith("model.horizon: is for forecasting"));
     }
+
+    /** What evaluate, predict, export and retrain read a model's input with, and what still wins over it. */
+    @Test
+    void aPublishedModelsDataSettingsLieBetweenTheDefaultsAndTheUsersConfig() {
+        JobConfig trained = load("input.path=/data/train", "input.format=text", "input.sequenceIdColumn=", "input.orderColumn=",
+                "input.featureColumns=[]", "input.targetColumns=[]", "tbptt.forward=10", "tbptt.backward=10", "segment.length=40",
+                "model.layers=[7]", "train.epochs=9");
+        String published = trained.resolvedJson().replace("\"input\":{", "\"input\":{\"retiredKey\":1,");
+        JobConfigLoader asTrained = loader.withDataSettingsOf(published, "version v1 of chars");
+
+        JobConfig config = asTrained.load(null, null, List.of("input.path=/data/new"));
+        assertEquals(Task.CHAR_LM, config.task());
+        assertEquals("/data/new", config.input().path());
+        assertEquals(40, config.sharding().segmentLength());
+        assertEquals(10, config.train().tbpttForward());
+        assertEquals(load().model().layers(), config.model().layers(), "only how the data is read comes from the model");
+        assertEquals(load().train().epochs(), config.train().epochs());
+
+        assertEquals("data-samples/weather", asTrained.load(null, null, List.of()).input().path(), "the path is never the model's");
+        assertEquals(20, asTrained.load("tbptt { forward = 20, backward = 20 }", "job.conf", List.of()).train().tbpttForward(),
+                "a config file wins over the model");
+        assertEquals(InputFormat.CSV, asTrained.load(null, null, List.of("input.format=csv", "input.featureColumns=[a]"))
+                .input().format(), "so does key=value");
+    }
 }
