@@ -28,7 +28,7 @@ public final class RunReport {
         page.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>").append(escape(title)).append("</title>")
                 .append("<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}")
                 .append("table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}")
-                .append("th{background:#f4f4f4}pre{background:#f8f8f8;padding:1em;overflow:auto}</style></head><body>")
+                .append("th{background:#f4f4f4}tr.published td{font-weight:bold;background:#fff3cd}pre{background:#f8f8f8;padding:1em;overflow:auto}</style></head><body>")
                 .append("<h1>").append(escape(title)).append("</h1>");
         List<EpochMetrics> epochs = metrics.epochs();
         double[] x = new double[epochs.size()];
@@ -46,9 +46,18 @@ public final class RunReport {
                 validationY.add(e.validationLoss());
             }
         }
-        image(page, "Loss per epoch", () -> Charts.png("Loss per step", "epoch", "loss", List.of(
-                new Charts.Series("training", x, train),
-                new Charts.Series("validation", toArray(validationX), toArray(validationY)))));
+        int published = publishedEpoch(metrics);
+        if (published > 0) {
+            page.append("<p>Published: the network after epoch ").append(published).append(" of ").append(epochs.size())
+                    .append(metrics.bestEpoch() != null ? ", the best validation loss (early stopping)." : ", the last.")
+                    .append("</p>");
+        }
+        List<Charts.Series> losses = new ArrayList<>(List.of(new Charts.Series("training", x, train),
+                new Charts.Series("validation", toArray(validationX), toArray(validationY))));
+        epochs.stream().filter(e -> e.epoch() == published).findFirst().ifPresent(e -> losses.add(new Charts.Series(
+                "published (epoch " + published + ")", new double[] {published},
+                new double[] {e.validationLoss() != null ? e.validationLoss() : e.trainLoss()}, true)));
+        image(page, "Loss per epoch", () -> Charts.png("Loss per step", "epoch", "loss", losses));
         image(page, "Throughput", () -> Charts.png("Training throughput", "epoch", "time steps per second",
                 List.of(new Charts.Series("steps/s", x, throughput))));
         if (sample != null) {
@@ -57,32 +66,52 @@ public final class RunReport {
                 steps[t] = t + 1;
             }
             image(page, "Forecast on a holdout sequence", () -> Charts.png(
-                    sample.target() + " of " + sample.sequence() + " (holdout)", "holdout step", sample.target(), List.of(
+                    sample.target() + " of " + shortName(sample.sequence()) + " (holdout)", "holdout step", sample.target(), List.of(
                             new Charts.Series("actual", steps, sample.actual()),
                             new Charts.Series("next-step forecast", steps, sample.predicted()))));
         }
-        page.append("<h2>Validation metrics</h2><table><tr><th>metric</th><th>before training</th><th>after training</th></tr>");
+        page.append("<h2>Validation metrics</h2><table><tr><th>metric</th><th>before training</th><th>published</th></tr>");
         Map<String, Object> before = metricsMap(metrics.initialValidation());
         Map<String, Object> after = metricsMap(metrics.finalValidation());
+        boolean classifier = "classify".equals(metrics.task());
         for (String key : after.keySet()) {
             if (key.equals("perClass") || key.equals("confusion")) {
                 continue; // tables of their own below
             }
-            page.append("<tr><th>").append(escape(key)).append("</th><td>").append(format(before.get(key)))
+            // A classifier's holdout counts whole sequences, one prediction each.
+            String label = key.equals("steps") && classifier ? "sequences" : key;
+            page.append("<tr><th>").append(escape(label)).append("</th><td>").append(format(before.get(key)))
                     .append("</td><td>").append(format(after.get(key))).append("</td></tr>");
         }
         page.append("</table>");
         classTables(page, metrics.finalValidation());
         page.append("<h2>Epochs</h2><table><tr><th>epoch</th><th>training loss</th><th>validation loss</th>")
-                .append("<th>seconds</th><th>steps/s</th><th>averaging s</th></tr>");
+                .append("<th>seconds</th><th>steps/s</th><th>averaging s</th><th>published</th></tr>");
         for (EpochMetrics e : epochs) {
-            page.append("<tr><td>").append(e.epoch()).append("</td><td>").append(format(e.trainLoss())).append("</td><td>")
+            boolean isPublished = e.epoch() == published;
+            page.append(isPublished ? "<tr class=\"published\">" : "<tr>").append("<td>").append(e.epoch()).append("</td><td>").append(format(e.trainLoss())).append("</td><td>")
                     .append(format(e.validationLoss())).append("</td><td>").append(format(e.seconds())).append("</td><td>")
                     .append(String.format(Locale.ROOT, "%.0f", e.tokensPerSecond())).append("</td><td>")
-                    .append(format(e.averagingSeconds())).append("</td></tr>");
+                    .append(format(e.averagingSeconds())).append("</td><td>").append(isPublished ? "&#10003;" : "")
+                    .append("</td></tr>");
         }
         page.append("</table><h2>Config</h2><pre>").append(escape(prettyJson(configJson))).append("</pre></body></html>");
         return page.toString();
+    }
+
+    /** The epoch whose network was published: early stopping's best, else the last; 0 without epochs. */
+    private static int publishedEpoch(MetricsDocument metrics) {
+        if (metrics.bestEpoch() != null) {
+            return metrics.bestEpoch();
+        }
+        List<EpochMetrics> epochs = metrics.epochs();
+        return epochs.isEmpty() ? 0 : epochs.get(epochs.size() - 1).epoch();
+    }
+
+    /** A sequence named by its file (input without an id column) is called by the file's name, not its URL. */
+    private static String shortName(String sequence) {
+        String name = sequence.substring(sequence.lastIndexOf('/') + 1);
+        return name.length() <= 40 ? name : name.substring(0, 37) + "...";
     }
 
     /** Per-class precision/recall/F1 and the confusion matrix, when there are few enough classes to read (not characters). */
