@@ -28,6 +28,14 @@ final class Logging {
     private static final List<Class<? extends Throwable>> EXPECTED = List.of(InputDataException.class,
             BadRecordException.class, InvalidConfigException.class, TrainingDivergedException.class, ModelLockedException.class);
 
+    private static final String NATIVE_CODE_LOADER = "org.apache.hadoop.util.NativeCodeLoader";
+    private static final String TASK_SET_MANAGER = "org.apache.spark.scheduler.TaskSetManager";
+    /** How long after an expected failure's task report Spark's "aborting job" line for it is left out. */
+    private static final long ABORT_WINDOW_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    /** When an expected failure's task report was last left out (the filters of all loggers share it). */
+    private static final java.util.concurrent.atomic.AtomicLong LAST_EXPECTED_FAILURE =
+            new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
+
     private Logging() {
     }
 
@@ -37,6 +45,8 @@ final class Logging {
         }
         Configurator.setRootLevel(verbose ? Level.INFO : Level.WARN);
         Configurator.setLevel("io.lstmjob", quiet ? Level.WARN : Level.INFO);
+        // Hadoop's pure-Java code paths are what this job runs on; the warning says nothing to act on.
+        Configurator.setLevel(NATIVE_CODE_LOADER, verbose ? Level.WARN : Level.ERROR);
         // On every logger config (a context-wide filter would see the message, not the exception).
         for (LoggerConfig logger : context.getConfiguration().getLoggers().values()) {
             Filter installed = logger.getFilter();
@@ -62,19 +72,27 @@ final class Logging {
             if (event.getLoggerName() != null && event.getLoggerName().startsWith("io.lstmjob")) {
                 return Result.NEUTRAL;
             }
-            for (Throwable t = event.getThrown(); t != null; t = t.getCause() == t ? null : t.getCause()) {
-                if (isExpected(t.getClass())) {
-                    return Result.DENY;
-                }
-            }
-            // A retried task's loss is logged without the exception, naming its class.
             String message = event.getMessage() == null ? "" : event.getMessage().getFormattedMessage();
-            for (Class<? extends Throwable> type : EXPECTED) {
-                if (message.contains(type.getName())) {
-                    return Result.DENY;
-                }
+            if (aboutAnExpectedFailure(event.getThrown(), message)) {
+                LAST_EXPECTED_FAILURE.set(System.nanoTime());
+                return Result.DENY;
+            }
+            // The stage's abort follows the task's report, without the exception: it is the same failure.
+            if (TASK_SET_MANAGER.equals(event.getLoggerName()) && message.endsWith("aborting job")
+                    && System.nanoTime() - LAST_EXPECTED_FAILURE.get() < ABORT_WINDOW_NANOS) {
+                return Result.DENY;
             }
             return Result.NEUTRAL;
+        }
+
+        private static boolean aboutAnExpectedFailure(Throwable thrown, String message) {
+            for (Throwable t = thrown; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (isExpected(t.getClass())) {
+                    return true;
+                }
+            }
+            // A retried task's loss, or one reported from another JVM, names the class in its message.
+            return EXPECTED.stream().anyMatch(type -> message.contains(type.getName()));
         }
 
         private static boolean isExpected(Class<?> type) {
