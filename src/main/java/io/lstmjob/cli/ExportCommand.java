@@ -12,8 +12,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = {"Write a model's weights as NumPy .npz with a JSON manifest (gate order i, f, g, o), plus an",
-                "8-bit linear and a k-means codebook copy; scores every copy on the holdout of the input."})
+        description = {"Write a model as ONNX (model.onnx, scaler inside; model-step.onnx for step-by-step serving) and its",
+                "weights as NumPy .npz with a JSON manifest (gate order i, f, g, o), plus an 8-bit linear and a",
+                "k-means codebook copy; scores every copy on the holdout of the input."})
 final class ExportCommand implements Callable<Integer> {
 
     @Mixin

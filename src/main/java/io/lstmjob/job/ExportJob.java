@@ -2,8 +2,10 @@ package io.lstmjob.job;
 
 import io.lstmjob.config.JobConfig;
 import io.lstmjob.config.Task;
+import io.lstmjob.data.DataContract;
 import io.lstmjob.model.Quantizer;
 import io.lstmjob.model.WeightExport;
+import io.lstmjob.model.onnx.OnnxExport;
 import io.lstmjob.report.JsonDocuments;
 import io.lstmjob.store.ModelStore;
 import io.lstmjob.store.ModelStoreException;
@@ -29,14 +31,17 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
- * Writes a published model's weights for use outside the JVM: weights.npz (float32, layout in
- * {@link WeightExport}), an 8-bit linear copy and a k-means codebook copy, and manifest.json that
+ * Writes a published model for use outside the JVM: model.onnx (and model-step.onnx for step-by-step
+ * serving; see {@link OnnxExport}), weights.npz (float32, layout in {@link WeightExport}), an 8-bit
+ * linear copy and a k-means codebook copy, and manifest.json that
  * describes the layout, the equations, the data contract, the file sizes and, when Spark is given,
  * the holdout metrics of each copy.
  */
 public final class ExportJob {
     static final String FLOAT = "weights.npz";
     static final String INT8 = "weights-int8.npz";
+    static final String ONNX = "model.onnx";
+    static final String ONNX_STEP = "model-step.onnx";
 
     private ExportJob() {
     }
@@ -69,6 +74,14 @@ public final class ExportJob {
         }
         sizes.put(INT8, writeNpz(fs, new Path(dir, INT8), int8));
         sizes.put(kmeansFile, writeNpz(fs, new Path(dir, kmeansFile), kmeans));
+        String modelName = config.model().name();
+        sizes.put(ONNX, write(fs, new Path(dir, ONNX),
+                OnnxExport.of(network, model.contract(), OnnxExport.Graph.WHOLE_SEQUENCES, modelName, model.version())));
+        boolean stepwise = model.contract().task() != Task.CLASSIFY;
+        if (stepwise) {
+            sizes.put(ONNX_STEP, write(fs, new Path(dir, ONNX_STEP),
+                    OnnxExport.of(network, model.contract(), OnnxExport.Graph.STEP_BY_STEP, modelName, model.version())));
+        }
 
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("model", config.model().name());
@@ -95,6 +108,7 @@ public final class ExportJob {
         manifest.put("quantized", Map.of(
                 INT8, "per tensor: NAME.q uint8, NAME.min, NAME.scale; w = min + q * scale",
                 kmeansFile, "per tensor: NAME.idx uint8, NAME.codebook float32[" + (1 << kmeansBits) + "]; w = codebook[idx]"));
+        manifest.put("onnx", onnx(model.contract(), network));
         manifest.put("bytes", sizes);
         manifest.put("dataContract", model.contract());
         if (spark != null) {
@@ -109,6 +123,50 @@ public final class ExportJob {
         }
         NewFiles.write(fs, new Path(dir, "manifest.json"), out -> JsonDocuments.write(manifest, out));
         return manifest;
+    }
+
+    /** The ONNX files' inputs and outputs, as a server needs them (the layout is OnnxExport's). */
+    private static Map<String, Object> onnx(DataContract contract, MultiLayerNetwork network) {
+        Map<String, Object> onnx = new LinkedHashMap<>();
+        onnx.put("opset", 13);
+        long lstmLayers = network.getLayerWiseConfigurations().getConfs().stream()
+                .filter(c -> c.getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer).count();
+        String stateShape = "float32 [1, batch, units of layer L]";
+        switch (contract.task()) {
+            case FORECAST -> {
+                onnx.put("input", "float32 [batch, time, features] in the input's units, features in dataContract.featureNames order");
+                onnx.put("output", "float32 [batch, time, targets] in the input's units: at step t the forecast of step t + 1");
+                if (contract.stepsAhead() > 1) {
+                    onnx.put("output_ahead", "float32 [batch, time, " + contract.stepsAhead() + ", targets]: [.., t, k - 1, ..] "
+                            + "the forecast of step t + k");
+                }
+            }
+            case CHAR_LM -> {
+                onnx.put("input", "int64 [batch, time]: class indices of dataContract.vocabulary");
+                onnx.put("output", "float32 [batch, time, classes]: at step t the probabilities of the character at t + 1");
+            }
+            case CLASSIFY -> {
+                onnx.put("input", "float32 [batch, time, features] in the input's units, padded at the end");
+                onnx.put("lengths", "int64 [batch]: each sequence's real steps");
+                onnx.put("output", "float32 [batch, classes]: probabilities of dataContract.classes");
+            }
+        }
+        if (contract.task() != Task.CLASSIFY) {
+            onnx.put("stateOutputs", "h_out_L, c_out_L " + stateShape + ": the state after the last step (layers 0.."
+                    + (lstmLayers - 1) + ")");
+            onnx.put(ONNX_STEP, "the same graph with inputs h_in_L, c_in_L " + stateShape + ": the state to start "
+                    + "from (zeros at a sequence's first step); feed one step or many, then pass h_out_L, c_out_L back in");
+        }
+        return onnx;
+    }
+
+    private static long write(FileSystem fs, Path file, byte[] bytes) throws IOException {
+        try {
+            NewFiles.write(fs, file, out -> out.write(bytes));
+        } catch (IOException e) {
+            throw new ModelStoreException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        return fs.getFileStatus(file).getLen();
     }
 
     /** How a classifier pools its steps, read from the network itself (the job's config may be another). */

@@ -97,6 +97,37 @@ class PublishedModelUseTest extends SparkTest {
         assertTrue(java.nio.file.Files.exists(dir.resolve("export/manifest.json")));
     }
 
+    /** model.onnx, run by ONNX Runtime on a raw sequence from the input file, forecasts what predict writes. */
+    @Test
+    void theExportedOnnxModelForecastsWhatPredictWrites() throws Exception {
+        var manifest = ExportJob.run(null, sines, null, dir.resolve("onnx-export").toString(), 4, spark.sparkContext().hadoopConfiguration());
+        assertTrue(((java.util.Map<?, ?>) manifest.get("bytes")).containsKey("model.onnx"), manifest.keySet().toString());
+        String out = dir.resolve("onnx-predictions").toString();
+        PredictionJob.run(spark, sines, null, out, "csv", 0);
+        List<Row> predicted = spark.read().option("header", "true").option("inferSchema", "true").csv(out)
+                .filter("sequence = 's2'").orderBy("step").collectAsList();
+
+        List<String[]> rows = java.nio.file.Files.readAllLines(dir.resolve("sines/sines.csv")).stream().skip(1)
+                .map(line -> line.split(",")).filter(cells -> cells[0].equals("s2")).toList();
+        float[] x = new float[rows.size() * 2];
+        for (int t = 0; t < rows.size(); t++) {
+            x[2 * t] = Float.parseFloat(rows.get(t)[2]);
+            x[2 * t + 1] = Float.parseFloat(rows.get(t)[3]);
+        }
+        var env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        try (var session = env.createSession(dir.resolve("onnx-export/model.onnx").toString(), new ai.onnxruntime.OrtSession.SessionOptions());
+             var input = ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(x), new long[]{1, rows.size(), 2});
+             var result = session.run(java.util.Map.of("input", input))) {
+            float[][][] forecast = (float[][][]) result.get("output").orElseThrow().getValue();
+            assertEquals(rows.size() - 1, predicted.size());
+            for (Row row : predicted) {
+                int step = row.getInt(row.fieldIndex("step"));
+                // predict's row for step s holds the forecast made after step s - 1.
+                assertEquals(row.getDouble(row.fieldIndex("value_predicted")), forecast[0][step - 1][0], 1e-4, "step " + step);
+            }
+        }
+    }
+
     @Test
     void aHorizonForecastsBeyondTheEndOfEverySequence() throws Exception {
         Path input = SampleData.noisySines(dir.resolve("both"), 3, 150, 8);
