@@ -72,8 +72,7 @@ public final class PredictionJob {
         ShardingConfig whole = config.sharding().whole();
         PreparedData data = InputErrorTranslation.readable(sc.hadoopConfiguration(),
                 () -> DatasetPreparer.prepare(spark, config.input(), whole, Preparation.predict(contract)));
-        ModelState full = ModelState.of(model.network());
-        Broadcast<ModelState> state = sc.broadcast(new ModelState(full.configurationJson(), full.parameters(), null, 0, 0));
+        Broadcast<ModelState> state = sc.broadcast(ModelState.forScoring(model.network()));
         try {
             sc.setJobDescription("predict with " + config.model().name() + " version " + model.version());
             boolean classify = contract.task() == Task.CLASSIFY;
@@ -112,7 +111,7 @@ public final class PredictionJob {
         if (!segments.hasNext()) {
             return java.util.Collections.emptyIterator();
         }
-        MultiLayerNetwork network = state.restore();
+        StepForecaster forecaster = new StepForecaster(state.restore(), contract);
         MinibatchAssembler assembler = new MinibatchAssembler(contract, 1);
         int targets = contract.targetNames().size();
         int[] targetChannels = contract.targetChannels();
@@ -131,10 +130,9 @@ public final class PredictionJob {
                     Segment segment = next;
                     next = segments.hasNext() ? segments.next() : null;
                     if (segment.start() == 0) {
-                        network.rnnClearPreviousState();
+                        forecaster.startSequence();
                     }
-                    INDArray features = assembler.assemble(List.of(segment)).getFeatures();
-                    float[] out = network.rnnTimeStep(features).castTo(DataType.FLOAT).dup('c').data().asFloat();
+                    double[][] forecasts = forecaster.next(assembler.assemble(List.of(segment)).getFeatures());
                     for (int t = 0; t < segment.length(); t++) {
                         Object[] values = new Object[2 + perTarget * targets];
                         values[0] = segment.seqId();
@@ -144,8 +142,7 @@ public final class PredictionJob {
                             values[2 + perTarget * c] = Double.parseDouble(Float.toString(
                                     segment.value(t + 1, targetChannels[c])));
                             for (int k = 1; k <= ahead; k++) {
-                                int channel = (k - 1) * targets + c;
-                                values[2 + perTarget * c + k] = contract.scaler().unscaleTarget(c, out[channel * segment.length() + t]);
+                                values[2 + perTarget * c + k] = forecasts[t][(k - 1) * targets + c];
                             }
                         }
                         buffer.add(RowFactory.create(values));
@@ -166,16 +163,13 @@ public final class PredictionJob {
                 }
                 long step = last.start() + last.length();
                 for (int h = 1; h <= horizon; h++) {
-                    INDArray input = org.nd4j.linalg.factory.Nd4j.create(DataType.FLOAT, 1, targets, 1);
-                    for (int c = 0; c < targets; c++) {
-                        input.putScalar(new long[]{0, c, 0}, contract.scaler().scaleFeature(c, (float) x[c]));
-                    }
-                    float[] out = network.rnnTimeStep(input).castTo(DataType.FLOAT).dup('c').data().asFloat();
+                    // The targets are the features here (checked above): each forecast is the next input.
+                    double[] forecast = forecaster.next(forecaster.input(new double[][]{x}))[0];
                     Object[] values = new Object[2 + perTarget * targets];
                     values[0] = last.seqId();
                     values[1] = step + h;
                     for (int c = 0; c < targets; c++) {
-                        x[c] = contract.scaler().unscaleTarget(c, out[c]);
+                        x[c] = forecast[c];
                         values[2 + perTarget * c] = null;
                         values[3 + perTarget * c] = x[c];
                     }

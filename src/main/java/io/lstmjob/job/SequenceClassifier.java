@@ -22,11 +22,11 @@ import java.util.List;
  * probability, probability_CLASS...), where label is the input's own label (empty when the input
  * has no label column) and probability that of the predicted class. Runs on the executors.
  */
-final class SequenceClassifier {
+public final class SequenceClassifier {
     private SequenceClassifier() {
     }
 
-    static StructType schema(DataContract contract) {
+    public static StructType schema(DataContract contract) {
         StructType schema = new StructType().add("sequence", DataTypes.StringType).add("steps", DataTypes.LongType)
                 .add("label", DataTypes.StringType).add("predicted", DataTypes.StringType)
                 .add("probability", DataTypes.DoubleType);
@@ -36,7 +36,7 @@ final class SequenceClassifier {
         return schema;
     }
 
-    static Iterator<Row> classify(Iterator<Segment> sequences, ModelState state, DataContract contract, int batchSize) {
+    public static Iterator<Row> classify(Iterator<Segment> sequences, ModelState state, DataContract contract, int batchSize) {
         if (!sequences.hasNext()) {
             return java.util.Collections.emptyIterator();
         }

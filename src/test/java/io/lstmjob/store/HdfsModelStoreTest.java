@@ -71,6 +71,19 @@ class HdfsModelStoreTest {
         assertEquals(java.util.List.of(first.version(), second.version()), store.versions(), "the old one stays, for the next run to remove");
     }
 
+    /** Another Spark job's view: LstmModel.load on an hdfs:// model folder scores a DataFrame. */
+    @Test
+    void aModelOnHdfsScoresADataFrameAsASparkMlModel() throws IOException {
+        String root = hdfs.getURI().toString() + "/served";
+        java.nio.file.Path input = SampleData.noisySines(dir.resolve("served-sines"), 3, 80, 4);
+        TrainingJob.Result trained = TrainingJob.run(spark, TestConfigs.sines(input, root, "train.epochs=1"));
+        io.lstmjob.spark.LstmModel model = io.lstmjob.spark.LstmModel.load(root + "/sines");
+        assertEquals(trained.version(), model.version());
+        var scored = model.transform(spark.read().option("header", "true").option("inferSchema", "true").csv(input.toString()));
+        assertEquals(3 * 80, scored.count());
+        assertEquals(3 * 79, scored.filter("value_predicted IS NOT NULL").count());
+    }
+
     @Test
     void aModelWrittenToHdfsLoadsBackWithIdenticalParametersAndPredictions() throws IOException {
         String root = hdfs.getURI().toString() + "/models";

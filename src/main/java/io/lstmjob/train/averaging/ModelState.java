@@ -33,6 +33,12 @@ public record ModelState(String configurationJson, float[] parameters, float[] u
                 network.getIterationCount(), network.getEpochCount());
     }
 
+    /** The network's configuration and parameters only: what scoring on the executors needs (no updater state). */
+    public static ModelState forScoring(MultiLayerNetwork network) {
+        ModelState full = of(network);
+        return new ModelState(full.configurationJson(), full.parameters(), null, 0, 0);
+    }
+
     /** A fresh network on the executor holding exactly this state. */
     public MultiLayerNetwork restore() {
         MultiLayerNetwork network = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(configurationJson));

@@ -1,0 +1,70 @@
+package io.lstmjob.spark;
+
+import io.lstmjob.data.DataContract;
+import io.lstmjob.data.Segment;
+import org.apache.spark.sql.Row;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+
+/**
+ * One partition's rows, grouped by sequence and ordered, as a classifier's whole-sequence segments
+ * (what predict classifies), with the label when the DataFrame has the label column. Runs on an executor.
+ */
+final class SequenceRows implements Iterator<Segment> {
+    private final Iterator<Row> rows;
+    private final DataContract contract;
+    private final int[] featureIndexes;
+    private final int idIndex;
+    private final int orderIndex;
+    private final int labelIndex;
+    private Row lookahead;
+    private int made;
+
+    SequenceRows(Iterator<Row> rows, DataContract contract, int[] featureIndexes, int idIndex, int orderIndex, int labelIndex) {
+        this.rows = rows;
+        this.contract = contract;
+        this.featureIndexes = featureIndexes;
+        this.idIndex = idIndex;
+        this.orderIndex = orderIndex;
+        this.labelIndex = labelIndex;
+        this.lookahead = rows.hasNext() ? rows.next() : null;
+    }
+
+    @Override
+    public boolean hasNext() {
+        return lookahead != null;
+    }
+
+    @Override
+    public Segment next() {
+        if (lookahead == null) {
+            throw new NoSuchElementException();
+        }
+        Object sequence = idIndex < 0 ? null : lookahead.get(idIndex);
+        List<Row> steps = new ArrayList<>();
+        while (lookahead != null && Objects.equals(idIndex < 0 ? null : lookahead.get(idIndex), sequence)) {
+            steps.add(lookahead);
+            lookahead = rows.hasNext() ? rows.next() : null;
+        }
+        int width = featureIndexes.length;
+        float[] values = new float[steps.size() * width];
+        for (int t = 0; t < steps.size(); t++) {
+            Row row = steps.get(t);
+            for (int f = 0; f < width; f++) {
+                Object value = row.get(featureIndexes[f]);
+                if (!(value instanceof Number number) || !Double.isFinite(number.doubleValue())) {
+                    throw new IllegalArgumentException("sequence " + sequence + ", " + row.schema().fieldNames()[orderIndex]
+                            + " " + row.get(orderIndex) + ": feature '" + contract.featureNames().get(f) + "' is " + value);
+                }
+                values[t * width + f] = number.floatValue();
+            }
+        }
+        Object label = labelIndex < 0 ? null : steps.get(0).get(labelIndex);
+        int classIndex = label == null ? -1 : contract.classes().indexOf(label.toString());
+        return Segment.ofSequence(made++, String.valueOf(sequence), steps.size(), false, classIndex, width, values);
+    }
+}
