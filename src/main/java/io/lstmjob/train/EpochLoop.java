@@ -84,7 +84,7 @@ public final class EpochLoop {
             sc.setJobDescription(String.format("epoch %d/%d: train", epoch, train.epochs()));
             sparkNetwork.fit(minibatches);
             EpochTrainingStats stats = master.lastEpoch();
-            guardAgainstDivergence(sparkNetwork.getNetwork(), stats.trainLoss(), epoch);
+            guardAgainstDivergence(sparkNetwork.getNetwork(), stats.trainLoss(), epoch, stats.divergence());
             double trainSeconds = (System.nanoTime() - start) / 1e9;
 
             sc.setJobDescription(String.format("epoch %d/%d: validate", epoch, train.epochs()));
@@ -117,13 +117,15 @@ public final class EpochLoop {
     }
 
     /** Non-finite loss, parameters or updater state (Adam's moments can overflow first): stop, publish nothing. */
-    static void guardAgainstDivergence(MultiLayerNetwork network, double loss, int epoch) {
+    static void guardAgainstDivergence(MultiLayerNetwork network, double loss, int epoch, EpochTrainingStats.Divergence first) {
         boolean parameters = Double.isFinite(network.params().sumNumber().doubleValue());
         INDArray state = network.getUpdater() == null ? null : network.getUpdater().getStateViewArray();
         boolean updater = state == null || Double.isFinite(state.sumNumber().doubleValue());
         if (!Double.isFinite(loss) || !parameters || !updater) {
             throw new TrainingDivergedException("training diverged in epoch " + epoch + " (loss " + loss
                     + (parameters ? "" : ", non-finite parameters") + (updater ? "" : ", non-finite updater state")
+                    + (first == null ? "" : "; first on the worker of partition " + first.partition() + " in averaging round "
+                    + first.round())
                     + "); lower train.learningRate or tighten train.gradientClipping; nothing was published");
         }
     }

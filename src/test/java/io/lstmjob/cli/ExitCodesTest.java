@@ -86,6 +86,26 @@ class ExitCodesTest {
         assertTrue(new ModelStore(dir.resolve("models").toString(), "sines", new Configuration()).versions().isEmpty());
     }
 
+    /** A live model that scores NaN (here: its parameters are) can never be beaten: exit 4 with its own line, not "kept" every night. */
+    @Test
+    void aRetrainAgainstALiveModelThatScoresNaNExits4() throws Exception {
+        Path input = SampleData.noisySines(dir.resolve("sines"), 6, 200, 3);
+        assertEquals(LstmJob.OK, run("train", input, dir.resolve("models")));
+        ModelStore store = new ModelStore(dir.resolve("models").toString(), "sines", new Configuration());
+        String live = store.liveVersion().orElseThrow();
+        Path zip = dir.resolve("models/sines/versions/" + live + "/model.zip");
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork network =
+                org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), true);
+        network.params().assign(Float.NaN);
+        org.deeplearning4j.util.ModelSerializer.writeModel(network, zip.toFile(), true);
+        Files.delete(zip.resolveSibling(".model.zip.crc")); // else the store reports the changed file as corrupt
+
+        assertEquals(LstmJob.DIVERGED, run("retrain", input, dir.resolve("models")), () -> lastLine());
+        assertTrue(lastLine().startsWith("lstm-job: retrain: the live version " + live + " scores NaN"), lastLine());
+        assertEquals(java.util.List.of(live), store.versions(), "nothing was published");
+        assertEquals(live, store.liveVersion().orElseThrow());
+    }
+
     @Test
     void aHeldLockExits5NamingTheHolder() throws Exception {
         Path input = SampleData.noisySines(dir.resolve("sines"), 6, 200, 3);

@@ -23,16 +23,23 @@ class DivergenceGuardTest {
 
     @Test
     void aFiniteNetworkPasses() {
-        EpochLoop.guardAgainstDivergence(network(), 0.5, 1);
+        EpochLoop.guardAgainstDivergence(network(), 0.5, 1, null);
     }
 
     @Test
     void aNonFiniteLossOrParameterStops() {
-        assertThrows(TrainingDivergedException.class, () -> EpochLoop.guardAgainstDivergence(network(), Double.NaN, 1));
+        assertThrows(TrainingDivergedException.class, () -> EpochLoop.guardAgainstDivergence(network(), Double.NaN, 1, null));
         MultiLayerNetwork network = network();
         network.params().putScalar(3, Float.POSITIVE_INFINITY);
-        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> EpochLoop.guardAgainstDivergence(network, 0.5, 2));
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> EpochLoop.guardAgainstDivergence(network, 0.5, 2, null));
         assertTrue(e.getMessage().contains("non-finite parameters"), e.getMessage());
+    }
+
+    @Test
+    void theMessageNamesTheFirstWorkerThatDiverged() {
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> EpochLoop.guardAgainstDivergence(
+                network(), Double.NaN, 4, new io.lstmjob.train.averaging.EpochTrainingStats.Divergence(2, 7)));
+        assertTrue(e.getMessage().contains("first on the worker of partition 7 in averaging round 2"), e.getMessage());
     }
 
     /** Parameters still finite, Adam's second moment already overflowed: the next epoch would be NaN everywhere. */
@@ -40,7 +47,7 @@ class DivergenceGuardTest {
     void aNonFiniteUpdaterStateStopsToo() {
         MultiLayerNetwork network = network();
         network.getUpdater().getStateViewArray().putScalar(0, Float.NaN);
-        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> EpochLoop.guardAgainstDivergence(network, 0.5, 3));
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> EpochLoop.guardAgainstDivergence(network, 0.5, 3, null));
         assertTrue(e.getMessage().contains("training diverged in epoch 3 (loss 0.5, non-finite updater state)"), e.getMessage());
     }
 }

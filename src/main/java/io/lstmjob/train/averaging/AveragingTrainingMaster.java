@@ -88,6 +88,7 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
         int rounds = 0;
         int workers = 0;
         double averagingSeconds = 0;
+        EpochTrainingStats.Divergence divergence = null;
         for (long firstMinibatch = 0; ; firstMinibatch += averagingFrequency) {
             INDArray start = filter.roundStart(network.params());
             RoundTotals totals = trainRound(sparkNetwork, trainingData, firstMinibatch, start);
@@ -105,6 +106,9 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
             long applied = System.currentTimeMillis();
             averagingSeconds += (Math.max(0, aggregated - totals.lastWorkerFinishedMillis) + (applied - aggregated)) / 1000.0;
             rounds++;
+            if (divergence == null && totals.divergedPartition >= 0) {
+                divergence = new EpochTrainingStats.Divergence(rounds, totals.divergedPartition);
+            }
             workers = Math.max(workers, totals.workers);
             lossSum += totals.lossSum;
             lossUnits += totals.lossUnits;
@@ -121,7 +125,7 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
         // SparkDl4jMultiLayer.fit increments the epoch count after this returns.
         double loss = lossUnits == 0 ? Double.NaN : lossSum / lossUnits;
         sparkNetwork.setScore(loss);
-        lastEpoch = new EpochTrainingStats(loss, tokens, rounds, workers, averagingSeconds);
+        lastEpoch = new EpochTrainingStats(loss, tokens, rounds, workers, averagingSeconds, divergence);
     }
 
     private RoundTotals trainRound(SparkDl4jMultiLayer sparkNetwork, JavaRDD<DataSet> data, long firstMinibatch,

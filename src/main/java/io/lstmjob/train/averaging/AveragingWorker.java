@@ -91,7 +91,7 @@ public final class AveragingWorker implements TrainingWorker<WorkerResult> {
         WorkerResult result = new WorkerResult(ModelState.toFloats(network.params()),
                 updater == null ? null : ModelState.toFloats(updater),
                 losses.lossSum, lossUnits, tokens, minibatches,
-                network.getIterationCount() - startIteration, false, System.currentTimeMillis());
+                network.getIterationCount() - startIteration, false, System.currentTimeMillis(), -1);
         ExecutorNetworks.giveBack(state.value(), network);
         return result;
     }

@@ -17,6 +17,8 @@ final class RoundTotals implements Serializable {
     int maxIterations;
     boolean moreData;
     long lastWorkerFinishedMillis;
+    /** The lowest partition whose worker diverged in this round; -1 for none. */
+    int divergedPartition = -1;
 
     RoundTotals add(WorkerResult result) {
         parameters = parameters == null ? ElementSum.of(result.parameters()) : parameters.add(result.parameters());
@@ -31,7 +33,14 @@ final class RoundTotals implements Serializable {
         maxIterations = Math.max(maxIterations, result.iterations());
         moreData |= result.moreData();
         lastWorkerFinishedMillis = Math.max(lastWorkerFinishedMillis, result.finishedAtMillis());
+        if (result.diverged()) {
+            divergedPartition = lowest(divergedPartition, Math.max(0, result.partition()));
+        }
         return this;
+    }
+
+    private static int lowest(int a, int b) {
+        return a < 0 ? b : b < 0 ? a : Math.min(a, b);
     }
 
     RoundTotals merge(RoundTotals other) {
@@ -53,6 +62,7 @@ final class RoundTotals implements Serializable {
         maxIterations = Math.max(maxIterations, other.maxIterations);
         moreData |= other.moreData;
         lastWorkerFinishedMillis = Math.max(lastWorkerFinishedMillis, other.lastWorkerFinishedMillis);
+        divergedPartition = lowest(divergedPartition, other.divergedPartition);
         return this;
     }
 

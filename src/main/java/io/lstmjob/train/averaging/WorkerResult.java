@@ -7,11 +7,26 @@ import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
  * One worker's output of an averaging round: its parameters and updater state after training its
  * minibatches, the loss it saw, and how much it trained. {@code moreData} says that its shard has
  * minibatches beyond this round (only with averaging every N minibatches). {@code lossUnits} is
- * what the loss is a mean over: time steps, or sequences for a classifier.
+ * what the loss is a mean over: time steps, or sequences for a classifier. {@code partition} is the
+ * Spark partition it trained (-1 when unknown).
  */
 public record WorkerResult(float[] parameters, float[] updaterState, double lossSum, long lossUnits,
                            long tokens, int minibatches, int iterations, boolean moreData,
-                           long finishedAtMillis) implements TrainingResult {
+                           long finishedAtMillis, int partition) implements TrainingResult {
+
+    /** A non-finite loss, parameter or updater state: this worker diverged in its round. */
+    boolean diverged() {
+        return !Double.isFinite(lossSum) || !finite(parameters) || (updaterState != null && !finite(updaterState));
+    }
+
+    private static boolean finite(float[] values) {
+        for (float v : values) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     @Override
     public void setStats(SparkTrainingStats sparkTrainingStats) {

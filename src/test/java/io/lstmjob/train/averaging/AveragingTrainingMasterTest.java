@@ -230,6 +230,27 @@ class AveragingTrainingMasterTest {
         assertEquals(2 * (8 + 8 + 8 + 5), master.lastEpoch().tokens());
     }
 
+    /** A worker that goes non-finite is named by its partition and round, which the job's divergence message reports. */
+    @Test
+    void theFirstWorkerToDivergeIsNamedByItsPartitionAndRound() {
+        List<List<Segment>> shards = shards();
+        // Partition 1's second minibatch (segments 2 and 3) gets a NaN step: its round 2 goes NaN, partition 0 stays finite.
+        Segment clean = shards.get(1).get(2);
+        float[] steps = new float[clean.steps()];
+        for (int t = 0; t < steps.length; t++) {
+            steps[t] = t == 3 ? Float.NaN : clean.value(t, 0);
+        }
+        shards.get(1).set(2, Segment.ofValues(clean.id(), clean.seqId(), 0, clean.length(), false, 1, steps));
+        MinibatchAssembler assembler = new MinibatchAssembler(CONTRACT, TRAIN.batchSize());
+        AveragingTrainingMaster master = new AveragingTrainingMaster(TRAIN.batchSize(), 1);
+        new SparkDl4jMultiLayer(sc, tinyNetwork(), master).fit(minibatches(shards, assembler));
+        assertEquals(new EpochTrainingStats.Divergence(2, 1), master.lastEpoch().divergence());
+
+        AveragingTrainingMaster healthy = new AveragingTrainingMaster(TRAIN.batchSize(), 1);
+        new SparkDl4jMultiLayer(sc, tinyNetwork(), healthy).fit(minibatches(shards(), assembler));
+        assertEquals(null, healthy.lastEpoch().divergence());
+    }
+
     /** m x (a - b). */
     private static float[] scaledDifference(double m, float[] a, float[] b) {
         float[] d = new float[a.length];
