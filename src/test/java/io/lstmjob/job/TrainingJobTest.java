@@ -152,6 +152,30 @@ class TrainingJobTest extends SparkTest {
         assertEquals(bestLoss, metrics.finalValidation().loss(), 1e-9, "the published model is the best epoch's");
     }
 
+    /**
+     * Early stopping past its best epoch: the published model.zip, read back and scored on the same
+     * holdout, is the best epoch's network, not the last epoch's.
+     */
+    @Test
+    void thePublishedModelIsTheBestEpochsNetworkNotTheLast() throws IOException {
+        Path input = SampleData.noisySines(dir.resolve("overshoot"), 4, 120, 5);
+        JobConfig config = TestConfigs.sines(input, dir.resolve("out").toString(), "model.name=overshoot",
+                "train.epochs=12", "train.earlyStoppingPatience=3", "train.learningRate=0.3");
+        TrainingJob.Result result = TrainingJob.run(spark, config);
+        MetricsDocument metrics = result.metrics();
+        int best = metrics.bestEpoch();
+        int last = metrics.epochs().size();
+        assertTrue(best < last, "the run must go past its best epoch for this test to mean anything: best " + best + " of " + last);
+        double lastLoss = metrics.epochs().get(last - 1).validationLoss();
+        double bestLoss = metrics.epochs().get(best - 1).validationLoss();
+
+        PublishedModel published = PublishedModel.load(new ModelStore(dir.resolve("out").toString(), "overshoot",
+                spark.sparkContext().hadoopConfiguration()), result.version());
+        double rescored = EvaluationJob.holdout(spark, config, published.contract(), List.of(published.network())).get(0).loss();
+        assertEquals(bestLoss, rescored, 1e-6 * bestLoss, "model.zip holds the best epoch (" + best + "), last epoch scored " + lastLoss);
+        assertTrue(Math.abs(lastLoss - bestLoss) > 1e-3 * bestLoss, "the last epoch differs, so the check can tell them apart");
+    }
+
     @Test
     void theCharacterModelLearnsAShortText() throws IOException {
         Path input = SampleData.shortText(dir.resolve("text"));
