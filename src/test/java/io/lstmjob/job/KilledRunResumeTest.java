@@ -57,6 +57,14 @@ class KilledRunResumeTest extends SparkTest {
 
         ModelStore store = new ModelStore(out, "sines", spark.sparkContext().hadoopConfiguration());
         assertTrue(store.liveVersion().isEmpty(), "the killed run published nothing");
+        Path lastCheckpoint;
+        try (Stream<Path> checkpoints = Files.list(secondCheckpoint.getParent())) {
+            lastCheckpoint = checkpoints.filter(p -> Files.exists(p.resolve(RunCheckpoint.STATE))).max(Path::compareTo).orElseThrow();
+        }
+        com.fasterxml.jackson.databind.JsonNode killedEpochs = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(lastCheckpoint.resolve(RunCheckpoint.STATE).toFile()).path("epochs");
+        int done = killedEpochs.size();
+        assertTrue(done >= 2 && done < 6, "killed after epoch " + done);
 
         TrainingJob.Result result = TrainingJob.run(spark, TestConfigs.sines(input, out, settings),
                 new RunOptions(false, null, true, false));
@@ -65,6 +73,20 @@ class KilledRunResumeTest extends SparkTest {
         for (int i = 0; i < 6; i++) {
             assertEquals(i + 1, result.metrics().epochs().get(i).epoch());
         }
+        // The epochs before the kill are the killed run's own (their timings too): not trained again.
+        for (int i = 0; i < done; i++) {
+            assertEquals(killedEpochs.get(i).path("seconds").asDouble(), result.metrics().epochs().get(i).seconds(), 0.0,
+                    "epoch " + (i + 1) + " comes from the checkpoint");
+            assertEquals(killedEpochs.get(i).path("validationLoss").asDouble(), result.metrics().epochs().get(i).validationLoss(), 0.0);
+        }
+        // The epochs after it continue from the checkpoint's parameters, updater state and RNG: as if never killed.
+        TrainingJob.Result uninterrupted = TrainingJob.run(spark, TestConfigs.sines(input, dir.resolve("uninterrupted").toString(), settings));
+        for (int i = done; i < 6; i++) {
+            double expected = uninterrupted.metrics().epochs().get(i).validationLoss();
+            assertEquals(expected, result.metrics().epochs().get(i).validationLoss(), 1e-5 * expected, "epoch " + (i + 1));
+        }
+        assertEquals(0, uninterrupted.network().params().sub(result.network().params()).amaxNumber().doubleValue(), 1e-4,
+                "the resumed run ends where the uninterrupted one does");
         assertEquals(List.of(result.version()), store.versions(), "one published version");
         assertEquals(result.version(), store.liveVersion().orElseThrow());
         PublishedModel loaded = PublishedModel.load(store, null);
