@@ -46,6 +46,44 @@ class PublishedModelUseTest extends SparkTest {
         assertTrue(metrics.rmseByTarget().get("value") < 0.5, metrics.toString());
     }
 
+    /**
+     * A known answer in large units: b at t + 1 is a at t, and a is noise around 5000 with std 300.
+     * Only a forecast in the input's units, aligned to the right step, from the right feature,
+     * gets near b: a missing un-scaling is off by ~5000, a repeat of the last value or a one-step
+     * shift by ~420 (300 x sqrt 2).
+     */
+    @Test
+    void aForecastIsInTheInputsUnitsAndForTheNextStep() throws Exception {
+        java.util.Random random = new java.util.Random(17);
+        StringBuilder csv = new StringBuilder("id,t,b,a\n");
+        for (int s = 0; s < 4; s++) {
+            double previousA = 5000;
+            for (int t = 0; t < 200; t++) {
+                double a = 5000 + 300 * random.nextGaussian();
+                csv.append("s").append(s).append(',').append(t).append(',')
+                        .append(String.format(java.util.Locale.ROOT, "%.3f", previousA)).append(',')
+                        .append(String.format(java.util.Locale.ROOT, "%.3f", a)).append('\n');
+                previousA = a;
+            }
+        }
+        Path input = java.nio.file.Files.createDirectories(dir.resolve("lead"));
+        java.nio.file.Files.writeString(input.resolve("lead.csv"), csv);
+        JobConfig lead = TestConfigs.sines(input, dir.resolve("models").toString(), "model.name=lead",
+                "input.featureColumns=[b, a]", "input.targetColumns=[b]", "train.epochs=10", "train.learningRate=0.02");
+        TrainingJob.run(spark, lead);
+        String out = dir.resolve("lead-predictions").toString();
+        PredictionJob.run(spark, lead, null, out, "csv", 0);
+        List<Row> rows = spark.read().option("header", "true").option("inferSchema", "true").csv(out).collectAsList();
+        assertEquals(4 * 199, rows.size());
+        double squared = 0;
+        for (Row row : rows) {
+            double error = row.getDouble(row.fieldIndex("b")) - row.getDouble(row.fieldIndex("b_predicted"));
+            squared += error * error;
+        }
+        double rmse = Math.sqrt(squared / rows.size());
+        assertTrue(rmse < 60, "the forecast of b is a's last value, in the input's units: rmse " + rmse + " (std of b: 300)");
+    }
+
     @Test
     void predictionsForecastEveryStepInTheInputsUnits() {
         String out = dir.resolve("predictions").toString();
