@@ -75,6 +75,76 @@ class RetrainTest extends SparkTest {
         return node.get("runId").asText();
     }
 
+    /**
+     * The candidate starts from the live version: its parameters (its first epoch is already as
+     * good as the live run's last, where a fresh network's first is far worse), Adam's moments and
+     * step count, and the live architecture, whatever the config's model.layers says.
+     */
+    @Test
+    void theCandidateStartsFromTheLiveParametersUpdaterStateAndArchitecture() throws Exception {
+        String out = dir.resolve("warm").toString();
+        Path input = SampleData.noisySines(dir.resolve("warm-in"), 4, 120, 7);
+        TrainingJob.Result live = TrainingJob.run(spark, TestConfigs.sines(input, out, "train.epochs=4"));
+        float[] liveUpdater = live.network().getUpdater().getStateViewArray().toFloatVector();
+        double liveFirstEpoch = live.metrics().epochs().get(0).trainLoss();
+        double liveLastEpoch = live.metrics().epochs().get(3).trainLoss();
+
+        TrainingJob.Result candidate = TrainingJob.run(spark, TestConfigs.sines(input, out, "train.epochs=1",
+                "model.layers=[5]", "retrain.promote=always"), RunOptions.retrain());
+        assertEquals(live.network().numParams(), candidate.network().numParams(), "the live architecture (16 units), not the config's [5]");
+        double firstEpoch = candidate.metrics().epochs().get(0).trainLoss();
+        assertTrue(firstEpoch < 0.5 * liveFirstEpoch && firstEpoch < 1.5 * liveLastEpoch, "the candidate's first epoch ("
+                + firstEpoch + ") continues from the live run's last (" + liveLastEpoch + "), not from its first (" + liveFirstEpoch + ")");
+        assertTrue(candidate.network().getIterationCount() > live.network().getIterationCount(),
+                "Adam's step count continues (its bias correction)");
+        // Adam's second moment decays by 0.999 a step: after the few steps of one epoch it is within a few
+        // percent of the live one (a fresh state would be ~0.5% of it); the first moment (0.9 a step) has moved on.
+        float[] updater = candidate.network().getUpdater().getStateViewArray().toFloatVector();
+        int close = 0;
+        for (int i = 0; i < updater.length; i++) {
+            close += Math.abs(updater[i] - liveUpdater[i]) < 0.05 * Math.abs(liveUpdater[i]) ? 1 : 0;
+        }
+        assertTrue(close > 0.3 * updater.length, "about half the updater state (the second moments) is the live one's: "
+                + close + " of " + updater.length);
+    }
+
+    /** retrain.promote=always puts a worse candidate live; with if-better and minImprovement it would be kept. */
+    @Test
+    void promoteAlwaysReplacesTheLiveModelEvenWithAWorseCandidate() throws Exception {
+        String out = dir.resolve("always").toString();
+        TrainingJob.Result live = TrainingJob.run(spark, TestConfigs.sines(SampleData.noisySines(dir.resolve("good"), 6, 200, 1),
+                out, "train.epochs=3"));
+        Path corrupted = SampleData.corruptedSines(dir.resolve("bad"), 6, 200, 0.85, 3);
+        TrainingJob.Result kept = TrainingJob.run(spark, TestConfigs.sines(corrupted, out, "train.epochs=2", "train.learningRate=0.05",
+                "retrain.minImprovement=0.5"), RunOptions.retrain());
+        assertFalse(kept.decision().promoted(), kept.decision().toString());
+        TrainingJob.Result forced = TrainingJob.run(spark, TestConfigs.sines(corrupted, out, "train.epochs=2", "train.learningRate=0.05",
+                "retrain.promote=always"), RunOptions.retrain());
+        assertTrue(forced.decision().promoted(), forced.decision().toString());
+        assertEquals(forced.version(), new ModelStore(out, "sines", spark.sparkContext().hadoopConfiguration()).liveVersion().orElseThrow());
+        assertNotEquals(live.version(), forced.version());
+    }
+
+    /** A character model's retrain on text with characters it never saw is refused before training, naming them. */
+    @Test
+    void textWithCharactersOutsideTheVocabularyIsRefused() throws Exception {
+        String out = dir.resolve("chars").toString();
+        Path text = SampleData.shortText(dir.resolve("text"));
+        List<String> settings = List.of("input.format=text", "output.path=" + out, "model.name=chars", "model.layers=[8]",
+                "train.epochs=1", "segment.length=40", "tbptt.forward=20", "tbptt.backward=20", "spark.numPartitions=2");
+        List<String> first = new ArrayList<>(settings);
+        first.add("input.path=" + text);
+        TrainingJob.Result live = TrainingJob.run(spark, new io.lstmjob.config.JobConfigLoader().load(null, null, first));
+        Path other = Files.createDirectories(dir.resolve("other-text"));
+        Files.writeString(other.resolve("t.txt"), "the cat sat on the mat. ZEBRA QUIZ!\n".repeat(20));
+        List<String> again = new ArrayList<>(settings);
+        again.add("input.path=" + other);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(io.lstmjob.data.InputDataException.class,
+                () -> TrainingJob.run(spark, new io.lstmjob.config.JobConfigLoader().load(null, null, again), RunOptions.retrain()));
+        assertTrue(e.getMessage().contains("outside the model's vocabulary") && e.getMessage().contains("Z"), e.getMessage());
+        assertEquals(List.of(live.version()), new ModelStore(out, "chars", spark.sparkContext().hadoopConfiguration()).versions());
+    }
+
     @Test
     void inputThatDoesNotFitTheLiveModelIsRefusedBeforeTraining() throws IOException {
         String out = dir.resolve("compat").toString();
