@@ -135,6 +135,121 @@ class PublishedModelUseTest extends SparkTest {
         assertTrue(java.nio.file.Files.exists(dir.resolve("export/manifest.json")));
     }
 
+    private static java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> npz(Path file) throws java.io.IOException {
+        java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> arrays = new java.util.HashMap<>();
+        try (var zip = new java.util.zip.ZipFile(file.toFile())) {
+            for (var entry : java.util.Collections.list(zip.entries())) {
+                arrays.put(entry.getName().replace(".npy", ""),
+                        org.nd4j.linalg.factory.Nd4j.createNpyFromByteArray(zip.getInputStream(entry).readAllBytes()));
+            }
+        }
+        return arrays;
+    }
+
+    /** The standard LSTM and the output layer computed in plain Java from exported tensors (gate blocks i, f, g, o). */
+    private static float[][] forward(java.util.function.Function<String, float[]> tensor, int n, float[][] x) {
+        float[] wx = tensor.apply("lstm0.W_x");
+        float[] wh = tensor.apply("lstm0.W_h");
+        float[] b = tensor.apply("lstm0.b");
+        float[] w = tensor.apply("output.W");
+        float[] bo = tensor.apply("output.b");
+        int inputs = x[0].length;
+        int outputs = bo.length;
+        float[] h = new float[n];
+        float[] c = new float[n];
+        float[][] y = new float[x.length][outputs];
+        for (int t = 0; t < x.length; t++) {
+            float[] z = new float[4 * n];
+            for (int j = 0; j < 4 * n; j++) {
+                double sum = b[j];
+                for (int k = 0; k < inputs; k++) {
+                    sum += x[t][k] * wx[k * 4 * n + j];
+                }
+                for (int k = 0; k < n; k++) {
+                    sum += h[k] * wh[k * 4 * n + j];
+                }
+                z[j] = (float) sum;
+            }
+            for (int u = 0; u < n; u++) {
+                double i = 1 / (1 + Math.exp(-z[u]));
+                double f = 1 / (1 + Math.exp(-z[n + u]));
+                double g = Math.tanh(z[2 * n + u]);
+                double o = 1 / (1 + Math.exp(-z[3 * n + u]));
+                c[u] = (float) (f * c[u] + i * g);
+                h[u] = (float) (o * Math.tanh(c[u]));
+            }
+            for (int k = 0; k < outputs; k++) {
+                double sum = bo[k];
+                for (int u = 0; u < n; u++) {
+                    sum += h[u] * w[u * outputs + k];
+                }
+                y[t][k] = (float) sum;
+            }
+        }
+        return y;
+    }
+
+    /**
+     * Every exported file read back: the forward pass computed from weights.npz is the published
+     * network's, and from the dequantised int8 and k-means files it is the quantised copy whose
+     * holdout metrics the manifest reports.
+     */
+    @Test
+    void everyExportedFileComputesTheModelItDescribes() throws Exception {
+        ExportJob.run(null, sines, null, dir.resolve("read-back").toString(), 4, spark.sparkContext().hadoopConfiguration());
+        var floats = npz(dir.resolve("read-back/weights.npz"));
+        var int8 = npz(dir.resolve("read-back/weights-int8.npz"));
+        var kmeans = npz(dir.resolve("read-back/weights-kmeans4.npz"));
+        java.util.function.Function<String, float[]> fromFloats = name -> floats.get(name).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)
+                .dup('c').data().asFloat();
+        java.util.function.Function<String, float[]> fromInt8 = name -> {
+            int[] q = int8.get(name + ".q").castTo(org.nd4j.linalg.api.buffer.DataType.INT32).dup('c').data().asInt();
+            float min = int8.get(name + ".min").getFloat(0);
+            float scale = int8.get(name + ".scale").getFloat(0);
+            float[] w = new float[q.length];
+            for (int i = 0; i < q.length; i++) {
+                w[i] = min + (q[i] & 0xFF) * scale;
+            }
+            return w;
+        };
+        java.util.function.Function<String, float[]> fromKmeans = name -> {
+            int[] idx = kmeans.get(name + ".idx").castTo(org.nd4j.linalg.api.buffer.DataType.INT32).dup('c').data().asInt();
+            float[] codebook = kmeans.get(name + ".codebook").castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).data().asFloat();
+            float[] w = new float[idx.length];
+            for (int i = 0; i < idx.length; i++) {
+                w[i] = codebook[idx[i] & 0xFF];
+            }
+            return w;
+        };
+
+        // One holdout-like window of scaled features, [time][features].
+        java.util.Random random = new java.util.Random(2);
+        float[][] x = new float[30][2];
+        var input = org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 2, 30);
+        for (int t = 0; t < 30; t++) {
+            x[t][0] = (float) Math.sin(0.3 * t);
+            x[t][1] = (float) random.nextGaussian();
+            input.putScalar(new long[]{0, 0, t}, x[t][0]);
+            input.putScalar(new long[]{0, 1, t}, x[t][1]);
+        }
+        var network = trained.network();
+        assertForwardEquals(network.output(input, false), forward(fromFloats, 16, x), "weights.npz");
+        assertForwardEquals(io.lstmjob.model.WeightExport.transformed(network, a -> org.nd4j.linalg.factory.Nd4j.create(
+                io.lstmjob.model.Quantizer.linear8(a.data().asFloat()).dequantize(), a.shape(), 'c')).output(input, false),
+                forward(fromInt8, 16, x), "weights-int8.npz");
+        assertForwardEquals(io.lstmjob.model.WeightExport.transformed(network, a -> org.nd4j.linalg.factory.Nd4j.create(
+                io.lstmjob.model.Quantizer.kmeans(a.data().asFloat(), 4).dequantize(), a.shape(), 'c')).output(input, false),
+                forward(fromKmeans, 16, x), "weights-kmeans4.npz");
+    }
+
+    private static void assertForwardEquals(org.nd4j.linalg.api.ndarray.INDArray expected, float[][] actual, String file) {
+        for (int t = 0; t < actual.length; t++) {
+            for (int k = 0; k < actual[t].length; k++) {
+                assertEquals(expected.getDouble(0, k, t), actual[t][k], 1e-5, file + ": output " + k + " at step " + t);
+            }
+        }
+    }
+
     /** model.onnx, run by ONNX Runtime on a raw sequence from the input file, forecasts what predict writes. */
     @Test
     void theExportedOnnxModelForecastsWhatPredictWrites() throws Exception {
