@@ -251,6 +251,43 @@ class AveragingTrainingMasterTest {
         assertEquals(null, healthy.lastEpoch().divergence());
     }
 
+    /**
+     * Shards of different sizes and an empty partition between them: the published parameters and
+     * updater state are the plain mean of the two workers that had data (parameter averaging, as
+     * dl4j-spark's), neither weighted by minibatches nor pulled towards the start by the empty one.
+     * The updater state is compared element by element relative to its size: Adam's second moments
+     * are 1e-7..1e-4, below any absolute tolerance that would mean something.
+     */
+    @Test
+    void unequalShardsAndAnEmptyPartitionAverageTheWorkersThatTrained() {
+        MinibatchAssembler assembler = new MinibatchAssembler(CONTRACT, TRAIN.batchSize());
+        List<List<Segment>> shards = shards();
+        shards.set(1, new ArrayList<>(shards.get(1).subList(0, 2))); // 2 segments against 4
+        MultiLayerNetwork network = tinyNetwork();
+        ModelState start = ModelState.of(network);
+        MultiLayerNetwork first = trainAlone(start, shards.get(0), assembler);
+        MultiLayerNetwork second = trainAlone(start, shards.get(1), assembler);
+
+        JavaRDD<DataSet> data = sc.parallelize(shards.get(0), 1)
+                .union(sc.parallelize(new ArrayList<Segment>(), 1))
+                .union(sc.parallelize(shards.get(1), 1))
+                .mapPartitions(assembler::minibatches);
+        assertEquals(3, data.getNumPartitions());
+        AveragingTrainingMaster master = new AveragingTrainingMaster(TRAIN.batchSize(), 0);
+        SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sc, network, master);
+        sparkNetwork.fit(data);
+
+        assertEquals(2, master.lastEpoch().workers(), "the empty partition sends nothing");
+        assertArrayEquals(mean(ModelState.toFloats(first.params()), ModelState.toFloats(second.params())),
+                ModelState.toFloats(sparkNetwork.getNetwork().params()), 1e-6f);
+        float[] expected = mean(ModelState.toFloats(first.getUpdater().getStateViewArray()),
+                ModelState.toFloats(second.getUpdater().getStateViewArray()));
+        float[] published = ModelState.toFloats(sparkNetwork.getNetwork().getUpdater().getStateViewArray());
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], published[i], 1e-4 * Math.abs(expected[i]) + 1e-12, "updater state element " + i);
+        }
+    }
+
     /** m x (a - b). */
     private static float[] scaledDifference(double m, float[] a, float[] b) {
         float[] d = new float[a.length];
