@@ -7,10 +7,11 @@ package io.lstmjob.config;
  * of the data size; every epoch reads its segments back from disk). All spill to disk when
  * memory runs short.
  */
-public enum CacheLevel {
+public enum CacheLevel implements ConfigChoice {
     MEMORY_AND_DISK, MEMORY_AND_DISK_SER, DISK_ONLY;
 
     /** The config value: memory-and-disk, memory-and-disk-ser, disk-only. */
+    @Override
     public String configName() {
         return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }

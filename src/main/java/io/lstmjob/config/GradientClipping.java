@@ -1,7 +1,7 @@
 package io.lstmjob.config;
 
 /** How gradients are kept from exploding; the names are the config values. */
-public enum GradientClipping {
+public enum GradientClipping implements ConfigChoice {
     NONE("none"),
     CLIP_ELEMENT("clip-element"),
     CLIP_L2_PER_LAYER("clip-l2-per-layer"),
@@ -13,6 +13,7 @@ public enum GradientClipping {
         this.configName = configName;
     }
 
+    @Override
     public String configName() {
         return configName;
     }

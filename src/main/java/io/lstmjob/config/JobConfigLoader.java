@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -24,8 +23,6 @@ public final class JobConfigLoader {
 
     static final String DEFAULTS_RESOURCE = "io/lstmjob/config/default.conf";
     private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
-    private static final Set<String> WEIGHT_INITS = Set.of("xavier", "relu", "uniform", "normal", "lecun_normal");
-    private static final List<String> POOLINGS = List.of("last", "mean", "max");
 
     /**
      * How a model reads and cuts its data: the input section but its path, and the segment and TBPTT
@@ -173,7 +170,7 @@ public final class JobConfigLoader {
     }
 
     private JobConfig build(Config c) {
-        InputFormat format = enumValue(c, "input.format", InputFormat.class);
+        InputFormat format = choice(c, "input.format", InputFormat.class);
         String delimiter = c.getString("input.csv.delimiter");
         require(delimiter.length() == 1 && delimiter.charAt(0) < 128 && delimiter.charAt(0) != '"',
                 "input.csv.delimiter", "must be a single ASCII character other than '\"', got '" + delimiter + "'");
@@ -190,8 +187,8 @@ public final class JobConfigLoader {
                 c.getString("input.orderColumn").trim(),
                 List.copyOf(c.getStringList("input.featureColumns")),
                 List.copyOf(c.getStringList("input.targetColumns")),
-                enumValue(c, "input.invalidValues", InvalidValuePolicy.class),
-                enumValue(c, "input.shortSequences", ShortSequencePolicy.class),
+                choice(c, "input.invalidValues", InvalidValuePolicy.class),
+                choice(c, "input.shortSequences", ShortSequencePolicy.class),
                 order.equals("strict"),
                 c.getInt("tbptt.forward"),
                 c.getString("input.labelColumn").trim(),
@@ -226,14 +223,11 @@ public final class JobConfigLoader {
         require(dropout >= 0 && dropout < 1, "model.dropout", "must be in [0, 1), got " + dropout);
         double forgetBias = c.getDouble("model.forgetGateBias");
         require(Double.isFinite(forgetBias), "model.forgetGateBias", "must be a finite number");
-        String weightInit = c.getString("model.weightInit").toLowerCase(Locale.ROOT);
-        require(WEIGHT_INITS.contains(weightInit), "model.weightInit", "must be one of " + WEIGHT_INITS + ", got '" + weightInit + "'");
-        String cell = c.getString("model.cell").trim().toLowerCase(Locale.ROOT);
-        require(cell.equals("lstm") || cell.equals("graves"), "model.cell", "must be lstm or graves, got '" + cell + "'");
+        WeightInitKind weightInit = choice(c, "model.weightInit", WeightInitKind.class, "one of " + names(WeightInitKind.class));
+        Cell cell = choice(c, "model.cell", Cell.class, "lstm or graves");
         boolean bidirectional = c.getBoolean("model.bidirectional");
         int heads = c.getInt("model.attentionHeads");
-        String pooling = c.getString("model.pooling").trim().toLowerCase(Locale.ROOT);
-        require(POOLINGS.contains(pooling), "model.pooling", "must be one of " + POOLINGS + ", got '" + pooling + "'");
+        Pooling pooling = choice(c, "model.pooling", Pooling.class, "one of " + names(Pooling.class));
         boolean classify = input.task() == Task.CLASSIFY;
         require(!bidirectional || classify, "model.bidirectional", "is for sequence classification (set input.labelColumn): "
                 + "a forecaster or character model must not read the steps it predicts");
@@ -243,9 +237,9 @@ public final class JobConfigLoader {
                 cell, bidirectional, heads, pooling);
         require(heads == 0 || model.lastLayerWidth() % heads == 0, "model.attentionHeads", "must divide the last LSTM layer's "
                 + "output width " + model.lastLayerWidth() + (bidirectional ? " (both directions)" : "") + ", got " + heads);
-        require(!(bidirectional && pooling.equals("last")), "model.pooling", "last would read the backward direction after "
+        require(!(bidirectional && pooling == Pooling.LAST), "model.pooling", "last would read the backward direction after "
                 + "a single step; use mean or max with model.bidirectional=true");
-        require(!(heads > 0 && pooling.equals("last")), "model.pooling", "last would keep one step of the attention "
+        require(!(heads > 0 && pooling == Pooling.LAST), "model.pooling", "last would keep one step of the attention "
                 + "layer's output; use mean or max with model.attentionHeads");
 
         int epochs = c.getInt("train.epochs");
@@ -256,7 +250,7 @@ public final class JobConfigLoader {
         require(lr > 0 && Double.isFinite(lr), "train.learningRate", "must be a positive number, got " + lr);
         double l2 = c.getDouble("train.l2");
         require(l2 >= 0 && Double.isFinite(l2), "train.l2", "must be zero or positive, got " + l2);
-        GradientClipping clipping = clippingValue(c.getString("train.gradientClipping"));
+        GradientClipping clipping = choice(c, "train.gradientClipping", GradientClipping.class);
         double threshold = c.getDouble("train.gradientClippingThreshold");
         require(threshold > 0 && Double.isFinite(threshold), "train.gradientClippingThreshold", "must be positive, got " + threshold);
         int forward = c.getInt("tbptt.forward");
@@ -265,16 +259,15 @@ public final class JobConfigLoader {
         require(backward >= 1 && backward <= forward, "tbptt.backward", "must be within 1..tbptt.forward (" + forward + "), got " + backward);
         int frequency = c.getInt("averaging.frequency");
         require(frequency >= 0, "averaging.frequency", "must be 0 (once per epoch) or a number of minibatches, got " + frequency);
-        String schedule = c.getString("train.learningRateSchedule").trim().toLowerCase(Locale.ROOT);
-        require(schedule.equals("none") || schedule.equals("step") || schedule.equals("exponential"),
-                "train.learningRateSchedule", "must be none, step or exponential, got '" + schedule + "'");
+        LearningRateSchedule schedule = choice(c, "train.learningRateSchedule", LearningRateSchedule.class,
+                "none, step or exponential");
         double decay = c.getDouble("train.learningRateDecay");
         require(decay > 0 && decay <= 1, "train.learningRateDecay", "must be within (0, 1], got " + decay);
         int stepEpochs = c.getInt("train.learningRateStepEpochs");
         require(stepEpochs >= 1, "train.learningRateStepEpochs", "must be at least 1, got " + stepEpochs);
         int patience = c.getInt("train.earlyStoppingPatience");
         require(patience >= 0, "train.earlyStoppingPatience", "must be 0 (off) or positive, got " + patience);
-        TrainConfig train = new TrainConfig(epochs, batchSize, enumValue(c, "train.updater", UpdaterKind.class), lr, l2,
+        TrainConfig train = new TrainConfig(epochs, batchSize, choice(c, "train.updater", UpdaterKind.class), lr, l2,
                 clipping, threshold, forward, backward, frequency, schedule, decay, stepEpochs, patience,
                 StepScale.parse(c.getString("averaging.stepScale")), BlockMomentum.parse(c.getString("averaging.blockMomentum")));
 
@@ -286,12 +279,8 @@ public final class JobConfigLoader {
         require(fraction >= 0 && fraction <= 0.5, "validation.fraction", "must be within 0..0.5, got " + fraction);
         int partitions = c.getInt("spark.numPartitions");
         require(partitions >= 0, "spark.numPartitions", "must be 0 (executors x cores) or positive, got " + partitions);
-        CacheLevel cacheLevel = null;
-        for (CacheLevel level : CacheLevel.values()) {
-            cacheLevel = level.configName().equals(c.getString("spark.storageLevel").trim()) ? level : cacheLevel;
-        }
-        require(cacheLevel != null, "spark.storageLevel", "must be memory-and-disk, memory-and-disk-ser or disk-only, got '"
-                + c.getString("spark.storageLevel") + "'");
+        CacheLevel cacheLevel = choice(c, "spark.storageLevel", CacheLevel.class,
+                "memory-and-disk, memory-and-disk-ser or disk-only");
         int horizon = c.getInt("model.horizon");
         require(horizon >= 1 && horizon <= length, "model.horizon", "must be within 1..segment.length (" + length + "), got " + horizon);
         require(horizon == 1 || input.task() == Task.FORECAST, "model.horizon", "is for forecasting (csv or parquet without "
@@ -315,30 +304,27 @@ public final class JobConfigLoader {
                 new StoreConfig(keep, lockTimeout), new RetrainConfig(promote.equals("always"), minImprovement), json);
     }
 
-    private static GradientClipping clippingValue(String value) {
-        for (GradientClipping g : GradientClipping.values()) {
-            if (g.configName().equalsIgnoreCase(value.trim())) {
-                return g;
+    /** Every choice of the config, parsed the same way: its config name, trimmed, in any case. */
+    private static <E extends Enum<E> & ConfigChoice> E choice(Config c, String key, Class<E> type, String expected) {
+        String value = c.getString(key).trim();
+        for (E constant : type.getEnumConstants()) {
+            if (constant.configName().equalsIgnoreCase(value)) {
+                return constant;
             }
         }
-        List<String> names = new ArrayList<>();
-        for (GradientClipping g : GradientClipping.values()) {
-            names.add(g.configName());
-        }
-        throw new InvalidConfigException("train.gradientClipping: must be one of " + names + ", got '" + value + "'");
+        throw new InvalidConfigException(key + ": must be " + expected + ", got '" + value + "'");
     }
 
-    private static <E extends Enum<E>> E enumValue(Config c, String key, Class<E> type) {
-        String value = c.getString(key).trim();
-        try {
-            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            List<String> names = new ArrayList<>();
-            for (E constant : type.getEnumConstants()) {
-                names.add(constant.name().toLowerCase(Locale.ROOT));
-            }
-            throw new InvalidConfigException(key + ": must be one of " + names + ", got '" + value + "'");
+    private static <E extends Enum<E> & ConfigChoice> E choice(Config c, String key, Class<E> type) {
+        return choice(c, key, type, "one of " + names(type));
+    }
+
+    private static <E extends Enum<E> & ConfigChoice> List<String> names(Class<E> type) {
+        List<String> names = new ArrayList<>();
+        for (E constant : type.getEnumConstants()) {
+            names.add(constant.configName());
         }
+        return names;
     }
 
     private static String nonEmpty(Config c, String key) {

@@ -6,28 +6,23 @@ import java.util.List;
 /**
  * The network's shape and initialisation.
  *
- * @param cell           lstm (the standard cell) or graves (DL4J's GravesLSTM, with peephole connections)
+ * @param cell           the standard cell, or DL4J's GravesLSTM with peephole connections
  * @param bidirectional  classification only: each LSTM layer also reads the sequence backwards
  * @param attentionHeads classification only: heads of a self-attention layer over the last LSTM
  *                       layer's outputs (0 = no attention layer)
- * @param pooling        classification only: how the steps become one vector: last, mean or max
+ * @param pooling        classification only: how the steps become one vector
  */
 public record ModelConfig(
         String name,
         List<Integer> layers,
         double dropout,
         double forgetGateBias,
-        String weightInit,
+        WeightInitKind weightInit,
         long seed,
-        String cell,
+        Cell cell,
         boolean bidirectional,
         int attentionHeads,
-        String pooling) implements Serializable {
-
-    /** The standard LSTM cell, one direction, no attention. */
-    public ModelConfig(String name, List<Integer> layers, double dropout, double forgetGateBias, String weightInit, long seed) {
-        this(name, layers, dropout, forgetGateBias, weightInit, seed, "lstm", false, 0, "last");
-    }
+        Pooling pooling) implements Serializable {
 
     /** Units of the last LSTM layer's output: both directions side by side when bidirectional. */
     public int lastLayerWidth() {

@@ -2,6 +2,8 @@ package io.lstmjob.model;
 
 import io.lstmjob.config.GradientClipping;
 import io.lstmjob.config.ModelConfig;
+import io.lstmjob.config.Pooling;
+import io.lstmjob.config.WeightInitKind;
 import io.lstmjob.config.Task;
 import io.lstmjob.config.TrainConfig;
 import org.deeplearning4j.nn.conf.BackpropType;
@@ -60,7 +62,10 @@ public final class NetworkFactory {
         List<Layer> recurrent = new ArrayList<>();
         for (int i = 0; i < model.layers().size(); i++) {
             int units = model.layers().get(i);
-            AbstractLSTM.Builder<?> lstm = model.cell().equals("graves") ? new GravesLSTM.Builder() : new LSTM.Builder();
+            AbstractLSTM.Builder<?> lstm = switch (model.cell()) {
+                case GRAVES -> new GravesLSTM.Builder();
+                case LSTM -> new LSTM.Builder();
+            };
             lstm.nIn(in).nOut(units).activation(Activation.TANH);
             lstm.gateActivationFunction(Activation.SIGMOID).forgetGateBiasInit(model.forgetGateBias());
             if (model.dropout() > 0 && i > 0) {
@@ -107,13 +112,13 @@ public final class NetworkFactory {
             recurrent.add(new SelfAttentionLayer.Builder().nIn(width).nOut(width).nHeads(model.attentionHeads())
                     .headSize(width / model.attentionHeads()).projectInput(true).build());
         }
-        if (model.pooling().equals("last")) {
+        if (model.pooling() == Pooling.LAST) {
             // LastTimeStep takes each sequence's last unmasked step, so padding never reaches the softmax.
             recurrent.set(recurrent.size() - 1, new LastTimeStep(recurrent.get(recurrent.size() - 1)));
             recurrent.forEach(layers::layer);
         } else {
             recurrent.forEach(layers::layer);
-            layers.layer(new GlobalPoolingLayer.Builder(model.pooling().equals("max") ? PoolingType.MAX : PoolingType.AVG)
+            layers.layer(new GlobalPoolingLayer.Builder(model.pooling() == Pooling.MAX ? PoolingType.MAX : PoolingType.AVG)
                     .build());
         }
         OutputLayer.Builder output = new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX);
@@ -162,10 +167,10 @@ public final class NetworkFactory {
     /** Per-epoch learning-rate schedules; the epoch count travels with the model (and its checkpoints). */
     private static ISchedule schedule(TrainConfig train) {
         return switch (train.learningRateSchedule()) {
-            case "step" -> new StepSchedule(ScheduleType.EPOCH, train.learningRate(), train.learningRateDecay(),
+            case STEP -> new StepSchedule(ScheduleType.EPOCH, train.learningRate(), train.learningRateDecay(),
                     train.learningRateStepEpochs());
-            case "exponential" -> new ExponentialSchedule(ScheduleType.EPOCH, train.learningRate(), train.learningRateDecay());
-            default -> null;
+            case EXPONENTIAL -> new ExponentialSchedule(ScheduleType.EPOCH, train.learningRate(), train.learningRateDecay());
+            case NONE -> null;
         };
     }
 
@@ -178,13 +183,13 @@ public final class NetworkFactory {
         };
     }
 
-    private static WeightInit weightInit(String name) {
-        return switch (name) {
-            case "relu" -> WeightInit.RELU;
-            case "uniform" -> WeightInit.UNIFORM;
-            case "normal" -> WeightInit.NORMAL;
-            case "lecun_normal" -> WeightInit.LECUN_NORMAL;
-            default -> WeightInit.XAVIER;
+    private static WeightInit weightInit(WeightInitKind kind) {
+        return switch (kind) {
+            case XAVIER -> WeightInit.XAVIER;
+            case RELU -> WeightInit.RELU;
+            case UNIFORM -> WeightInit.UNIFORM;
+            case NORMAL -> WeightInit.NORMAL;
+            case LECUN_NORMAL -> WeightInit.LECUN_NORMAL;
         };
     }
 }

@@ -27,7 +27,7 @@ class JobConfigLoaderTest {
         assertEquals(Task.FORECAST, config.task());
         assertEquals("local[*]", config.spark().master());
         assertEquals(1.0, config.model().forgetGateBias());
-        assertTrue(config.train().averagesOncePerEpoch());
+        assertEquals(0, config.train().averagingFrequency(), "once per epoch");
     }
 
     @Test
@@ -111,8 +111,8 @@ class JobConfigLoaderTest {
     void modelVariantsAndSchedulesAreValidated() {
         JobConfig config = load("model.cell=graves", "train.learningRateSchedule=step", "train.learningRateDecay=0.1",
                 "train.earlyStoppingPatience=3");
-        assertEquals("graves", config.model().cell());
-        assertEquals("step", config.train().learningRateSchedule());
+        assertEquals(Cell.GRAVES, config.model().cell());
+        assertEquals(LearningRateSchedule.STEP, config.train().learningRateSchedule());
         assertEquals(3, config.train().earlyStoppingPatience());
         assertTrue(rejection("model.cell=gru").startsWith("model.cell:"));
         assertTrue(rejection("train.learningRateSchedule=cosine").startsWith("train.learningRateSchedule:"));

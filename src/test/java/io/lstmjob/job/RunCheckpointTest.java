@@ -1,10 +1,8 @@
 package io.lstmjob.job;
 
-import io.lstmjob.config.GradientClipping;
-import io.lstmjob.config.ModelConfig;
+import io.lstmjob.config.JobConfig;
+import io.lstmjob.testing.TestConfigs;
 import io.lstmjob.config.Task;
-import io.lstmjob.config.TrainConfig;
-import io.lstmjob.config.UpdaterKind;
 import io.lstmjob.data.DataContract;
 import io.lstmjob.data.FeatureScaler;
 import io.lstmjob.model.NetworkFactory;
@@ -34,8 +32,9 @@ class RunCheckpointTest {
     @Test
     void aCheckpointGivesBackTheNetworkAndTheAveragingLookahead() {
         CheckpointStore checkpoints = new ModelStore(dir.toUri().toString(), "m", new Configuration()).checkpoints("run-1");
-        MultiLayerNetwork network = NetworkFactory.create(new ModelConfig("m", List.of(3), 0, 1.0, "xavier", 7),
-                new TrainConfig(2, 1, UpdaterKind.ADAM, 0.01, 0, GradientClipping.NONE, 1, 4, 4, 0), Task.FORECAST, 1, 1);
+        JobConfig config = TestConfigs.config("model.layers=[3]", "model.seed=7", "train.epochs=2", "train.batchSize=1",
+                "train.gradientClipping=none", "tbptt.forward=4", "tbptt.backward=4");
+        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.FORECAST, 1, 1);
         float[] lookahead = new float[(int) network.numParams()];
         for (int i = 0; i < lookahead.length; i++) {
             lookahead[i] = (i % 7 - 3) * 1e-3f;

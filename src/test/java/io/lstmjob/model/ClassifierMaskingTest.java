@@ -1,10 +1,8 @@
 package io.lstmjob.model;
 
-import io.lstmjob.config.GradientClipping;
-import io.lstmjob.config.ModelConfig;
+import io.lstmjob.config.JobConfig;
+import io.lstmjob.testing.TestConfigs;
 import io.lstmjob.config.Task;
-import io.lstmjob.config.TrainConfig;
-import io.lstmjob.config.UpdaterKind;
 import io.lstmjob.data.DataContract;
 import io.lstmjob.data.FeatureScaler;
 import io.lstmjob.data.MinibatchAssembler;
@@ -37,9 +35,10 @@ class ClassifierMaskingTest {
     @ParameterizedTest(name = "bidirectional={0}, attention heads={1}, pooling={2}")
     @CsvSource({"false, 0, last", "false, 0, mean", "true, 0, mean", "true, 0, max", "true, 2, mean", "false, 2, max"})
     void paddingAShortSequenceDoesNotChangeItsClassProbabilities(boolean bidirectional, int heads, String pooling) {
-        ModelConfig model = new ModelConfig("m", List.of(6, 4), 0, 1.0, "xavier", 7, "lstm", bidirectional, heads, pooling);
-        TrainConfig train = new TrainConfig(1, 2, UpdaterKind.ADAM, 0.01, 0, GradientClipping.NONE, 1, 5, 5, 0, "none", 1, 1, 0);
-        MultiLayerNetwork network = NetworkFactory.create(model, train, Task.CLASSIFY, FEATURES, CLASSES.size());
+        JobConfig config = TestConfigs.classifier("model.layers=[6, 4]", "model.seed=7", "model.bidirectional=" + bidirectional,
+                "model.attentionHeads=" + heads, "model.pooling=" + pooling, "train.epochs=1", "train.batchSize=2",
+                "train.gradientClipping=none", "tbptt.forward=5", "tbptt.backward=5");
+        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.CLASSIFY, FEATURES, CLASSES.size());
         DataContract contract = DataContract.classifier(List.of("x", "y", "z"), CLASSES,
                 new FeatureScaler(new double[]{0, 0, 0}, new double[]{1, 1, 1}, new double[0], new double[0]));
         // As the job builds minibatches for this network: padded and masked, or (bidirectional) by equal length.

@@ -1,10 +1,8 @@
 package io.lstmjob.model;
 
-import io.lstmjob.config.GradientClipping;
-import io.lstmjob.config.ModelConfig;
+import io.lstmjob.config.JobConfig;
+import io.lstmjob.testing.TestConfigs;
 import io.lstmjob.config.Task;
-import io.lstmjob.config.TrainConfig;
-import io.lstmjob.config.UpdaterKind;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -39,9 +37,9 @@ class LstmEquationsTest {
     void dl4jForwardPassEqualsTheStandardEquations() {
         int nIn = 3;
         int units = 5;
-        TrainConfig train = new TrainConfig(1, 4, UpdaterKind.ADAM, 0.05, 0, GradientClipping.NONE, 1, 8, 8, 0);
-        MultiLayerNetwork network = NetworkFactory.create(new ModelConfig("eq", List.of(units), 0, 1.0, "xavier", 7),
-                train, Task.FORECAST, nIn, 2);
+        JobConfig config = TestConfigs.config("model.layers=[" + units + "]", "model.seed=7", "train.epochs=1",
+                "train.learningRate=0.05", "train.gradientClipping=none", "tbptt.forward=8", "tbptt.backward=8");
+        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.FORECAST, nIn, 2);
         // Train a little, so that the weights are no longer the symmetric initial ones.
         Nd4j.getRandom().setSeed(1);
         INDArray features = Nd4j.rand(DataType.FLOAT, 4, nIn, 16).subi(0.5);
@@ -110,9 +108,9 @@ class LstmEquationsTest {
 
     @Test
     void theForgetGateBiasStartsAtTheConfiguredValue() {
-        TrainConfig train = new TrainConfig(1, 4, UpdaterKind.ADAM, 0.05, 0, GradientClipping.NONE, 1, 8, 8, 0);
-        MultiLayerNetwork network = NetworkFactory.create(new ModelConfig("eq", List.of(4), 0, 1.5, "xavier", 7),
-                train, Task.FORECAST, 3, 2);
+        JobConfig config = TestConfigs.config("model.layers=[4]", "model.forgetGateBias=1.5", "model.seed=7",
+                "train.epochs=1", "train.learningRate=0.05", "train.gradientClipping=none", "tbptt.forward=8", "tbptt.backward=8");
+        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.FORECAST, 3, 2);
         float[] b = network.getLayer(0).paramTable().get("b").toFloatVector();
         for (int u = 0; u < 4; u++) {
             assertEquals(1.5f, b[4 + u], "forget-gate bias of unit " + u);

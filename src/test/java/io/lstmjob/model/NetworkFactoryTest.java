@@ -1,10 +1,8 @@
 package io.lstmjob.model;
 
-import io.lstmjob.config.GradientClipping;
-import io.lstmjob.config.ModelConfig;
+import io.lstmjob.config.JobConfig;
+import io.lstmjob.testing.TestConfigs;
 import io.lstmjob.config.Task;
-import io.lstmjob.config.TrainConfig;
-import io.lstmjob.config.UpdaterKind;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
@@ -19,10 +17,10 @@ class NetworkFactoryTest {
 
     @Test
     void aStepScheduleLowersTheLearningRateEveryStepEpochs() {
-        TrainConfig train = new TrainConfig(5, 1, UpdaterKind.ADAM, 0.01, 0, GradientClipping.NONE, 1, 4, 4, 0,
-                "step", 0.5, 2, 0);
-        MultiLayerNetwork network = NetworkFactory.create(new ModelConfig("t", List.of(3), 0, 1, "xavier", 1, "graves", false, 0, "last"),
-                train, Task.FORECAST, 1, 1);
+        JobConfig config = TestConfigs.config("model.layers=[3]", "model.cell=graves", "model.seed=1", "train.epochs=5",
+                "train.batchSize=1", "train.learningRate=0.01", "train.gradientClipping=none", "tbptt.forward=4", "tbptt.backward=4",
+                "train.learningRateSchedule=step", "train.learningRateDecay=0.5", "train.learningRateStepEpochs=2");
+        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.FORECAST, 1, 1);
         var updater = network.getLayer(0).conf().getLayer().getUpdaterByParam("W");
         assertEquals(0.01, updater.getLearningRate(0, 0), 1e-12);
         assertEquals(0.01, updater.getLearningRate(0, 1), 1e-12);
@@ -33,15 +31,16 @@ class NetworkFactoryTest {
 
     @Test
     void onlyTheFirstLayerSkipsItsInputGradientAndItsConfigurationSaysSo() {
-        TrainConfig train = new TrainConfig(1, 1, UpdaterKind.ADAM, 0.01, 0, GradientClipping.NONE, 1, 4, 4, 0);
-        MultiLayerNetwork network = NetworkFactory.create(new ModelConfig("t", List.of(4, 3), 0, 1, "xavier", 1),
-                train, Task.FORECAST, 2, 2);
+        JobConfig config = TestConfigs.config("model.layers=[4, 3]", "model.seed=1", "train.epochs=1", "train.batchSize=1",
+                "train.gradientClipping=none", "tbptt.forward=4", "tbptt.backward=4");
+        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.FORECAST, 2, 2);
         MultiLayerConfiguration saved = MultiLayerConfiguration.fromJson(network.getLayerWiseConfigurations().toJson());
         assertFalse(((FusedLstm) saved.getConf(0).getLayer()).isInputGradient());
         assertTrue(((FusedLstm) saved.getConf(1).getLayer()).isInputGradient());
 
-        MultiLayerNetwork bidirectional = NetworkFactory.create(new ModelConfig("t", List.of(4), 0, 1, "xavier", 1, "standard",
-                true, 0, "mean"), train, Task.CLASSIFY, 2, 2);
+        JobConfig classifier = TestConfigs.classifier("model.layers=[4]", "model.seed=1", "model.bidirectional=true",
+                "model.pooling=mean", "train.epochs=1", "train.batchSize=1", "train.gradientClipping=none");
+        MultiLayerNetwork bidirectional = NetworkFactory.create(classifier.model(), classifier.train(), Task.CLASSIFY, 2, 2);
         var wrapped = (org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional) bidirectional.getLayerWiseConfigurations()
                 .getConf(0).getLayer();
         assertTrue(((FusedLstm) wrapped.getFwd()).isInputGradient(), "a bidirectional layer adds both directions' input gradients up");

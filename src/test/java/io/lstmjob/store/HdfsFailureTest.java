@@ -1,10 +1,7 @@
 package io.lstmjob.store;
 
-import io.lstmjob.config.GradientClipping;
-import io.lstmjob.config.ModelConfig;
+import io.lstmjob.config.JobConfig;
 import io.lstmjob.config.Task;
-import io.lstmjob.config.TrainConfig;
-import io.lstmjob.config.UpdaterKind;
 import io.lstmjob.job.TrainingJob;
 import io.lstmjob.model.NetworkFactory;
 import io.lstmjob.testing.SparkTest;
@@ -60,8 +57,9 @@ class HdfsFailureTest extends SparkTest {
 
     @Test
     void aDataNodeStoppedWhileTheModelIsWrittenLeavesACompleteModel() throws Exception {
-        TrainConfig train = new TrainConfig(1, 1, UpdaterKind.ADAM, 0.01, 0, GradientClipping.NONE, 1, 10, 10, 0);
-        MultiLayerNetwork network = NetworkFactory.create(new ModelConfig("big", List.of(256), 0, 1, "xavier", 1), train,
+        JobConfig config = TestConfigs.config("model.layers=[256]", "model.seed=1", "train.epochs=1", "train.batchSize=1",
+                "train.gradientClipping=none", "tbptt.forward=10", "tbptt.backward=10");
+        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(),
                 Task.FORECAST, 16, 16);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ModelSerializer.writeModel(network, bytes, true);

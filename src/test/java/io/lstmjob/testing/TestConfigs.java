@@ -12,6 +12,18 @@ public final class TestConfigs {
     private TestConfigs() {
     }
 
+    /** conf/default.conf with {@code key=value} overrides: a config as a user writes one. */
+    public static JobConfig config(String... overrides) {
+        return new JobConfigLoader().load(null, null, List.of(overrides));
+    }
+
+    /** A classifier's config (label column set, no targets) with overrides: for model.bidirectional, attentionHeads, pooling. */
+    public static JobConfig classifier(String... overrides) {
+        List<String> all = new ArrayList<>(List.of("input.labelColumn=label", "input.targetColumns=[]"));
+        all.addAll(List.of(overrides));
+        return new JobConfigLoader().load(null, null, all);
+    }
+
     /** Forecast the sine of {@link SampleData#noisySines}; {@code extra} overrides come last. */
     public static JobConfig sines(Path input, String output, String... extra) {
         return new JobConfigLoader().load(null, null, sinesOverrides(input, output, extra));

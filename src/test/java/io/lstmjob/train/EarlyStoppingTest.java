@@ -1,10 +1,8 @@
 package io.lstmjob.train;
 
-import io.lstmjob.config.GradientClipping;
-import io.lstmjob.config.ModelConfig;
+import io.lstmjob.config.JobConfig;
+import io.lstmjob.testing.TestConfigs;
 import io.lstmjob.config.Task;
-import io.lstmjob.config.TrainConfig;
-import io.lstmjob.config.UpdaterKind;
 import io.lstmjob.model.NetworkFactory;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
@@ -23,8 +21,9 @@ class EarlyStoppingTest {
 
     @Test
     void stopsAfterPatienceEpochsWithoutImprovementAndKeepsTheBestParameters() {
-        MultiLayerNetwork network = NetworkFactory.create(new ModelConfig("t", List.of(3), 0, 1, "xavier", 1),
-                new TrainConfig(5, 1, UpdaterKind.ADAM, 0.01, 0, GradientClipping.NONE, 1, 4, 4, 0), Task.FORECAST, 1, 1);
+        JobConfig config = TestConfigs.config("model.layers=[3]", "model.seed=1", "train.epochs=5", "train.batchSize=1",
+                "train.gradientClipping=none", "tbptt.forward=4", "tbptt.backward=4");
+        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.FORECAST, 1, 1);
         EarlyStopping early = new EarlyStopping(2, null);
         assertFalse(early.shouldStop(1, network, loss(1.0)));
         network.params().addi(1);

@@ -1,12 +1,11 @@
 package io.lstmjob.train.averaging;
 
+import io.lstmjob.config.JobConfig;
+import io.lstmjob.testing.TestConfigs;
 import io.lstmjob.config.BlockMomentum;
-import io.lstmjob.config.GradientClipping;
-import io.lstmjob.config.ModelConfig;
 import io.lstmjob.config.StepScale;
 import io.lstmjob.config.Task;
 import io.lstmjob.config.TrainConfig;
-import io.lstmjob.config.UpdaterKind;
 import io.lstmjob.data.DataContract;
 import io.lstmjob.data.FeatureScaler;
 import io.lstmjob.data.MinibatchAssembler;
@@ -43,8 +42,9 @@ class AveragingTrainingMasterTest {
 
     private static final DataContract CONTRACT = DataContract.forecast(List.of("x"), List.of("x"),
             new FeatureScaler(new double[]{0}, new double[]{1}, new double[]{0}, new double[]{1}));
-    private static final TrainConfig TRAIN = new TrainConfig(1, 2, UpdaterKind.ADAM, 0.05, 0, GradientClipping.CLIP_ELEMENT,
-            1.0, 4, 4, 0);
+    private static final JobConfig CONFIG = TestConfigs.config("model.layers=[3]", "model.seed=11", "train.epochs=1",
+            "train.batchSize=2", "train.learningRate=0.05", "tbptt.forward=4", "tbptt.backward=4");
+    private static final TrainConfig TRAIN = CONFIG.train();
 
     @BeforeAll
     static void startSpark() {
@@ -79,7 +79,7 @@ class AveragingTrainingMasterTest {
     }
 
     private static MultiLayerNetwork tinyNetwork() {
-        return NetworkFactory.create(new ModelConfig("tiny", List.of(3), 0, 1.0, "xavier", 11), TRAIN, Task.FORECAST, 1, 1);
+        return NetworkFactory.create(CONFIG.model(), TRAIN, Task.FORECAST, 1, 1);
     }
 
     private static JavaRDD<DataSet> minibatches(List<List<Segment>> shards, MinibatchAssembler assembler) {
