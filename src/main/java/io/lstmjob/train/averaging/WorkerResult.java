@@ -14,18 +14,13 @@ public record WorkerResult(float[] parameters, float[] updaterState, double loss
                            long tokens, int minibatches, int iterations, boolean moreData,
                            long finishedAtMillis, int partition) implements TrainingResult {
 
-    /** A non-finite loss, parameter or updater state: this worker diverged in its round. */
+    /**
+     * A non-finite loss: this worker diverged in its round. (Non-finite parameters give a non-finite
+     * loss at the next step; the driver checks the averaged parameters and updater state after the
+     * epoch anyway, so the workers' tensors are not scanned here.)
+     */
     boolean diverged() {
-        return !Double.isFinite(lossSum) || !finite(parameters) || (updaterState != null && !finite(updaterState));
-    }
-
-    private static boolean finite(float[] values) {
-        for (float v : values) {
-            if (!Float.isFinite(v)) {
-                return false;
-            }
-        }
-        return true;
+        return !Double.isFinite(lossSum);
     }
 
     @Override
