@@ -90,26 +90,13 @@ final class ForecastRows implements Iterator<Row> {
         }
         double[][] inputs = new double[chunk.size()][];
         for (int r = 0; r < chunk.size(); r++) {
-            inputs[r] = features(chunk.get(r));
+            inputs[r] = RowFeatures.read(chunk.get(r), featureIndexes, contract, currentSequence, orderIndex);
         }
         double[][] forecasts = forecaster.next(forecaster.input(inputs));
         for (int r = 0; r < chunk.size(); r++) {
             ready.add(withForecasts(chunk.get(r), previous));
             previous = forecasts[r];
         }
-    }
-
-    private double[] features(Row row) {
-        double[] values = new double[featureIndexes.length];
-        for (int f = 0; f < featureIndexes.length; f++) {
-            Object value = row.get(featureIndexes[f]);
-            if (!(value instanceof Number number) || !Double.isFinite(number.doubleValue())) {
-                throw new IllegalArgumentException("sequence " + currentSequence + ", " + row.schema().fieldNames()[orderIndex]
-                        + " " + row.get(orderIndex) + ": feature '" + contract.featureNames().get(f) + "' is " + value);
-            }
-            values[f] = number.doubleValue();
-        }
-        return values;
     }
 
     /** The row's own values, then per target the forecasts 1..H steps ahead (all null for a sequence's first row). */

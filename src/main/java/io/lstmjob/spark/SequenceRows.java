@@ -53,14 +53,9 @@ final class SequenceRows implements Iterator<Segment> {
         int width = featureIndexes.length;
         float[] values = new float[steps.size() * width];
         for (int t = 0; t < steps.size(); t++) {
-            Row row = steps.get(t);
+            double[] features = RowFeatures.read(steps.get(t), featureIndexes, contract, sequence, orderIndex);
             for (int f = 0; f < width; f++) {
-                Object value = row.get(featureIndexes[f]);
-                if (!(value instanceof Number number) || !Double.isFinite(number.doubleValue())) {
-                    throw new IllegalArgumentException("sequence " + sequence + ", " + row.schema().fieldNames()[orderIndex]
-                            + " " + row.get(orderIndex) + ": feature '" + contract.featureNames().get(f) + "' is " + value);
-                }
-                values[t * width + f] = number.floatValue();
+                values[t * width + f] = (float) features[f];
             }
         }
         Object label = labelIndex < 0 ? null : steps.get(0).get(labelIndex);
