@@ -35,38 +35,44 @@ final class ConfigFiles {
     }
 
     static JobConfig load(String configFile, List<String> overrides) {
-        return load(new JobConfigLoader(), configFile, overrides);
+        return Source.of(configFile).load(overrides);
     }
 
-    /**
-     * The config again, over the data settings (input columns and policies, segment and TBPTT
-     * windows) of the published version a command uses, so a model's input reads as it was trained
-     * without repeating its settings; the config file and overrides still win. Unchanged when there
-     * is no such version yet.
-     *
-     * @param version a version id, or null for the live one
-     */
-    static JobConfig overPublished(JobConfig config, String configFile, List<String> overrides, String version,
-                                   Configuration hadoop) {
-        String name = config.model().name();
-        return PublishedConfig.read(new ModelStore(config.outputPath(), name, hadoop), version)
-                .map(published -> {
-                    LOG.info("Reading the input with the settings version {} of {} was trained with", published.version(), name);
-                    return load(new JobConfigLoader().withDataSettingsOf(published.json(),
-                            "the config of version " + published.version() + " of " + name), configFile, overrides);
-                })
-                .orElse(config);
-    }
-
-    private static JobConfig load(JobConfigLoader loader, String configFile, List<String> overrides) {
-        if (configFile != null && configFile.startsWith("data:")) {
-            return loadInline(loader, configFile, overrides);
+    /** A --config read once (its text and what messages call it), for commands that load it twice. */
+    record Source(String text, String origin) {
+        /** @param configFile a Hadoop path, a data: URI, or null for the defaults only */
+        static Source of(String configFile) {
+            if (configFile == null) {
+                return new Source(null, null);
+            }
+            return configFile.startsWith("data:") ? inline(configFile) : new Source(read(configFile), configFile);
         }
-        String text = configFile == null ? null : read(configFile);
-        return loader.load(text, configFile, overrides);
+
+        JobConfig load(List<String> overrides) {
+            return new JobConfigLoader().load(text, origin, overrides);
+        }
+
+        /**
+         * The config again, over the data settings (input columns and policies, segment and TBPTT
+         * windows) of the published version a command uses, so a model's input reads as it was
+         * trained without repeating its settings; the config file and overrides still win. The
+         * given config when there is no such version yet.
+         *
+         * @param version a version id, or null for the live one
+         */
+        JobConfig overPublished(JobConfig given, List<String> overrides, String version, Configuration hadoop) {
+            String name = given.model().name();
+            return PublishedConfig.read(new ModelStore(given.outputPath(), name, hadoop), version)
+                    .map(published -> {
+                        LOG.info("Reading the input with the settings version {} of {} was trained with", published.version(), name);
+                        return new JobConfigLoader().withDataSettingsOf(published.json(),
+                                "the config of version " + published.version() + " of " + name).load(text, origin, overrides);
+                    })
+                    .orElse(given);
+        }
     }
 
-    private static JobConfig loadInline(JobConfigLoader loader, String uri, List<String> overrides) {
+    private static Source inline(String uri) {
         Matcher m = DATA_URI.matcher(uri);
         if (!m.matches()) {
             throw new InvalidConfigException("--config: a data: URI must be data:[TYPE][;name=FILE];base64,TEXT");
@@ -77,13 +83,11 @@ final class ConfigFiles {
                 name = parameter.substring("name=".length()) + " (passed inline)";
             }
         }
-        String text;
         try {
-            text = new String(Base64.getDecoder().decode(m.group(3).strip()), StandardCharsets.UTF_8);
+            return new Source(new String(Base64.getDecoder().decode(m.group(3).strip()), StandardCharsets.UTF_8), name);
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigException("--config " + name + ": not base64: " + e.getMessage());
         }
-        return loader.load(text, name, overrides);
     }
 
     /** A path without a scheme is a local file when one exists (spark-submit --files puts it in the working folder). */

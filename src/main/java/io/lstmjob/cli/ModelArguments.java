@@ -25,14 +25,23 @@ final class ModelArguments {
     @Parameters(paramLabel = "KEY=VALUE", arity = "0..*", description = "Config overrides.")
     List<String> overrides = new ArrayList<>();
 
+    private ConfigFiles.Source source;
+
     /** The config as given: enough to find the store and start Spark. */
     JobConfig config() {
-        return ConfigFiles.load(configFile, allOverrides());
+        return source().load(allOverrides());
     }
 
     /** The config over the data settings of the version used: what the command reads its input with. */
     JobConfig configAsTrained(JobConfig given, Configuration hadoop) {
-        return ConfigFiles.overPublished(given, configFile, allOverrides(), version(), hadoop);
+        return source().overPublished(given, allOverrides(), version(), hadoop);
+    }
+
+    private ConfigFiles.Source source() {
+        if (source == null) {
+            source = ConfigFiles.Source.of(configFile);
+        }
+        return source;
     }
 
     private List<String> allOverrides() {

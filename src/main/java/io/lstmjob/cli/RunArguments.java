@@ -35,13 +35,22 @@ final class RunArguments {
             description = "Config overrides, e.g. train.epochs=5 input.path=hdfs://nn/data/sensors")
     List<String> overrides = new ArrayList<>();
 
+    private ConfigFiles.Source source;
+
     JobConfig config() {
-        return ConfigFiles.load(configFile, overrides);
+        return source().load(overrides);
     }
 
     /** A retrain's config over the data settings of the live version it starts from. */
     JobConfig configOverLive(JobConfig given, Configuration hadoop) {
-        return ConfigFiles.overPublished(given, configFile, overrides, null, hadoop);
+        return source().overPublished(given, overrides, null, hadoop);
+    }
+
+    private ConfigFiles.Source source() {
+        if (source == null) {
+            source = ConfigFiles.Source.of(configFile);
+        }
+        return source;
     }
 
     RunOptions options(boolean warmStart) {
