@@ -128,7 +128,7 @@ public final class ExportJob {
     /** The ONNX files' inputs and outputs, as a server needs them (the layout is OnnxExport's). */
     private static Map<String, Object> onnx(DataContract contract, MultiLayerNetwork network) {
         Map<String, Object> onnx = new LinkedHashMap<>();
-        onnx.put("opset", 13);
+        onnx.put("opset", OnnxExport.OPSET);
         long lstmLayers = network.getLayerWiseConfigurations().getConfs().stream()
                 .filter(c -> c.getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer).count();
         String stateShape = "float32 [1, batch, units of layer L]";

@@ -48,6 +48,8 @@ import java.util.Map;
  * Written with the ONNX protobuf classes ND4J ships; DL4J's own ONNX support imports, it does not export.
  */
 public final class OnnxExport {
+    /** The ONNX operator set the graphs use. */
+    public static final long OPSET = OnnxGraph.OPSET;
     private static final Onnx.TensorProto.DataType FLOAT = Onnx.TensorProto.DataType.FLOAT;
     private static final Onnx.TensorProto.DataType INT64 = Onnx.TensorProto.DataType.INT64;
     /** Added to masked attention scores and max-pooled steps: far below any real value, finite in float32. */
