@@ -125,16 +125,41 @@ public final class DatasetPreparer {
         return Prepared.of(segments, contract, plan, 0, 0);
     }
 
-    /** Forecasting and classification: rows sorted by sequence and order, then cut while streaming. */
-    private static Prepared table(SparkSession spark, InputConfig input, InputFiles listed, ShardingConfig sharding,
-                                  int partitions, Preparation preparation, PreparationPhases phases) {
+    /**
+     * A table's steps for scoring with a published model's contract: read, sorted and checked as
+     * training input is (a label column may be missing), every sequence kept, and no plan, cut or
+     * cache: see {@link ScoringInput}. The checks run here, before anything is scored or written.
+     */
+    public static ScoringInput scoringInput(SparkSession spark, InputConfig input, DataContract contract) {
+        ContractCheck.requireSameTask(contract, input.task());
+        if (input.task() == Task.CHAR_LM) {
+            throw new IllegalArgumentException("a character model's input is text, not a table of steps");
+        }
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        InputFiles listed = InputFiles.list(input.path(), sc.hadoopConfiguration());
+        try (PreparationPhases phases = new PreparationPhases(sc, listed.bytes())) {
+            Census census = census(spark, input, listed, contract, true, phases);
+            if (input.task() == Task.CLASSIFY) {
+                classOfEachSequence(census.catalog(), census.tallies(), contract.classes(), true);
+            }
+            return new ScoringInput(census.sorted().steps(), contract);
+        }
+    }
+
+    /** A table read, sorted and counted: the census of its sequences, with every check made on the way. */
+    private record Census(SortedTable sorted, ColumnRoles roles, List<SortedTable.Tally> tallies, SequenceCatalog catalog,
+                          long skipped, long filled) {
+    }
+
+    /** @param fixed the contract the input must fit, or null for a new model */
+    private static Census census(SparkSession spark, InputConfig input, InputFiles listed, DataContract fixed,
+                                 boolean labelsOptional, PreparationPhases phases) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<Path> files = listed.files();
         boolean csv = input.format() == InputFormat.CSV;
         TableRows rows = csv ? CsvRows.read(spark, input, InputSplits.of(sc, files, listed.bytes()), files,
-                preparation.labelsOptional(), phases.bytesRead())
-                : ParquetRows.read(spark, input, files, preparation.labelsOptional());
-        DataContract fixed = preparation.fixedContract();
+                labelsOptional, phases.bytesRead())
+                : ParquetRows.read(spark, input, files, labelsOptional);
         if (fixed != null) {
             ContractCheck.requireSameChannels(fixed, input.task(), rows.roles().featureNames, rows.roles().targetNames);
         }
@@ -160,11 +185,25 @@ public final class DatasetPreparer {
         if (catalog.totalSteps() == 0) {
             throw new InputDataException("the input holds no data rows without empty, NaN or infinite values");
         }
-        ColumnRoles roles = rows.roles();
+        return new Census(sorted, rows.roles(), tallies, catalog, skipped, filled);
+    }
+
+    /** Forecasting and classification: rows sorted by sequence and order, then cut while streaming. */
+    private static Prepared table(SparkSession spark, InputConfig input, InputFiles listed, ShardingConfig sharding,
+                                  int partitions, Preparation preparation, PreparationPhases phases) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        DataContract fixed = preparation.fixedContract();
+        Census census = census(spark, input, listed, fixed, false, phases);
+        SortedTable sorted = census.sorted();
+        List<SortedTable.Tally> tallies = census.tallies();
+        SequenceCatalog catalog = census.catalog();
+        long skipped = census.skipped();
+        long filled = census.filled();
+        ColumnRoles roles = census.roles();
         int width = roles.channels();
         if (input.task() == Task.CLASSIFY) {
             List<String> classes = fixed != null ? fixed.classes() : classes(tallies);
-            ExamplePlan plan = examplePlan(catalog, tallies, classes, sharding, partitions, preparation);
+            ExamplePlan plan = examplePlan(catalog, tallies, classes, sharding, partitions);
             Broadcast<ExamplePlan> planned = sc.broadcast(plan);
             int[] features = DataContract.classifier(roles.featureNames, classes, null).featureChannels();
             JavaRDD<Segment> segments = join(sorted.cut(planned), planned, width, sharding);
@@ -230,8 +269,8 @@ public final class DatasetPreparer {
 
     private static SegmentPlan segmentPlan(SequenceCatalog catalog, InputConfig input, ShardingConfig sharding, int partitions,
                                            Preparation preparation) {
-        long minPairs = preparation.scoresEverySequence() ? 1 : shortSequenceMinimum(input, catalog, sharding.horizon());
-        SegmentPlan plan = SegmentPlan.build(catalog, sharding, partitions, preparation.keepsSequencesTogether(), minPairs);
+        long minPairs = shortSequenceMinimum(input, catalog, sharding.horizon());
+        SegmentPlan plan = SegmentPlan.build(catalog, sharding, partitions, minPairs);
         if (plan.segments(false) == 0) {
             throw new InputDataException("no sequence is long enough to train on: " + catalog.size()
                     + " sequence(s), the longest has " + longest(catalog) + " step(s); at least " + (sharding.horizon() + 1)
@@ -251,19 +290,32 @@ public final class DatasetPreparer {
         return classes;
     }
 
-    /**
-     * Sequence classification: every whole sequence one example with its label's class (-1 where a
-     * scored input has no label column), about validation.fraction of them held out.
-     */
+    /** Sequence classification: every whole sequence one example with its label's class, about validation.fraction of them held out. */
     private static ExamplePlan examplePlan(SequenceCatalog catalog, List<SortedTable.Tally> tallies, List<String> classes,
-                                           ShardingConfig sharding, int partitions, Preparation preparation) {
+                                           ShardingConfig sharding, int partitions) {
+        int[] classOfSequence = classOfEachSequence(catalog, tallies, classes, false);
+        double fraction = sharding.validationFraction();
+        ExamplePlan plan = ExamplePlan.build(catalog, classOfSequence, fraction, partitions);
+        if (plan.count(false) == 0) {
+            throw new InputDataException("no sequence is left to train on: " + catalog.size()
+                    + " sequence(s), all held out by validation.fraction=" + fraction);
+        }
+        return plan;
+    }
+
+    /**
+     * Each sequence's class, by catalog index; -1 for a sequence without a label (allowed only when
+     * the labels are optional, as in scoring). A label outside the classes is refused.
+     */
+    private static int[] classOfEachSequence(SequenceCatalog catalog, List<SortedTable.Tally> tallies, List<String> classes,
+                                             boolean labelsOptional) {
         Map<String, String> labels = new java.util.HashMap<>();
         for (SortedTable.Tally tally : tallies) {
             if (tally.label() != null) {
                 labels.put(tally.id(), tally.label());
             }
         }
-        if (!preparation.labelsOptional() && labels.size() < catalog.size()) {
+        if (!labelsOptional && labels.size() < catalog.size()) {
             throw new InputDataException((catalog.size() - labels.size()) + " sequence(s) have no label");
         }
         int[] classOfSequence = new int[catalog.size()];
@@ -275,13 +327,7 @@ public final class DatasetPreparer {
                         + "', which is not one of the model's classes " + classes);
             }
         }
-        double fraction = preparation.scoresEverySequence() ? 0 : sharding.validationFraction();
-        ExamplePlan plan = ExamplePlan.build(catalog, classOfSequence, fraction, partitions);
-        if (plan.count(false) == 0) {
-            throw new InputDataException("no sequence is left to train on: " + catalog.size()
-                    + " sequence(s), all held out by validation.fraction=" + fraction);
-        }
-        return plan;
+        return classOfSequence;
     }
 
     private static StorageLevel storageLevel(ShardingConfig sharding) {

@@ -33,7 +33,7 @@ public final class SegmentPlan implements CutPlan {
     private final boolean[] segValidation;
     private final int[] segPartition;
 
-    private SegmentPlan(SequenceCatalog catalog, ShardingConfig sharding, int partitions, boolean wholeSequences, long minPairs) {
+    private SegmentPlan(SequenceCatalog catalog, ShardingConfig sharding, int partitions, long minPairs) {
         this.catalog = catalog;
         this.segmentLength = sharding.segmentLength();
         this.stride = sharding.stride();
@@ -74,29 +74,17 @@ public final class SegmentPlan implements CutPlan {
                 describe(id, s, k, trainPairs[s], totalPairs[s], true);
             }
         }
-        if (wholeSequences) {
-            for (int id = 0; id < total; id++) {
-                segPartition[id] = segSequence[id] % partitions;
-            }
-        } else {
-            balance(false);
-            balance(true);
-        }
-    }
-
-    /** Segments balanced over partitions by step count: for training and scoring. */
-    public static SegmentPlan build(SequenceCatalog catalog, ShardingConfig sharding, int partitions) {
-        return new SegmentPlan(catalog, sharding, partitions, false, 1);
+        balance(false);
+        balance(true);
     }
 
     /**
-     * @param wholeSequences keep every sequence's segments together in one partition (in order,
-     *                       since a partition streams its segments by id) instead of balancing them
-     * @param minPairs       sequences with fewer training pairs get no segments at all
+     * Segments balanced over partitions by step count.
+     *
+     * @param minPairs sequences with fewer training pairs get no segments at all
      */
-    public static SegmentPlan build(SequenceCatalog catalog, ShardingConfig sharding, int partitions,
-                                    boolean wholeSequences, long minPairs) {
-        return new SegmentPlan(catalog, sharding, partitions, wholeSequences, minPairs);
+    public static SegmentPlan build(SequenceCatalog catalog, ShardingConfig sharding, int partitions, long minPairs) {
+        return new SegmentPlan(catalog, sharding, partitions, minPairs);
     }
 
     private int segmentsIn(long pairs) {

@@ -6,6 +6,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.functions;
 import scala.Tuple2;
 
@@ -88,6 +89,77 @@ final class SortedTable implements Serializable {
     /** The second pass: every planned piece's parts, keyed for the cut's shuffle ({@link PieceCutter#key}). */
     JavaPairRDD<Long, Object> cut(Broadcast<? extends CutPlan> plan) {
         return rows().mapPartitionsToPair(rows -> new Parts(new Walk(rows), plan.value()));
+    }
+
+    /**
+     * Every step as a row of {@link ScoringInput}'s layout, in the sorted order (grouped by sequence,
+     * ordered within it), with input.invalidValues applied as for training. Reads the same sorted rows
+     * as the census, so it runs no second sort.
+     */
+    JavaRDD<Row> steps() {
+        return rows().mapPartitions(rows -> new Steps(new Walk(rows)));
+    }
+
+    /** A partition's steps as the walk produces them; holds only what interpolation makes wait. */
+    private final class Steps implements Iterator<Row> {
+        private final Walk walk;
+        private final ArrayDeque<Row> ready = new ArrayDeque<>();
+        private InvalidValueInterpolator interpolator;
+        private boolean inSequence;
+        private long step;
+
+        Steps(Walk walk) {
+            this.walk = walk;
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (ready.isEmpty()) {
+                if (inSequence && walk.nextStep()) {
+                    if (interpolator != null) {
+                        interpolator.step(walk.values, 0);
+                    } else {
+                        emit(walk.values, 0);
+                    }
+                    continue;
+                }
+                if (inSequence) {
+                    if (interpolator != null) {
+                        interpolator.end();
+                    }
+                    inSequence = false;
+                    continue;
+                }
+                if (!walk.nextSequence()) {
+                    return false;
+                }
+                inSequence = true;
+                step = 0;
+                interpolator = invalidValues == InvalidValuePolicy.INTERPOLATE
+                        ? new InvalidValueInterpolator(walk.id, roles.channelNames(), this::emit) : null;
+            }
+            return true;
+        }
+
+        private void emit(float[] values, int offset) {
+            Object[] cells = new Object[ScoringInput.FIRST_CHANNEL + roles.channels()];
+            cells[ScoringInput.SEQUENCE] = walk.id;
+            cells[ScoringInput.STEP] = step++;
+            cells[ScoringInput.LABEL] = walk.label;
+            for (int c = 0; c < roles.channels(); c++) {
+                // via the float's shortest decimal, so a 0.6 read as a float is written back as 0.6
+                cells[ScoringInput.FIRST_CHANNEL + c] = Double.parseDouble(Float.toString(values[offset + c]));
+            }
+            ready.add(RowFactory.create(cells));
+        }
+
+        @Override
+        public Row next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return ready.poll();
+        }
     }
 
     /** Parts of a partition's pieces as the walk produces them; holds only the parts of the current step. */

@@ -1,15 +1,13 @@
 package io.lstmjob.job;
 
+import io.lstmjob.config.InvalidConfigException;
 import io.lstmjob.config.JobConfig;
-import io.lstmjob.config.ShardingConfig;
 import io.lstmjob.config.Task;
 import io.lstmjob.data.DataContract;
 import io.lstmjob.data.DatasetPreparer;
 import io.lstmjob.data.InputDataException;
-import io.lstmjob.data.MinibatchAssembler;
-import io.lstmjob.data.Preparation;
-import io.lstmjob.data.PreparedData;
-import io.lstmjob.data.Segment;
+import io.lstmjob.data.ScoringInput;
+import io.lstmjob.score.RowScorer;
 import io.lstmjob.store.ModelStore;
 import io.lstmjob.train.averaging.ModelState;
 import org.apache.spark.api.java.JavaRDD;
@@ -21,18 +19,18 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 
 /**
- * Batch scoring. A classifier gets one row per sequence (see {@link SequenceClassifier}). A
- * forecasting model: every sequence of the input runs through the network with
- * its state carried from start to end, and every step gets the model's forecast of the next one,
- * in the input's units. Written with Spark (CSV with a header, or Parquet) as rows
- * (sequence, step, TARGET, TARGET_predicted, ...), where step is the 0-based position of the
- * forecast step within its sequence. With a horizon, each sequence also gets that many forecasts
- * beyond its last step (TARGET empty). An existing output path is never overwritten.
+ * Batch scoring of an input's files with a published model, through the same {@link RowScorer} as
+ * the Spark ML {@code LstmModel}: the input is read and checked as for training (so a bad row fails
+ * with its file and line before anything is written), its steps arrive grouped and ordered from the
+ * data path's one sort, and the rows are written with Spark (CSV with a header, or Parquet). A
+ * classifier gets one row per sequence. A forecasting model gets a row (sequence, step, TARGET,
+ * TARGET_predicted, ...) for every step that has steps before it, where step is the 0-based position
+ * of the forecast step within its sequence and the forecasts are in the input's units; with a
+ * horizon, each sequence also gets that many forecasts beyond its last step (TARGET empty). An
+ * existing output path is never overwritten.
  */
 public final class PredictionJob {
     private PredictionJob() {
@@ -53,31 +51,22 @@ public final class PredictionJob {
             throw new InputDataException("predict scores forecasting and classification models; " + config.model().name()
                     + " is a character model: use sample");
         }
-        if (horizon > 0 && contract.task() == Task.CLASSIFY) {
-            throw new io.lstmjob.config.InvalidConfigException("--horizon is for forecasting models; " + config.model().name()
-                    + " classifies whole sequences");
+        if (horizon > 0) {
+            RowScorer.horizonRefusal(contract).ifPresent(reason -> {
+                throw new InvalidConfigException("--horizon: " + reason + " (" + config.model().name() + ")");
+            });
         }
-        if (horizon > 0 && contract.stepsAhead() > 1) {
-            throw new io.lstmjob.config.InvalidConfigException("--horizon rolls a next-step model forward; "
-                    + config.model().name() + " forecasts " + contract.stepsAhead() + " steps ahead directly "
-                    + "(its rows hold TARGET_predicted_t+K)");
-        }
-        if (horizon > 0 && !contract.featureNames().equals(contract.targetNames())) {
-            throw new io.lstmjob.config.InvalidConfigException("--horizon feeds forecasts back as inputs, so the model's targets "
-                    + contract.targetNames() + " must be its features " + contract.featureNames());
-        }
-        ShardingConfig whole = config.sharding().whole();
-        PreparedData data = InputErrorTranslation.readable(sc.hadoopConfiguration(),
-                () -> DatasetPreparer.prepare(spark, config.input(), whole, Preparation.predict(contract)));
+        ScoringInput input = InputErrorTranslation.readable(sc.hadoopConfiguration(),
+                () -> DatasetPreparer.scoringInput(spark, config.input(), contract));
         Broadcast<ModelState> state = sc.broadcast(ModelState.forScoring(model.network()));
         try {
             sc.setJobDescription("predict with " + config.model().name() + " version " + model.version());
+            RowScorer scorer = new RowScorer(state, contract, input.featureIndexes(), ScoringInput.SEQUENCE, ScoringInput.STEP);
             boolean classify = contract.task() == Task.CLASSIFY;
-            int batchSize = config.train().batchSize();
             JavaRDD<Row> rows = classify
-                    ? data.train().mapPartitions(sequences -> SequenceClassifier.classify(sequences, state.value(), contract, batchSize))
-                    : data.train().mapPartitions(segments -> forecast(segments, state.value(), contract, horizon));
-            StructType schema = classify ? SequenceClassifier.schema(contract) : forecastSchema(contract);
+                    ? scorer.classify(input.rows(), ScoringInput.LABEL, config.train().batchSize())
+                    : forecastRows(scorer.forecast(input.rows(), horizon), contract, input.targetIndexes());
+            StructType schema = classify ? RowScorer.classificationSchema(contract) : forecastSchema(contract);
             var frame = spark.createDataFrame(rows, schema);
             if (format.equals("parquet")) {
                 frame.write().parquet(outputPath);
@@ -88,7 +77,6 @@ public final class PredictionJob {
                     .load(outputPath).count();
         } finally {
             state.destroy(false);
-            data.release();
             sc.setJobDescription(null);
         }
     }
@@ -104,83 +92,51 @@ public final class PredictionJob {
         return schema;
     }
 
-    private static Iterator<Row> forecast(Iterator<Segment> segments, ModelState state, DataContract contract, int horizon) {
-        if (!segments.hasNext()) {
-            return java.util.Collections.emptyIterator();
-        }
-        StepForecaster forecaster = new StepForecaster(state.restore(), contract);
-        MinibatchAssembler assembler = new MinibatchAssembler(contract, 1);
-        int targets = contract.targetNames().size();
-        int[] targetChannels = contract.targetChannels();
+    /**
+     * Scored steps as predict's rows: (sequence, step), then per target its actual value and its
+     * forecasts; a sequence's first step, which has no forecast, is left out.
+     */
+    private static JavaRDD<Row> forecastRows(JavaRDD<Row> scored, DataContract contract, int[] targetIndexes) {
+        int targets = targetIndexes.length;
         int ahead = contract.stepsAhead();
-        int perTarget = 1 + ahead; // actual, then the forecasts 1..ahead steps ahead
-        return new Iterator<>() {
-            private final List<Row> buffer = new ArrayList<>();
-            private int pos;
-            private Segment next = segments.next();
+        return scored.mapPartitions(rows -> new Iterator<Row>() {
+            private Row next = advance();
+
+            private Row advance() {
+                while (rows.hasNext()) {
+                    Row row = rows.next();
+                    int forecasts = row.length() - targets * ahead;
+                    if (row.isNullAt(forecasts)) {
+                        continue;
+                    }
+                    Object[] values = new Object[2 + targets * (1 + ahead)];
+                    values[0] = row.get(ScoringInput.SEQUENCE);
+                    values[1] = row.get(ScoringInput.STEP);
+                    for (int c = 0; c < targets; c++) {
+                        values[2 + c * (1 + ahead)] = row.get(targetIndexes[c]);
+                        for (int k = 0; k < ahead; k++) {
+                            values[3 + c * (1 + ahead) + k] = row.get(forecasts + c * ahead + k);
+                        }
+                    }
+                    return RowFactory.create(values);
+                }
+                return null;
+            }
 
             @Override
             public boolean hasNext() {
-                while (pos >= buffer.size() && next != null) {
-                    buffer.clear();
-                    pos = 0;
-                    Segment segment = next;
-                    next = segments.hasNext() ? segments.next() : null;
-                    if (segment.start() == 0) {
-                        forecaster.startSequence();
-                    }
-                    double[][] forecasts = forecaster.next(assembler.assemble(List.of(segment)).getFeatures());
-                    for (int t = 0; t < segment.length(); t++) {
-                        Object[] values = new Object[2 + perTarget * targets];
-                        values[0] = segment.seqId();
-                        values[1] = segment.start() + t + 1;
-                        for (int c = 0; c < targets; c++) {
-                            // via the float's shortest decimal, so 0.6f is written as 0.6, not 0.6000000238418579
-                            values[2 + perTarget * c] = Double.parseDouble(Float.toString(
-                                    segment.value(t + 1, targetChannels[c])));
-                            for (int k = 1; k <= ahead; k++) {
-                                values[2 + perTarget * c + k] = forecasts[t][(k - 1) * targets + c];
-                            }
-                        }
-                        buffer.add(RowFactory.create(values));
-                    }
-                    boolean lastOfSequence = next == null || !next.seqId().equals(segment.seqId());
-                    if (horizon > 0 && lastOfSequence) {
-                        rollOut(segment);
-                    }
-                }
-                return pos < buffer.size();
-            }
-
-            /** Forecasts beyond the last step, each fed back as the next input; no actual value. */
-            private void rollOut(Segment last) {
-                double[] x = new double[targets];
-                for (int c = 0; c < targets; c++) {
-                    x[c] = last.value(last.length(), targetChannels[c]);
-                }
-                long step = last.start() + last.length();
-                for (int h = 1; h <= horizon; h++) {
-                    // The targets are the features here (checked above): each forecast is the next input.
-                    double[] forecast = forecaster.next(forecaster.input(new double[][]{x}))[0];
-                    Object[] values = new Object[2 + perTarget * targets];
-                    values[0] = last.seqId();
-                    values[1] = step + h;
-                    for (int c = 0; c < targets; c++) {
-                        x[c] = forecast[c];
-                        values[2 + perTarget * c] = null;
-                        values[3 + perTarget * c] = x[c];
-                    }
-                    buffer.add(RowFactory.create(values));
-                }
+                return next != null;
             }
 
             @Override
             public Row next() {
-                if (!hasNext()) {
+                if (next == null) {
                     throw new java.util.NoSuchElementException();
                 }
-                return buffer.get(pos++);
+                Row row = next;
+                next = advance();
+                return row;
             }
-        };
+        });
     }
 }

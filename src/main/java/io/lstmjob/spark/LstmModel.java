@@ -7,7 +7,7 @@ import io.lstmjob.data.DataContract;
 import io.lstmjob.job.ModelFiles;
 import io.lstmjob.job.PublishedConfig;
 import io.lstmjob.job.PublishedModel;
-import io.lstmjob.job.SequenceClassifier;
+import io.lstmjob.score.RowScorer;
 import io.lstmjob.store.ModelStore;
 import io.lstmjob.store.ModelStoreException;
 import io.lstmjob.train.averaging.ModelState;
@@ -45,10 +45,12 @@ import java.util.List;
  * </pre>
  * A forecaster keeps every input row and column and adds, per target, {@code TARGET_predicted}
  * (the forecast for that row made from the rows before it in its sequence; null for a sequence's
- * first row) and, from a {@code model.horizon=H} model, {@code TARGET_predicted_t+K}. A classifier
+ * first row) and, from a {@code model.horizon=H} model, {@code TARGET_predicted_t+K}; with
+ * {@code setHorizon(K)} a next-step model also forecasts K steps beyond each sequence's last row,
+ * in K added rows (see {@code score.ForecastRows}). A classifier
  * gives one row per sequence as {@code predict} writes it. Rows are grouped by the sequence id
  * column and ordered by the order column on the executors, the network is broadcast once, and its
- * state is carried through each whole sequence, through the same scoring code as {@code predict}.
+ * state is carried through each whole sequence, by the same {@link RowScorer} as {@code predict}.
  * The columns default to the model's own (its data contract and the config it was trained with).
  */
 public final class LstmModel extends Model<LstmModel> {
@@ -61,6 +63,7 @@ public final class LstmModel extends Model<LstmModel> {
     private final StringArrayParam featureCols;
     private final Param<String> labelCol;
     private final IntParam batchSize;
+    private final IntParam horizon;
 
     private LstmModel(String uid, PublishedModel published, String idColumn, String orderColumn, String labelColumn) {
         this.uid = uid;
@@ -75,7 +78,10 @@ public final class LstmModel extends Model<LstmModel> {
         setDefault(orderCol, orderColumn);
         setDefault(featureCols, published.contract().featureNames().toArray(String[]::new));
         setDefault(labelCol, labelColumn);
+        horizon = new IntParam(this, "horizon", "a next-step forecaster's steps beyond each sequence's last row, each forecast "
+                + "fed back as the next input (>= 0)", org.apache.spark.ml.param.ParamValidators.gtEq(0));
         setDefault(batchSize, 32);
+        setDefault(horizon, 0);
     }
 
     /**
@@ -141,6 +147,10 @@ public final class LstmModel extends Model<LstmModel> {
         return batchSize;
     }
 
+    public IntParam horizon() {
+        return horizon;
+    }
+
     public LstmModel setSequenceIdCol(String value) {
         return (LstmModel) set(sequenceIdCol, value);
     }
@@ -159,6 +169,10 @@ public final class LstmModel extends Model<LstmModel> {
 
     public LstmModel setBatchSize(int value) {
         return (LstmModel) set(batchSize, value);
+    }
+
+    public LstmModel setHorizon(int value) {
+        return (LstmModel) set(horizon, value);
     }
 
     @Override
@@ -207,11 +221,19 @@ public final class LstmModel extends Model<LstmModel> {
                         .simpleString() + ", not numeric");
             }
         }
-        if (contract.task() == Task.CLASSIFY) {
-            return SequenceClassifier.schema(contract);
+        int rollOut = (Integer) getOrDefault(horizon);
+        if (rollOut > 0) {
+            RowScorer.horizonRefusal(contract).ifPresent(reason -> {
+                throw new IllegalArgumentException("horizon: " + reason);
+            });
         }
-        StructType out = schema;
-        for (String column : ForecastRows.predictedColumns(contract)) {
+        if (contract.task() == Task.CLASSIFY) {
+            return RowScorer.classificationSchema(contract);
+        }
+        // The horizon's rows beyond a sequence's end hold nulls in the input's columns.
+        StructType out = rollOut == 0 ? schema : new StructType(Arrays.stream(schema.fields())
+                .map(f -> new StructField(f.name(), f.dataType(), true, f.metadata())).toArray(StructField[]::new));
+        for (String column : RowScorer.forecastColumns(contract)) {
             if (present.contains(column)) {
                 throw new IllegalArgumentException("the DataFrame already has a column '" + column + "'");
             }
@@ -237,15 +259,13 @@ public final class LstmModel extends Model<LstmModel> {
         int labelIndex = !label.isEmpty() && Arrays.asList(in.fieldNames()).contains(label) ? in.fieldIndex(label) : -1;
         SparkSession spark = frame.sparkSession();
         DataContract contract = contract();
+        // Spark removes the broadcast once the result is no longer referenced (ContextCleaner).
         Broadcast<ModelState> state = JavaSparkContext.fromSparkContext(spark.sparkContext())
                 .broadcast(ModelState.forScoring(published.network()));
-        int batch = (Integer) getOrDefault(batchSize);
-        // Spark removes the broadcast once the result is no longer referenced (ContextCleaner).
+        RowScorer scorer = new RowScorer(state, contract, featureIndexes, idIndex, orderIndex);
         JavaRDD<Row> rows = contract.task() == Task.CLASSIFY
-                ? grouped.javaRDD().mapPartitions(part -> SequenceClassifier.classify(
-                        new SequenceRows(part, contract, featureIndexes, idIndex, orderIndex, labelIndex), state.value(), contract, batch))
-                : grouped.javaRDD().mapPartitions(part -> new ForecastRows(part, state.value(), contract, featureIndexes,
-                        idIndex, orderIndex));
+                ? scorer.classify(grouped.javaRDD(), labelIndex, (Integer) getOrDefault(batchSize))
+                : scorer.forecast(grouped.javaRDD(), (Integer) getOrDefault(horizon));
         return spark.createDataFrame(rows, outSchema);
     }
 }

@@ -16,7 +16,7 @@ class SegmentPlanTest {
         for (int i = 0; i < lengths.length; i++) {
             ids.add("s" + i);
         }
-        return SegmentPlan.build(new SequenceCatalog(ids, lengths), new ShardingConfig(segment, overlap, validation, partitions), partitions);
+        return SegmentPlan.build(new SequenceCatalog(ids, lengths), new ShardingConfig(segment, overlap, validation, partitions), partitions, 1);
     }
 
     @Test

@@ -102,6 +102,57 @@ class PublishedModelUseTest extends SparkTest {
         assertTrue(e.getMessage().contains("already exists"), e.getMessage());
     }
 
+    /**
+     * predict reads its files as training does: rows in any order are put in order, an empty cell is
+     * filled under input.invalidValues=interpolate (here equal to a file with the filled value), and a
+     * bad row fails with its file and line before anything is written.
+     */
+    @Test
+    void predictReadsItsInputAsTrainingDoes() throws Exception {
+        List<String> lines = java.nio.file.Files.readAllLines(SampleData.noisySines(dir.resolve("plain"), 2, 60, 5)
+                .resolve("sines.csv"));
+        // Row 1 + 30 is s0's step 30: its value becomes the mean of its neighbours' in the filled file, empty in the gap file.
+        String[] before = lines.get(30).split(",");
+        String[] after = lines.get(32).split(",");
+        String[] gap = lines.get(31).split(",");
+        float filled = (float) ((Float.parseFloat(before[2]) + Float.parseFloat(after[2])) / 2);
+        List<String> withFill = new java.util.ArrayList<>(lines);
+        withFill.set(31, gap[0] + "," + gap[1] + "," + filled + "," + gap[3]);
+        List<String> shuffled = new java.util.ArrayList<>(lines.subList(1, lines.size()));
+        shuffled.set(30, gap[0] + "," + gap[1] + ",," + gap[3]);
+        java.util.Collections.shuffle(shuffled, new java.util.Random(3));
+        shuffled.add(0, lines.get(0));
+        Path fill = java.nio.file.Files.createDirectories(dir.resolve("filled"));
+        java.nio.file.Files.write(fill.resolve("sines.csv"), withFill);
+        Path holes = java.nio.file.Files.createDirectories(dir.resolve("holes"));
+        java.nio.file.Files.write(holes.resolve("sines.csv"), shuffled);
+
+        String expected = dir.resolve("predict-filled").toString();
+        PredictionJob.run(spark, TestConfigs.sines(fill, dir.resolve("models").toString()), null, expected, "csv", 0);
+        String out = dir.resolve("predict-holes").toString();
+        assertEquals(2 * 59, PredictionJob.run(spark, TestConfigs.sines(holes, dir.resolve("models").toString(),
+                "input.invalidValues=interpolate"), null, out, "csv", 0));
+        java.util.Map<String, Double> want = new java.util.HashMap<>();
+        for (Row row : spark.read().option("header", "true").option("inferSchema", "true").csv(expected).collectAsList()) {
+            want.put(row.getString(0) + "@" + row.getInt(1), row.getDouble(row.fieldIndex("value_predicted")));
+        }
+        List<Row> got = spark.read().option("header", "true").option("inferSchema", "true").csv(out).collectAsList();
+        assertEquals(want.size(), got.size());
+        for (Row row : got) {
+            String key = row.getString(0) + "@" + row.getInt(1);
+            assertEquals(want.get(key), row.getDouble(row.fieldIndex("value_predicted")), 1e-6, key);
+        }
+
+        shuffled.set(7, "s1,999,not-a-number,0.5");
+        Path bad = java.nio.file.Files.createDirectories(dir.resolve("bad-row"));
+        java.nio.file.Files.write(bad.resolve("sines.csv"), shuffled);
+        String never = dir.resolve("predict-bad").toString();
+        InputDataException e = assertThrows(InputDataException.class, () -> PredictionJob.run(spark,
+                TestConfigs.sines(bad, dir.resolve("models").toString()), null, never, "csv", 0));
+        assertTrue(e.getMessage().contains("sines.csv:8") && e.getMessage().contains("not-a-number"), e.getMessage());
+        assertTrue(!java.nio.file.Files.exists(Path.of(never)), "nothing is written for a bad input");
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void exportWritesNumpyWeightsInGateOrderIfgoAndQuantisedCopiesWithTheirHoldoutMetrics() throws Exception {
@@ -295,8 +346,46 @@ class PublishedModelUseTest extends SparkTest {
         for (Row row : future) {
             int step = row.getInt(row.fieldIndex("step"));
             assertTrue(step >= 150 && step < 160, "future steps follow the last one: " + step);
-            double forecast = row.getDouble(row.fieldIndex("value_predicted"));
-            assertTrue(Math.abs(forecast) < 1.5, "a sine's forecast stays near its range: " + forecast);
+        }
+        // Each step beyond the end is the network's forecast after the sequence extended by the forecasts
+        // before it, computed here from the published network over the whole extended sequence.
+        PublishedModel model = PublishedModel.load(new ModelStore(dir.resolve("models").toString(), "both",
+                spark.sparkContext().hadoopConfiguration()), null);
+        List<double[]> steps = new java.util.ArrayList<>();
+        for (Row row : spark.read().option("header", "true").option("inferSchema", "true").csv(input.toString())
+                .filter("id = 's0'").orderBy("t").collectAsList()) {
+            steps.add(new double[]{row.getDouble(row.fieldIndex("value")), row.getDouble(row.fieldIndex("cosine"))});
+        }
+        java.util.Map<Integer, Row> s0 = new java.util.HashMap<>();
+        future.stream().filter(r -> r.getString(r.fieldIndex("sequence")).equals("s0"))
+                .forEach(r -> s0.put(r.getInt(r.fieldIndex("step")), r));
+        var scaler = model.contract().scaler();
+        for (int step = 150; step < 160; step++) {
+            var x = org.nd4j.linalg.factory.Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 2, steps.size());
+            for (int t = 0; t < steps.size(); t++) {
+                for (int f = 0; f < 2; f++) {
+                    x.putScalar(new long[]{0, f, t}, scaler.scaleFeature(f, (float) steps.get(t)[f]));
+                }
+            }
+            var output = model.network().output(x);
+            double[] next = new double[2];
+            for (int c = 0; c < 2; c++) {
+                next[c] = scaler.unscaleTarget(c, output.getDouble(0, c, steps.size() - 1));
+            }
+            Row row = s0.get(step);
+            assertEquals(next[0], row.getDouble(row.fieldIndex("value_predicted")), 1e-4, "step " + step);
+            assertEquals(next[1], row.getDouble(row.fieldIndex("cosine_predicted")), 1e-4, "step " + step);
+            steps.add(next);
+        }
+        // The Spark ML model rolls forward the same way, in rows after each sequence's last.
+        List<Row> rolled = io.lstmjob.spark.LstmModel.load(dir.resolve("models/both").toString()).setHorizon(10)
+                .transform(spark.read().option("header", "true").option("inferSchema", "true").csv(input.toString()))
+                .filter("id = 's0' AND value IS NULL").collectAsList();
+        assertEquals(10, rolled.size());
+        for (Row row : rolled) {
+            int step = row.getInt(row.fieldIndex("t"));
+            assertEquals(s0.get(step).getDouble(s0.get(step).fieldIndex("value_predicted")),
+                    row.getDouble(row.fieldIndex("value_predicted")), 1e-9, "step " + step);
         }
         assertThrows(InvalidConfigException.class, () -> PredictionJob.run(spark, sines, null, dir.resolve("h2").toString(), "csv", 5));
     }

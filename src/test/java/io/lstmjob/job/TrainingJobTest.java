@@ -122,18 +122,35 @@ class TrainingJobTest extends SparkTest {
                 new ArrayList<>(metrics.finalValidation().rmseByTarget().keySet()));
 
         String out = dir.resolve("predictions").toString();
-        // 6 sequences of 200 steps: 196 pairs each, with forecasts 1..4 steps ahead in the input's units.
-        assertEquals(6 * 196, PredictionJob.run(spark, config, null, out, "csv", 0));
+        // 6 sequences of 200 steps: a row for every step after the first, with forecasts 1..4 steps ahead in the input's units.
+        assertEquals(6 * 199, PredictionJob.run(spark, config, null, out, "csv", 0));
         var rows = spark.read().option("header", "true").option("inferSchema", "true").csv(out);
-        assertTrue(java.util.Arrays.asList(rows.columns()).containsAll(
-                List.of("value", "value_predicted", "value_predicted_t+2", "value_predicted_t+4")));
+        java.util.Map<String, Double> actual = new java.util.HashMap<>();
+        for (var row : rows.collectAsList()) {
+            actual.put(row.getAs("sequence") + "@" + row.getAs("step"), row.getDouble(row.fieldIndex("value")));
+        }
         double squaredError = 0;
+        double aheadError = 0;
+        double misalignedError = 0;
+        int ahead = 0;
         for (var row : rows.collectAsList()) {
             double e = row.getDouble(row.fieldIndex("value")) - row.getDouble(row.fieldIndex("value_predicted"));
             squaredError += e * e;
+            // Row s's t+4 column forecasts step s + 3 (made after step s - 1).
+            Double later = actual.get(row.getAs("sequence") + "@" + (row.<Integer>getAs("step") + 3));
+            if (later != null) {
+                double forecast = row.getDouble(row.fieldIndex("value_predicted_t+4"));
+                aheadError += (later - forecast) * (later - forecast);
+                misalignedError += Math.pow(row.getDouble(row.fieldIndex("value")) - forecast, 2);
+                ahead++;
+            }
         }
         // The sine has amplitude 1: one step ahead must be far better than guessing 0 (rmse ~0.7).
-        assertTrue(Math.sqrt(squaredError / (6 * 196)) < 0.4, "rmse " + Math.sqrt(squaredError / (6 * 196)));
+        assertTrue(Math.sqrt(squaredError / (6 * 199)) < 0.4, "rmse " + Math.sqrt(squaredError / (6 * 199)));
+        assertEquals(6 * 196, ahead);
+        assertTrue(Math.sqrt(aheadError / ahead) < 0.5, "t+4 rmse " + Math.sqrt(aheadError / ahead));
+        assertTrue(aheadError < 0.5 * misalignedError, "the t+4 column forecasts 3 steps after its row's: "
+                + aheadError + " against its own row " + misalignedError);
         assertThrows(InvalidConfigException.class, () -> PredictionJob.run(spark, config, null,
                 dir.resolve("rolled").toString(), "csv", 5));
     }

@@ -72,6 +72,7 @@ class LstmModelTest extends SparkTest {
         assertEquals(List.of("id", "t", "value", "cosine", "value_predicted", "value_predicted_t+2"), List.of(scored.columns()));
         List<Row> rows = scored.collectAsList();
         assertEquals(4 * 150, rows.size(), "every input row is kept");
+        assertEquals(4 * 149, expected.size(), "predict writes every step but a sequence's first");
         for (Row row : rows) {
             String key = row.getAs("id") + "@" + row.getAs("t");
             if (row.<Integer>getAs("t") == 0) {
@@ -79,15 +80,14 @@ class LstmModelTest extends SparkTest {
                 continue;
             }
             Row fromPredict = expected.get(key);
-            if (fromPredict == null) {
-                // predict's segments need each pair's targets H steps ahead: it leaves out a sequence's last H - 1 rows.
-                assertEquals(149, row.<Integer>getAs("t"), key);
-                assertNotNull(row.getAs("value_predicted"));
-                continue;
-            }
+            assertNotNull(fromPredict, key);
+            assertEquals(row.<Double>getAs("value"), fromPredict.<Double>getAs("value"), 1e-9, key);
             assertEquals(fromPredict.<Double>getAs("value_predicted"), row.<Double>getAs("value_predicted"), 1e-9, key);
             assertEquals(fromPredict.<Double>getAs("value_predicted_t+2"), row.<Double>getAs("value_predicted_t+2"), 1e-9, key);
         }
+        IllegalArgumentException horizon = assertThrows(IllegalArgumentException.class,
+                () -> model.copy(new org.apache.spark.ml.param.ParamMap()).setHorizon(3).transform(input));
+        assertTrue(horizon.getMessage().contains("2 steps ahead directly"), horizon.getMessage());
     }
 
     @Test

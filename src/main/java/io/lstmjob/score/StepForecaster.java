@@ -1,4 +1,4 @@
-package io.lstmjob.job;
+package io.lstmjob.score;
 
 import io.lstmjob.data.DataContract;
 import io.lstmjob.data.FeatureScaler;
@@ -9,10 +9,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A forecasting network's outputs in the input's units, its state carried from one call to the
- * next until the next sequence starts: the one scoring path of predict and of the Spark ML
- * {@code LstmModel}. Runs on an executor; not thread-safe (it holds the network's state).
+ * next until the next sequence starts (for {@link ForecastRows}). Runs on an executor; not
+ * thread-safe (it holds the network's state).
  */
-public final class StepForecaster {
+final class StepForecaster {
     private final MultiLayerNetwork network;
     private final FeatureScaler scaler;
     private final int outputs;

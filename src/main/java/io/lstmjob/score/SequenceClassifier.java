@@ -1,4 +1,4 @@
-package io.lstmjob.job;
+package io.lstmjob.score;
 
 import io.lstmjob.data.DataContract;
 import io.lstmjob.data.MinibatchAssembler;
@@ -22,7 +22,7 @@ import java.util.List;
  * probability, probability_CLASS...), where label is the input's own label (empty when the input
  * has no label column) and probability that of the predicted class. Runs on the executors.
  */
-public final class SequenceClassifier {
+final class SequenceClassifier {
     private SequenceClassifier() {
     }
 

@@ -1,4 +1,4 @@
-package io.lstmjob.spark;
+package io.lstmjob.score;
 
 import io.lstmjob.data.DataContract;
 import io.lstmjob.data.Segment;

@@ -1,7 +1,6 @@
-package io.lstmjob.spark;
+package io.lstmjob.score;
 
 import io.lstmjob.data.DataContract;
-import io.lstmjob.job.StepForecaster;
 import io.lstmjob.train.averaging.ModelState;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -17,7 +16,10 @@ import java.util.Objects;
 /**
  * One partition's rows, grouped by sequence and ordered, each with the forecasts made from the rows
  * before it appended. A sequence is read in chunks of {@link #CHUNK} rows, the network's state
- * carried from chunk to chunk, so a long sequence is never held whole. Runs on an executor.
+ * carried from chunk to chunk, so a long sequence is never held whole. With a horizon of K, each
+ * sequence gets K more rows after its last: the forecasts beyond its end, each fed back as the next
+ * input, in rows whose other columns are null but the sequence id and, when it is an integer, the
+ * order column (the last row's plus 1, 2, ...). Runs on an executor.
  */
 final class ForecastRows implements Iterator<Row> {
     /** Rows scored per network call: large enough to amortise the call, small enough to hold. */
@@ -29,20 +31,23 @@ final class ForecastRows implements Iterator<Row> {
     private final int[] featureIndexes;
     private final int idIndex;
     private final int orderIndex;
+    private final int horizon;
     private final Deque<Row> ready = new ArrayDeque<>();
     private Row lookahead;
     /** The forecasts made after the previous row of the current sequence; null at its first row. */
     private double[] previous;
+    private Row lastRow;
     private Object currentSequence;
     private boolean started;
 
-    ForecastRows(Iterator<Row> rows, ModelState state, DataContract contract, int[] featureIndexes, int idIndex, int orderIndex) {
+    ForecastRows(Iterator<Row> rows, ModelState state, RowScorer scorer, int horizon) {
         this.rows = rows;
+        this.contract = scorer.contract();
         this.forecaster = rows.hasNext() ? new StepForecaster(state.restore(), contract) : null;
-        this.contract = contract;
-        this.featureIndexes = featureIndexes;
-        this.idIndex = idIndex;
-        this.orderIndex = orderIndex;
+        this.featureIndexes = scorer.featureIndexes();
+        this.idIndex = scorer.idIndex();
+        this.orderIndex = scorer.orderIndex();
+        this.horizon = horizon;
         this.lookahead = rows.hasNext() ? rows.next() : null;
     }
 
@@ -76,7 +81,7 @@ final class ForecastRows implements Iterator<Row> {
 
     /** The next rows of the current sequence (up to CHUNK), through the network, out with their forecasts. */
     private void scoreChunk() {
-        Object sequence = idIndex < 0 ? null : lookahead.get(idIndex);
+        Object sequence = idOf(lookahead);
         if (!started || !Objects.equals(sequence, currentSequence)) {
             forecaster.startSequence();
             previous = null;
@@ -84,7 +89,7 @@ final class ForecastRows implements Iterator<Row> {
             started = true;
         }
         List<Row> chunk = new ArrayList<>();
-        while (lookahead != null && chunk.size() < CHUNK && Objects.equals(idIndex < 0 ? null : lookahead.get(idIndex), sequence)) {
+        while (lookahead != null && chunk.size() < CHUNK && Objects.equals(idOf(lookahead), sequence)) {
             chunk.add(lookahead);
             lookahead = rows.hasNext() ? rows.next() : null;
         }
@@ -96,6 +101,31 @@ final class ForecastRows implements Iterator<Row> {
         for (int r = 0; r < chunk.size(); r++) {
             ready.add(withForecasts(chunk.get(r), previous));
             previous = forecasts[r];
+        }
+        lastRow = chunk.get(chunk.size() - 1);
+        boolean sequenceEnds = lookahead == null || !Objects.equals(idOf(lookahead), sequence);
+        if (horizon > 0 && sequenceEnds) {
+            rollOut();
+        }
+    }
+
+    private Object idOf(Row row) {
+        return idIndex < 0 ? null : row.get(idIndex);
+    }
+
+    /** The horizon's rows: each forecast fed back as the next input (the targets are the features; checked by the caller). */
+    private void rollOut() {
+        Object order = lastRow.get(orderIndex);
+        for (int h = 1; h <= horizon; h++) {
+            if (h > 1) {
+                previous = forecaster.next(forecaster.input(new double[][]{previous}))[0];
+            }
+            Object[] values = new Object[lastRow.length()];
+            if (idIndex >= 0) {
+                values[idIndex] = currentSequence;
+            }
+            values[orderIndex] = order instanceof Long l ? (Object) (l + h) : order instanceof Integer i ? (Object) (i + h) : null;
+            ready.add(withForecasts(RowFactory.create(values), previous));
         }
     }
 
