@@ -90,6 +90,33 @@ class LstmModelTest extends SparkTest {
         assertTrue(horizon.getMessage().contains("2 steps ahead directly"), horizon.getMessage());
     }
 
+    /** The README's sample as it ships (ISO dates as the order, two of four features as targets): the DataFrame gets predict's numbers. */
+    @Test
+    void theWeatherSampleScoresAsPredictScoresIt() throws Exception {
+        JobConfig weather = new JobConfigLoader().load(null, null, List.of("output.path=" + dir.resolve("models"),
+                "train.epochs=1", "model.layers=[8]", "spark.numPartitions=2"));
+        TrainingJob.run(spark, weather);
+        Path predicted = dir.resolve("predict-weather");
+        PredictionJob.run(spark, weather, null, predicted.toString(), "csv", 0);
+        Map<String, Row> expected = byStep(csv(predicted), "sequence", "step");
+
+        Dataset<Row> scored = LstmModel.load(dir.resolve("models/weather-forecast").toString())
+                .transform(csv(Path.of("data-samples/weather")));
+        // predict numbers a sequence's steps from 0 in date order; the DataFrame keeps the dates.
+        List<Row> rows = scored.withColumn("step", org.apache.spark.sql.functions.row_number().over(
+                org.apache.spark.sql.expressions.Window.partitionBy("location").orderBy("date")).minus(1))
+                .filter("step > 0").collectAsList();
+        assertEquals(expected.size(), rows.size());
+        for (Row row : rows) {
+            String key = row.getAs("location") + "@" + row.getAs("step");
+            Row fromPredict = expected.get(key);
+            assertNotNull(fromPredict, key);
+            assertEquals(row.<Double>getAs("temp_min"), fromPredict.<Double>getAs("temp_min"), 1e-9, key);
+            assertEquals(fromPredict.<Double>getAs("temp_max_predicted"), row.<Double>getAs("temp_max_predicted"), 1e-9, key);
+            assertEquals(fromPredict.<Double>getAs("temp_min_predicted"), row.<Double>getAs("temp_min_predicted"), 1e-9, key);
+        }
+    }
+
     @Test
     void itComposesWithSparkSqlAndLoadsAVersionFolder() throws Exception {
         LstmModel model = LstmModel.load(dir.resolve("models/sines/versions/" + forecasterVersion).toString());
