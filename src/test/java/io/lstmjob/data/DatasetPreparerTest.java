@@ -58,7 +58,10 @@ class DatasetPreparerTest extends SparkTest {
 
     @Test
     void everyStepIsTrainedOrValidatedExactlyOnceInOrder() throws IOException {
-        Map<String, Integer> lengths = new TreeMap<>(Map.of("a-short", 4, "b-equal", 8, "c-long", 23, "d-longer", 57, "e-single", 1));
+        // b-equal: 7 pairs, one segment before the holdout; f-train-equal: 9 pairs, 2 held out, 7 to train (one segment
+        // exactly after the holdout); g-train-over: 10 pairs, 8 to train (a segment and one pair).
+        Map<String, Integer> lengths = new TreeMap<>(Map.of("a-short", 4, "b-equal", 8, "c-long", 23, "d-longer", 57, "e-single", 1,
+                "f-train-equal", 10, "g-train-over", 11));
         for (int overlap : new int[]{0, 3}) {
             // The second pass also keeps everything on disk only (spark.storageLevel=disk-only): the same segments.
             CacheLevel cache = overlap == 0 ? CacheLevel.MEMORY_AND_DISK : CacheLevel.DISK_ONLY;
@@ -70,7 +73,14 @@ class DatasetPreparerTest extends SparkTest {
                 for (Map.Entry<String, Integer> e : lengths.entrySet()) {
                     List<Segment> ofSeq = segments.stream().filter(s -> s.seqId().equals(e.getKey()))
                             .sorted(Comparator.comparingLong(Segment::start)).toList();
-                    assertCoversEveryPairOnce(ofSeq, e.getValue() - 1, seqIndex * 1000, 7 - overlap, overlap == 0);
+                    int pairs = Math.max(0, e.getValue() - 1);
+                    assertCoversEveryPairOnce(ofSeq, pairs, seqIndex * 1000, 7 - overlap, overlap == 0);
+                    // The validation split is the last round(pairs x 0.2) pairs, in whole: its first pair is that far from the end.
+                    long validationFrom = ofSeq.stream().filter(Segment::validation).mapToLong(Segment::start).min().orElse(pairs);
+                    assertEquals(Math.round(pairs * 0.2), pairs - validationFrom, e.getKey() + ": validation pairs");
+                    long trainingEnd = ofSeq.stream().filter(x -> !x.validation()).mapToLong(x -> x.start() + x.length())
+                            .max().orElse(0);
+                    assertEquals(validationFrom, trainingEnd, e.getKey() + ": training ends where validation begins");
                     seqIndex++;
                 }
                 assertEquals(lengths.values().stream().mapToInt(Integer::intValue).sum(), data.summary().steps());

@@ -40,6 +40,17 @@ class SegmentPlanTest {
     }
 
     @Test
+    void aTrainingSplitOfExactlyOneSegmentAfterTheHoldoutIsOneSegment() {
+        // 9 pairs, round(1.8) = 2 held out: 7 to train, exactly one segment of 7, then one validation segment of 2.
+        SegmentPlan plan = plan(new long[]{10}, 7, 0, 0.2, 1);
+        assertEquals(List.of(7, 2), lengths(plan));
+        assertEquals(7, plan.pairs(false));
+        assertEquals(2, plan.pairs(true));
+        assertTrue(!plan.isValidation(0) && plan.isValidation(1));
+        assertEquals(7, plan.startOf(1));
+    }
+
+    @Test
     void overlappingSegmentsStartLengthMinusOverlapApart() {
         SegmentPlan plan = plan(new long[]{21}, 10, 2, 0.0, 1);
         // 20 pairs, stride 8: [0,10) [8,18) [16,20)
