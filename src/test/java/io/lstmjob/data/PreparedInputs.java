@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** What the reading tests look at: the inputs the training segments hold, or the message a bad input gets. */
@@ -28,10 +29,18 @@ final class PreparedInputs {
         return values;
     }
 
-    /** The message the user sees: "file:line: reason" for a bad record, the message otherwise. */
+    /**
+     * The message the user sees: "file:line: reason" for a bad record, the message otherwise. Only a
+     * bad record (however Spark wraps it) or an {@link InputDataException} counts: those are what the
+     * command line reports as bad input (exit 3); any other exception is a bug and fails the test.
+     */
     static String failure(SparkSession spark, InputConfig input, ShardingConfig sharding) {
         Exception e = assertThrows(Exception.class, () -> DatasetPreparer.prepare(spark, input, sharding).release());
         BadRecordException bad = InputErrors.findBadRecord(e);
-        return bad != null ? InputErrors.describe(bad, spark.sparkContext().hadoopConfiguration()) : e.getMessage();
+        if (bad != null) {
+            return InputErrors.describe(bad, spark.sparkContext().hadoopConfiguration());
+        }
+        assertInstanceOf(InputDataException.class, e, "bad input is an InputDataException (exit 3), not " + e);
+        return e.getMessage();
     }
 }
