@@ -220,6 +220,27 @@ class TrainingJobTest extends SparkTest {
         assertEquals(validation.accuracy(), (double) diagonal / total, 1e-12);
         long support = validation.perClass().values().stream().mapToLong(ValidationMetrics.ClassMetrics::support).sum();
         assertEquals(validation.steps(), support);
+        // Rows are the actual characters, columns the predicted ones: a row sums to the character's
+        // support, its diagonal cell over the row is its recall, over the column its precision.
+        List<String> labels = validation.confusion().labels();
+        int checked = 0;
+        for (int c = 0; c < counts.length; c++) {
+            ValidationMetrics.ClassMetrics metrics = validation.perClass().get(labels.get(c));
+            long row = java.util.Arrays.stream(counts[c]).sum();
+            long column = 0;
+            for (long[] actual : counts) {
+                column += actual[c];
+            }
+            if (metrics == null) {
+                assertEquals(0, row + column, labels.get(c) + " neither occurs nor is predicted");
+                continue;
+            }
+            assertEquals(metrics.support(), row, labels.get(c));
+            assertEquals(metrics.recall(), row == 0 ? 0 : (double) counts[c][c] / row, 1e-12, labels.get(c));
+            assertEquals(metrics.precision(), column == 0 ? 0 : (double) counts[c][c] / column, 1e-12, labels.get(c));
+            checked += row != column ? 1 : 0;
+        }
+        assertTrue(checked > 0, "some character is predicted more or less often than it occurs, so a transposed matrix shows");
         assertTrue(validation.perClass().containsKey("t") && validation.perClass().containsKey("\\n"));
     }
 
