@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Arrays;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,6 +53,33 @@ class QuantizerTest {
         }
         // 16 levels over a Gaussian: far below the variance (0.04) of the weights themselves.
         assertTrue(error / w.length < 0.04 / 50, "mean squared error " + error / w.length);
+    }
+
+    /**
+     * Lloyd's iterations, not just the quantile start: two groups and an outlier, where the start
+     * (0 and 1) is not where k-means ends (the outlier gets a centroid of its own, 0 and 1 share one).
+     */
+    @Test
+    void kmeansIteratesToCentroidsThatAreTheMeansOfTheirWeights() {
+        Quantizer.Quantized q = Quantizer.kmeans(new float[]{0, 0, 0, 1, 1, 1, 10}, 1);
+        assertArrayEquals(new float[]{0.5f, 10f}, q.codebook(), 1e-6f);
+        assertArrayEquals(new float[]{0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 10f}, q.dequantize(), 1e-6f);
+
+        float[] w = weights();
+        q = Quantizer.kmeans(w, 3);
+        float[] back = q.dequantize();
+        for (float centroid : q.codebook()) {
+            double sum = 0;
+            int count = 0;
+            for (int i = 0; i < w.length; i++) {
+                if (back[i] == centroid) {
+                    sum += w[i];
+                    count++;
+                }
+            }
+            assertTrue(count > 0, "centroid " + centroid + " holds no weight");
+            assertEquals(sum / count, centroid, 1e-5, "a centroid is the mean of the weights nearest to it");
+        }
     }
 
     private static int indexOf(float[] w, float value) {
