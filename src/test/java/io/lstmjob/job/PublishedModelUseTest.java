@@ -390,6 +390,16 @@ class PublishedModelUseTest extends SparkTest {
         assertThrows(InvalidConfigException.class, () -> PredictionJob.run(spark, sines, null, dir.resolve("h2").toString(), "csv", 5));
     }
 
+    /** The share of {@code text}'s adjacent character pairs that occur somewhere in {@code in}. */
+    private static double seenBigrams(String text, String in) {
+        int[] cps = text.codePoints().toArray();
+        int seen = 0;
+        for (int i = 1; i < cps.length; i++) {
+            seen += in.contains(new String(cps, i - 1, 2)) ? 1 : 0;
+        }
+        return (double) seen / (cps.length - 1);
+    }
+
     @Test
     void aCharacterModelSamplesTextFromItsVocabulary() throws Exception {
         Path text = SampleData.shortText(dir.resolve("text"));
@@ -402,7 +412,18 @@ class PublishedModelUseTest extends SparkTest {
         String sampled = new TextSampler(model.network(), model.contract().vocabulary()).sample("the ", 60, 0.5, 1);
         assertEquals(60, sampled.codePointCount(0, sampled.length()));
         assertTrue(sampled.codePoints().allMatch(cp -> model.contract().vocabulary().indexOf(cp) >= 0));
-        assertTrue(sampled.contains("at"), "a trained model writes the text's syllables: " + sampled);
+        // A trained model writes the text's character pairs: nearly all of its bigrams occur in the text,
+        // where characters drawn at random from the same vocabulary hit few (about 60 of 17 x 17 pairs).
+        String trainingText = java.nio.file.Files.readString(text.resolve("text.txt"));
+        java.util.Random random = new java.util.Random(1);
+        StringBuilder uniform = new StringBuilder();
+        for (int i = 0; i < 60; i++) {
+            uniform.appendCodePoint(model.contract().vocabulary().codePointAt(random.nextInt(model.contract().vocabulary().size())));
+        }
+        double seen = seenBigrams(sampled, trainingText);
+        double chance = seenBigrams(uniform.toString(), trainingText);
+        assertTrue(seen > 0.8 && seen > chance + 0.4, "bigrams of the text: sampled " + seen + ", at random " + chance
+                + ": " + sampled);
         assertThrows(IllegalArgumentException.class,
                 () -> new TextSampler(model.network(), model.contract().vocabulary()).sample("XYZ", 5, 1, 1));
         assertThrows(InputDataException.class, () -> PredictionJob.run(spark, config, null, dir.resolve("p2").toString(), "csv", 0));

@@ -57,7 +57,18 @@ class TrainingJobTest extends SparkTest {
         String report = Files.readString(versionDir.resolve("report.html"));
         assertEquals(3, report.split("src=\"data:image/png;base64,").length - 1,
                 "loss, throughput and forecast charts are embedded in report.html");
-        assertTrue(report.contains("<th>validationLoss</th>") || report.contains("<th>validation loss</th>"));
+        // Every epoch of metrics.json is a row of the report with the same losses, and every chart is a real PNG.
+        for (JsonNode epoch : epochs) {
+            String row = "<td>" + epoch.get("epoch").asInt() + "</td><td>"
+                    + String.format(java.util.Locale.ROOT, "%.5g", epoch.get("trainLoss").asDouble()) + "</td><td>"
+                    + String.format(java.util.Locale.ROOT, "%.5g", epoch.get("validationLoss").asDouble()) + "</td>";
+            assertTrue(report.contains(row), "report.html lacks the epoch row " + row);
+        }
+        java.util.regex.Matcher png = java.util.regex.Pattern.compile("src=\"data:image/png;base64,([^\"]+)\"").matcher(report);
+        while (png.find()) {
+            var image = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(java.util.Base64.getDecoder().decode(png.group(1))));
+            assertTrue(image != null && image.getWidth() >= 300 && image.getHeight() >= 200, "a chart is a drawn PNG");
+        }
         JsonNode metadata = new ObjectMapper().readTree(versionDir.resolve("metadata.json").toFile());
         assertEquals(6, metadata.get("epochs").asInt());
         assertEquals(6, metadata.get("config").get("train").get("epochs").asInt());
