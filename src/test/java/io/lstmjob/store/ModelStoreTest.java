@@ -238,31 +238,39 @@ abstract class ModelStoreTest {
         assertEquals(1, winnersOfConcurrentLocks(8, "run-", false));
     }
 
-    /** How many of {@code runs} threads, started together, got the lock and still held it while all tried. */
+    /**
+     * How many of {@code runs} threads, started together, got the lock and still held it while all
+     * tried: a winner holds it until every thread has made its attempt (a latch, not a sleep), so a
+     * slow loser cannot find it released and a broken lock shows as two winners whatever the timing.
+     */
     private int winnersOfConcurrentLocks(int runs, String prefix, boolean breakStale) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(runs);
         CountDownLatch start = new CountDownLatch(1);
-        CountDownLatch hold = new CountDownLatch(1);
+        CountDownLatch tried = new CountDownLatch(runs);
         List<Future<Boolean>> outcomes = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
             String runId = prefix + i;
             outcomes.add(pool.submit(() -> {
                 start.await();
-                try (RunLock lock = store().lock(runId, 600, breakStale)) {
-                    hold.await(10, TimeUnit.SECONDS);
+                RunLock lock;
+                try {
+                    lock = store().lock(runId, 600, breakStale);
+                } catch (ModelLockedException e) {
+                    tried.countDown();
+                    return false;
+                }
+                try (lock) {
+                    tried.countDown();
+                    assertTrue(tried.await(60, TimeUnit.SECONDS), "every run made its attempt");
                     lock.requireHeld();
                     return true;
-                } catch (ModelLockedException e) {
-                    return false;
                 }
             }));
         }
         start.countDown();
-        Thread.sleep(1000);
-        hold.countDown();
         int winners = 0;
         for (Future<Boolean> outcome : outcomes) {
-            winners += outcome.get(30, TimeUnit.SECONDS) ? 1 : 0;
+            winners += outcome.get(90, TimeUnit.SECONDS) ? 1 : 0;
         }
         pool.shutdown();
         return winners;
