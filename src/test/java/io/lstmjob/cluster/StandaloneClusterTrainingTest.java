@@ -67,10 +67,53 @@ class StandaloneClusterTrainingTest {
         PublishedModel.load(new ModelStore(dir.resolve("models").toString(), "sines", spark.sparkContext().hadoopConfiguration()), null);
     }
 
+    /** The executor id a Worker gave the JVM, from its command line (CoarseGrainedExecutorBackend --executor-id ID). */
+    private static String executorId(ProcessHandle executor) throws java.io.IOException {
+        String[] args = Files.readString(Path.of("/proc", Long.toString(executor.pid()), "cmdline")).split("\0");
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals("--executor-id")) {
+                return args[i + 1];
+            }
+        }
+        throw new AssertionError("no --executor-id in " + String.join(" ", args));
+    }
+
+    /** What the driver's scheduler reports about one executor's tasks: when one starts, which were lost with it and retried. */
+    private static final class TaskEvents extends org.apache.spark.scheduler.SparkListener {
+        final String victim;
+        final java.util.concurrent.CountDownLatch victimRunning = new java.util.concurrent.CountDownLatch(1);
+        /** stage:partition of the tasks that ended with their executor lost. */
+        final java.util.Set<String> lost = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        /** stage:partition of the tasks that succeeded on another executor. */
+        final java.util.Set<String> succeededElsewhere = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        TaskEvents(String victim) {
+            this.victim = victim;
+        }
+
+        @Override
+        public void onTaskStart(org.apache.spark.scheduler.SparkListenerTaskStart start) {
+            if (start.taskInfo().executorId().equals(victim)) {
+                victimRunning.countDown();
+            }
+        }
+
+        @Override
+        public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+            String task = end.stageId() + ":" + end.taskInfo().index();
+            if (end.reason() instanceof org.apache.spark.ExecutorLostFailure failure && failure.execId().equals(victim)) {
+                lost.add(task);
+            } else if (end.reason() instanceof org.apache.spark.Success$ && !end.taskInfo().executorId().equals(victim)) {
+                succeededElsewhere.add(task);
+            }
+        }
+    }
+
     /**
      * An averaging round's tasks are pure functions of the broadcast state and their partition, so
      * when an executor dies Spark recomputes the lost tasks (and lost cached segments) elsewhere and
-     * the round's result is the same: the run ends with the same model, up to float rounding.
+     * the round's result is the same: the run ends with the same model, up to float rounding. A
+     * listener proves the kill landed on a running task and that Spark ran it again elsewhere.
      */
     @Test
     void anExecutorKilledMidEpochDoesNotChangeTheOutcome() throws Exception {
@@ -91,10 +134,22 @@ class StandaloneClusterTrainingTest {
         assertTrue(Files.exists(firstCheckpoint), "epoch 1 did not finish in time");
         List<ProcessHandle> executors = cluster.executors();
         assertEquals(2, executors.size());
-        executors.get(0).destroyForcibly();
+        ProcessHandle victim = executors.get(0);
+        String victimId = executorId(victim);
+        // Killed while it runs a task of a later round (Spark says when one starts), not between rounds.
+        TaskEvents events = new TaskEvents(victimId);
+        spark.sparkContext().addSparkListener(events);
+        assertTrue(events.victimRunning.await(120, TimeUnit.SECONDS), "executor " + victimId + " ran no task after epoch 1");
+        victim.destroyForcibly();
         TrainingJob.Result disturbed = disturbedRun.get(300, TimeUnit.SECONDS);
         runner.shutdown();
+        spark.sparkContext().removeSparkListener(events);
 
+        // Spark saw the task lost with its executor and ran that partition again, to success, elsewhere.
+        assertFalse(events.lost.isEmpty(), "no task was lost with executor " + victimId);
+        for (String task : events.lost) {
+            assertTrue(events.succeededElsewhere.contains(task), "lost task " + task + " was not retried to success");
+        }
         assertEquals(4, disturbed.metrics().epochs().size());
         PublishedModel.load(new ModelStore(dir.resolve("disturbed").toString(), "sines",
                 spark.sparkContext().hadoopConfiguration()), null);

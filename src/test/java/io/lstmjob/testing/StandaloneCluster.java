@@ -1,8 +1,6 @@
 package io.lstmjob.testing;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,15 +36,18 @@ public final class StandaloneCluster implements AutoCloseable {
         this.fromDistribution = fromDistribution;
         home = fromDistribution ? SparkDistribution.home() : dir.resolve("spark-home");
         Files.createDirectories(home.resolve("jars"));
-        port = freePort();
-        master = start(dir.resolve("master.log"), "org.apache.spark.deploy.master.Master",
-                "--host", "127.0.0.1", "--port", Integer.toString(port), "--webui-port", Integer.toString(freePort()));
-        waitForPort(port, 60_000);
+        // Port 0 everywhere: each JVM binds a port of its own choosing (asking the OS for a free port and
+        // handing its number on leaves a window in which another process can take it); the master's is
+        // read from its log.
+        Path masterLog = dir.resolve("master.log");
+        master = start(masterLog, "org.apache.spark.deploy.master.Master",
+                "--host", "127.0.0.1", "--port", "0", "--webui-port", "0");
+        port = masterPort(master, masterLog, 60_000);
         for (int i = 0; i < workerCount; i++) {
             Path work = Files.createDirectories(dir.resolve("worker-" + i));
             workers.add(start(dir.resolve("worker-" + i + ".log"), "org.apache.spark.deploy.worker.Worker",
                     "--host", "127.0.0.1", "--cores", Integer.toString(coresPerWorker), "--memory", memoryPerWorker,
-                    "--webui-port", Integer.toString(freePort()), "--work-dir", work.toString(), masterUrl()));
+                    "--webui-port", "0", "--work-dir", work.toString(), masterUrl()));
         }
     }
 
@@ -89,22 +90,21 @@ public final class StandaloneCluster implements AutoCloseable {
         return builder.start();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void waitForPort(int port, long timeoutMillis) throws InterruptedException, IOException {
+    /** The port the master bound, from the line Spark logs once it listens ("Starting Spark master at spark://HOST:PORT"). */
+    private static int masterPort(Process master, Path log, long timeoutMillis) throws InterruptedException, IOException {
+        java.util.regex.Pattern started = java.util.regex.Pattern.compile("Starting Spark master at spark://[^:]+:(\\d+)");
         long deadline = System.currentTimeMillis() + timeoutMillis;
-        while (System.currentTimeMillis() < deadline) {
-            try (Socket ignored = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException e) {
-                Thread.sleep(200);
+        while (System.currentTimeMillis() < deadline && master.isAlive()) {
+            if (Files.exists(log)) {
+                java.util.regex.Matcher m = started.matcher(Files.readString(log));
+                if (m.find()) {
+                    return Integer.parseInt(m.group(1));
+                }
             }
+            Thread.sleep(200);
         }
-        throw new IOException("the Spark master did not open port " + port);
+        throw new IOException("the Spark master did not start (see " + log + "):\n"
+                + (Files.exists(log) ? Files.readString(log) : ""));
     }
 
     @Override
