@@ -164,29 +164,41 @@ class RetrainTest extends SparkTest {
         assertTrue(e.getMessage().contains("no live version"), e.getMessage());
     }
 
+    /**
+     * The second run starts once the first holds the lock (its lock file is there: a hand-off, not
+     * two threads that may or may not overlap), is refused naming the first, and only the first publishes.
+     */
     @Test
     void ofTwoConcurrentRunsOnOneModelExactlyOneProceeds() throws Exception {
         Path input = SampleData.noisySines(dir.resolve("c"), 4, 200, 1);
         String out = dir.resolve("concurrent").toString();
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        List<Future<TrainingJob.Result>> runs = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            runs.add(pool.submit(() -> TrainingJob.run(spark, TestConfigs.sines(input, out, "train.epochs=3"))));
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        Future<TrainingJob.Result> first = pool.submit(() -> TrainingJob.run(spark, TestConfigs.sines(input, out, "train.epochs=3"),
+                new RunOptions(false, "first-run", false, false)));
+        Path lockDir = dir.resolve("concurrent/sines/_lock");
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!holdsGeneration(lockDir) && !first.isDone() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
         }
-        int published = 0;
-        int refused = 0;
-        for (Future<TrainingJob.Result> run : runs) {
-            try {
-                run.get();
-                published++;
-            } catch (java.util.concurrent.ExecutionException e) {
-                assertTrue(e.getCause() instanceof ModelLockedException, String.valueOf(e.getCause()));
-                refused++;
-            }
-        }
+        assertTrue(holdsGeneration(lockDir), "the first run took no lock");
+        ModelLockedException refused = org.junit.jupiter.api.Assertions.assertThrows(ModelLockedException.class,
+                () -> TrainingJob.run(spark, TestConfigs.sines(input, out, "train.epochs=3"), new RunOptions(false, "second-run", false, false)));
+        assertTrue(refused.getMessage().contains("locked by run first-run"), refused.getMessage());
+        String version = first.get(120, java.util.concurrent.TimeUnit.SECONDS).version();
         pool.shutdown();
-        assertEquals(1, published);
-        assertEquals(1, refused);
+        assertEquals(List.of(version), new ModelStore(out, "sines", spark.sparkContext().hadoopConfiguration())
+                .versions());
+    }
+
+    /** Whether a run holds the lock: a generation file (12 digits) with its first heartbeat, and no release of it. */
+    private static boolean holdsGeneration(Path lockDir) throws IOException {
+        if (!Files.isDirectory(lockDir)) {
+            return false;
+        }
+        try (Stream<Path> files = Files.list(lockDir)) {
+            List<String> names = files.map(f -> f.getFileName().toString()).toList();
+            return names.stream().anyMatch(n -> n.matches("\\d{12}\\.heartbeat")) && names.stream().noneMatch(n -> n.endsWith(".released"));
+        }
     }
 
     private static Map<String, String> hashes(Path folder) throws Exception {
