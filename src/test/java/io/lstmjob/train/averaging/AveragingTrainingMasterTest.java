@@ -148,6 +148,24 @@ class AveragingTrainingMasterTest {
         assertTrue(kept == 1 || kept == 2, "the workers' networks are kept for the next round, at most one per task; kept " + kept);
 
         ModelState afterFirst = ModelState.of(sparkNetwork.getNetwork());
+        // Whatever the overlap, the next round finds two networks to take, both as dirty as a network can be:
+        // other parameters, updater state and iteration count, and an RNN state left over.
+        List<MultiLayerNetwork> idle = new java.util.ArrayList<>();
+        while (ExecutorNetworks.idle() > 0) {
+            idle.add(ExecutorNetworks.take(afterFirst));
+        }
+        while (idle.size() < 2) {
+            idle.add(afterFirst.restore());
+        }
+        for (MultiLayerNetwork dirty : idle) {
+            dirty.params().addi(0.5);
+            dirty.getUpdater().getStateViewArray().addi(1);
+            dirty.setIterationCount(999);
+            dirty.rnnTimeStep(org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1,
+                    CONTRACT.networkInputs(), 3));
+            ExecutorNetworks.giveBack(afterFirst, dirty);
+        }
+        assertEquals(2, ExecutorNetworks.idle());
         MultiLayerNetwork first = trainAlone(afterFirst, shards.get(0), assembler);
         MultiLayerNetwork second = trainAlone(afterFirst, shards.get(1), assembler);
         sparkNetwork.fit(minibatches(shards, assembler));
@@ -158,6 +176,7 @@ class AveragingTrainingMasterTest {
                         ModelState.toFloats(second.getUpdater().getStateViewArray())),
                 ModelState.toFloats(sparkNetwork.getNetwork().getUpdater().getStateViewArray()), 1e-6f);
         assertEquals(first.getIterationCount(), sparkNetwork.getNetwork().getIterationCount());
+        assertEquals(2, ExecutorNetworks.idle(), "both tasks ran in kept networks and gave them back");
     }
 
     @Test
