@@ -48,7 +48,7 @@ public final class ModelStore {
     static final String LOCK = "_lock";
     static final String OUTCOMES = "outcomes";
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
-    private static final DateTimeFormatter VERSION_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+    private static final DateTimeFormatter VERSION_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'");
 
     private final FileSystem fs;
     private final Configuration conf;
@@ -77,7 +77,11 @@ public final class ModelStore {
         return new Path(new Path(modelDir, VERSIONS), version);
     }
 
-    /** A new, sortable version id: UTC time of creation plus a random suffix. */
+    /**
+     * A new version id that sorts by creation: UTC time to the millisecond (publishes of one model are
+     * serialised by its lock and take far longer; seconds let two runs of one second sort by their
+     * random suffix, and retention delete the newer) plus a random suffix.
+     */
     public static String newVersionId() {
         return VERSION_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)) + "-" + UUID.randomUUID().toString().substring(0, 8);
     }

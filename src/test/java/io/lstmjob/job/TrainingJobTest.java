@@ -75,6 +75,21 @@ class TrainingJobTest extends SparkTest {
         assertEquals(result.version(), Files.readString(dir.resolve("out/sines/LATEST")).trim());
     }
 
+    /** store.keepVersions through real runs and their real version ids: the newest versions stay, the live one among them. */
+    @Test
+    void retentionKeepsTheNewestVersions() throws IOException {
+        Path input = SampleData.noisySines(dir.resolve("kept"), 2, 60, 9);
+        List<String> published = new ArrayList<>();
+        for (int run = 0; run < 3; run++) {
+            published.add(TrainingJob.run(spark, TestConfigs.sines(input, dir.resolve("retention").toString(), "train.epochs=1",
+                    "store.keepVersions=2")).version());
+        }
+        var store = new io.lstmjob.store.ModelStore(dir.resolve("retention").toString(), "sines",
+                spark.sparkContext().hadoopConfiguration());
+        assertEquals(published.subList(1, 3), store.versions());
+        assertEquals(published.get(2), store.liveVersion().orElseThrow());
+    }
+
     /**
      * A run that stopped between renaming its version into place and moving LATEST (here: LATEST
      * could not be replaced) failed; its retry with the same run id completes the publish instead of

@@ -276,6 +276,44 @@ abstract class ModelStoreTest {
         return winners;
     }
 
+    /** Ids made one after the other sort in the order they were made, also within one second. */
+    @Test
+    void versionIdsSortByCreationWithinASecond() throws Exception {
+        List<String> made = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            made.add(ModelStore.newVersionId());
+            Thread.sleep(2);
+        }
+        List<String> sorted = new ArrayList<>(made);
+        java.util.Collections.sort(sorted);
+        assertEquals(made, sorted);
+    }
+
+    /** A run keeps the checkpoints of its two latest epochs; the unfinished run is the latest id that has one. */
+    @Test
+    void checkpointsArePrunedToTheTwoNewestAndTheUnfinishedRunIsTheLatestId() throws Exception {
+        ModelStore store = store();
+        try (RunLock ignored = store.lock("writer", 600, false)) {
+            CheckpointStore older = store.checkpoints("20261201T000000000Z-aaaaaaaa");
+            older.save(1, file("a"));
+            CheckpointStore run = store.checkpoints("20261202T000000000Z-00000000");
+            for (int epoch = 1; epoch <= 5; epoch++) {
+                run.save(epoch, file("e" + epoch));
+            }
+            store.checkpoints("20261203T000000000Z-ffffffff"); // a run folder without a checkpoint does not count
+            assertEquals(java.util.Optional.of(5), run.latest());
+            List<String> left = new ArrayList<>();
+            for (var status : fs().listStatus(new org.apache.hadoop.fs.Path(root() + "/m/runs/20261202T000000000Z-00000000/checkpoints"))) {
+                left.add(status.getPath().getName());
+            }
+            java.util.Collections.sort(left);
+            assertEquals(List.of("epoch-00004", "epoch-00005"), left);
+            assertEquals(java.util.Optional.of("20261202T000000000Z-00000000"), store.unfinishedRun());
+            run.delete();
+            assertEquals(java.util.Optional.of("20261201T000000000Z-aaaaaaaa"), store.unfinishedRun());
+        }
+    }
+
     @Test
     void namesThatWouldLeaveTheStoreAreRejected() {
         assertThrows(ModelStoreException.class, () -> new ModelStore(root(), "../x", conf()));
