@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -91,6 +92,42 @@ class SampleModelsTest {
         JsonNode exported = json(run(0, "export", "--model", "weather-forecast", "--input", "data-samples/weather",
                 "-o", dir.resolve("export").toString()));
         assertTrue(exported.path("holdout").size() > 0, exported.toString());
+
+        // NAME@VERSION picks a version that is no longer live; evaluate -o writes the JSON it prints, once.
+        String first = new ModelStore(dir.resolve("models").toString(), "weather-forecast", new Configuration()).liveVersion().orElseThrow();
+        assertOneLineStartingWith("Published ", run(0, "train", "train.epochs=2", "input.featureColumns=[temp_max, temp_min, wind]"));
+        Path written = dir.resolve("first.json");
+        String printed = run(0, "evaluate", "--model", "weather-forecast@" + first, "--input", "data-samples/weather",
+                "-o", written.toString());
+        assertEquals(metrics, json(printed), "the first version scores as it did while live");
+        assertEquals(json(printed), json(Files.readString(written)));
+        assertNotEquals(metrics, json(run(0, "evaluate", "--model", "weather-forecast", "--input", "data-samples/weather")),
+                "the live version is the second");
+        run(LstmJob.BAD_CONFIG, "evaluate", "--model", "weather-forecast@" + first, "--input", "data-samples/weather",
+                "-o", written.toString());
+        assertTrue(stderr.lastLine().contains("already exists"), stderr.lastLine());
+
+        // --format parquet: the same rows as the CSV of that version.
+        Path parquet = dir.resolve("predictions-parquet");
+        String wrote = run(0, "predict", "--model", "weather-forecast@" + first, "--input", "data-samples/weather",
+                "-o", parquet.toString(), "--format", "parquet");
+        assertOneLineStartingWith("Wrote " + rows + " predictions", wrote);
+        long parquetRows = 0;
+        List<String> columns = null;
+        try (Stream<Path> files = Files.list(parquet)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".parquet")).toList()) {
+                try (var reader = org.apache.parquet.hadoop.ParquetFileReader.open(org.apache.parquet.hadoop.util.HadoopInputFile
+                        .fromPath(new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))) {
+                    parquetRows += reader.getRecordCount();
+                    columns = reader.getFooter().getFileMetaData().getSchema().getFields().stream()
+                            .map(org.apache.parquet.schema.Type::getName).toList();
+                }
+            }
+        }
+        assertEquals(rows, parquetRows);
+        String header = Files.readString(Files.list(predictions).filter(f -> f.toString().endsWith(".csv")).findFirst().orElseThrow())
+                .lines().findFirst().orElseThrow();
+        assertEquals(List.of(header.split(",")), columns);
     }
 
     @Test
