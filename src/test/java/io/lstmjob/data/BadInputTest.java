@@ -99,6 +99,7 @@ class BadInputTest extends SparkTest {
         PreparedData data = DatasetPreparer.prepare(spark, csv(in, InvalidValuePolicy.SKIP, ShortSequencePolicy.FAIL, false, 1), SHARDING);
         try {
             assertEquals(10, data.summary().steps());
+            assertEquals(2, data.summary().skippedRows(), "the rows left out are counted");
             assertEquals(List.of(0f, 1f, 2f, 4f, 5f, 6f, 7f, 9f, 10f), inputs(data));
         } finally {
             data.release();
@@ -113,9 +114,39 @@ class BadInputTest extends SparkTest {
             // Steps 3 and 4 lie on the line between 2 and 5; the ends take their nearest valid value.
             List<Float> values = inputs(data);
             assertEquals(List.of(1f, 1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f, 9f, 10f), values);
+            assertEquals(4, data.summary().filledCells(), "the cells filled are counted");
         } finally {
             data.release();
         }
+    }
+
+    /** Parquet has no lines: a bad record is named by its file and its row within the file (1-based). */
+    @Test
+    void aBadParquetRecordIsNamedByFileAndRow() throws IOException {
+        org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+                .add("id", "string").add("t", "long").add("value", "double");
+        List<org.apache.spark.sql.Row> rows = new java.util.ArrayList<>();
+        for (int t = 0; t < 10; t++) {
+            rows.add(org.apache.spark.sql.RowFactory.create("a", (long) t, t == 6 ? Double.NaN : (double) t));
+        }
+        rows.add(org.apache.spark.sql.RowFactory.create("a", 3L, 3.5));
+        Path nan = dir.resolve("pq-nan");
+        spark.createDataFrame(rows.subList(0, 10), schema).coalesce(1).write().parquet(nan.toString());
+        String message = failure(parquet(nan));
+        assertTrue(message.matches(".*pq-nan/part-[^/]*\\.parquet: row 7: column 'value' is empty, NaN or infinite.*"), message);
+
+        List<org.apache.spark.sql.Row> duplicate = new java.util.ArrayList<>(rows);
+        duplicate.set(6, org.apache.spark.sql.RowFactory.create("a", 6L, 6.0));
+        Path twice = dir.resolve("pq-twice");
+        spark.createDataFrame(duplicate, schema).coalesce(1).write().parquet(twice.toString());
+        message = failure(parquet(twice));
+        assertTrue(message.matches(".*pq-twice/part-[^/]*\\.parquet: row (4|11): sequence 'a' has a second row with the same order value 3.*"),
+                message);
+    }
+
+    private static InputConfig parquet(Path path) {
+        return new InputConfig(path.toString(), InputFormat.PARQUET, ",", "id", "t", List.of("value"), List.of(),
+                InvalidValuePolicy.FAIL, ShortSequencePolicy.FAIL, false, 1, "", InputConfig.DEFAULT_MAX_LINE_BYTES);
     }
 
     @Test
