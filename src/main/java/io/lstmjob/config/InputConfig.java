@@ -25,16 +25,6 @@ public record InputConfig(
         String labelColumn,
         int maxLineBytes) implements Serializable {
 
-    /** input.maxLineBytes's default: 16 MiB. */
-    public static final int DEFAULT_MAX_LINE_BYTES = 16 << 20;
-
-    /** Strict defaults: fail on invalid values and short sequences, sort rows by the order column. */
-    public InputConfig(String path, InputFormat format, String delimiter, String sequenceIdColumn, String orderColumn,
-                       List<String> featureColumns, List<String> targetColumns) {
-        this(path, format, delimiter, sequenceIdColumn, orderColumn, featureColumns, targetColumns,
-                InvalidValuePolicy.FAIL, ShortSequencePolicy.FAIL, false, 1, "", DEFAULT_MAX_LINE_BYTES);
-    }
-
     /** A copy that reads {@code labelColumn} as every sequence's class. */
     public InputConfig withLabelColumn(String column) {
         return new InputConfig(path, format, delimiter, sequenceIdColumn, orderColumn, featureColumns, targetColumns,

@@ -16,11 +16,6 @@ public record ShardingConfig(
         CacheLevel cacheLevel,
         int horizon) implements Serializable {
 
-    /** Cached in memory, spilling to disk; next-step targets. */
-    public ShardingConfig(int segmentLength, int overlap, double validationFraction, int numPartitions) {
-        this(segmentLength, overlap, validationFraction, numPartitions, CacheLevel.MEMORY_AND_DISK, 1);
-    }
-
     /** The same, with no overlap and no validation split: every pair of every sequence, once (scoring). */
     public ShardingConfig whole() {
         return new ShardingConfig(segmentLength, 0, 0.0, numPartitions, cacheLevel, horizon);

@@ -1,7 +1,7 @@
 package io.lstmjob.data;
 
+import io.lstmjob.testing.TestConfigs;
 import io.lstmjob.config.InputConfig;
-import io.lstmjob.config.InputFormat;
 import io.lstmjob.config.InvalidValuePolicy;
 import io.lstmjob.config.ShardingConfig;
 import io.lstmjob.config.ShortSequencePolicy;
@@ -13,12 +13,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 import static io.lstmjob.data.PreparedInputs.inputs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -26,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the config asks for it, a counted skip or fill; never silently wrong data.
  */
 class BadInputTest extends SparkTest {
-    private static final ShardingConfig SHARDING = new ShardingConfig(5, 0, 0.0, 2);
+    private static final ShardingConfig SHARDING = TestConfigs.sharding(5, 0, 0.0, 2);
 
     private static String failure(InputConfig input) {
         return PreparedInputs.failure(spark, input, SHARDING);
@@ -58,8 +56,9 @@ class BadInputTest extends SparkTest {
 
     private static InputConfig csv(Path path, InvalidValuePolicy invalid, ShortSequencePolicy shortSequences,
                                    boolean strictOrder, int minPairs) {
-        return new InputConfig(path.toString(), InputFormat.CSV, ",", "id", "t", List.of("value"), List.of(),
-                invalid, shortSequences, strictOrder, minPairs, "", InputConfig.DEFAULT_MAX_LINE_BYTES);
+        return TestConfigs.input(path, "input.invalidValues=" + invalid.configName(), "input.shortSequences="
+                + shortSequences.configName(), "input.order=" + (strictOrder ? "strict" : "sort"), "tbptt.forward=" + minPairs,
+                "tbptt.backward=" + minPairs);
     }
 
     private static InputConfig strict(Path path) {
@@ -145,8 +144,7 @@ class BadInputTest extends SparkTest {
     }
 
     private static InputConfig parquet(Path path) {
-        return new InputConfig(path.toString(), InputFormat.PARQUET, ",", "id", "t", List.of("value"), List.of(),
-                InvalidValuePolicy.FAIL, ShortSequencePolicy.FAIL, false, 1, "", InputConfig.DEFAULT_MAX_LINE_BYTES);
+        return TestConfigs.input(path, "input.format=parquet");
     }
 
     @Test
@@ -222,7 +220,7 @@ class BadInputTest extends SparkTest {
     void textThatIsNotUtf8IsNamed() throws IOException {
         Path in = Files.createDirectories(dir.resolve("text"));
         Files.write(in.resolve("t.txt"), new byte[]{'a', 'b', '\n', 'c', (byte) 0xC3, (byte) 0x28, '\n'});
-        String message = failure(new InputConfig(in.toString(), InputFormat.TEXT, ",", "", "", List.of(), List.of()));
+        String message = failure(TestConfigs.text(in));
         assertTrue(message.endsWith("t.txt:2: the line is not valid UTF-8"), message);
     }
 
@@ -230,7 +228,7 @@ class BadInputTest extends SparkTest {
     void aOneCharacterVocabularyIsRejected() throws IOException {
         Path in = Files.createDirectories(dir.resolve("text"));
         Files.writeString(in.resolve("t.txt"), "\n".repeat(40)); // nothing but line ends
-        String message = failure(new InputConfig(in.toString(), InputFormat.TEXT, ",", "", "", List.of(), List.of()));
+        String message = failure(TestConfigs.text(in));
         assertEquals("the text has 1 distinct character(s); a character model needs at least 2", message);
     }
 

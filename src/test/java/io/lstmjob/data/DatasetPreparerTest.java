@@ -1,9 +1,8 @@
 package io.lstmjob.data;
 
+import io.lstmjob.testing.TestConfigs;
 import io.lstmjob.config.CacheLevel;
 import io.lstmjob.config.InputConfig;
-import io.lstmjob.config.InputFormat;
-import io.lstmjob.config.ShardingConfig;
 import io.lstmjob.testing.SparkTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,9 +31,7 @@ class DatasetPreparerTest extends SparkTest {
 
     /** One-step sequences (nothing to train on) are left out here; BadInputTest covers the strict default. */
     private static InputConfig csv(Path path) {
-        return new InputConfig(path.toString(), InputFormat.CSV, ",", "id", "t", List.of("value"), List.of(),
-                io.lstmjob.config.InvalidValuePolicy.FAIL, io.lstmjob.config.ShortSequencePolicy.SKIP, false, 1, "",
-                InputConfig.DEFAULT_MAX_LINE_BYTES);
+        return TestConfigs.input(path, "input.shortSequences=skip");
     }
 
     /**
@@ -65,7 +62,7 @@ class DatasetPreparerTest extends SparkTest {
         for (int overlap : new int[]{0, 3}) {
             // The second pass also keeps everything on disk only (spark.storageLevel=disk-only): the same segments.
             CacheLevel cache = overlap == 0 ? CacheLevel.MEMORY_AND_DISK : CacheLevel.DISK_ONLY;
-            PreparedData data = DatasetPreparer.prepare(spark, csv(oddLengths(lengths)), new ShardingConfig(7, overlap, 0.2, 3, cache, 1));
+            PreparedData data = DatasetPreparer.prepare(spark, csv(oddLengths(lengths)), TestConfigs.sharding(7, overlap, 0.2, 3, "spark.storageLevel=" + cache.configName()));
             try {
                 List<Segment> segments = new ArrayList<>(data.train().collect());
                 segments.addAll(data.validation().collect());
@@ -132,7 +129,7 @@ class DatasetPreparerTest extends SparkTest {
         }
         Files.writeString(dir.resolve("s/a.csv"), csv);
         // 10 pairs, 2 for validation: training inputs are steps 0..7 (values 1,2,1,2,...)
-        PreparedData data = DatasetPreparer.prepare(spark, csv(dir.resolve("s")), new ShardingConfig(5, 0, 0.2, 2));
+        PreparedData data = DatasetPreparer.prepare(spark, csv(dir.resolve("s")), TestConfigs.sharding(5, 0, 0.2, 2));
         try {
             assertEquals(1.5, data.contract().scaler().featureMean()[0], 1e-9);
             assertEquals(0.5, data.contract().scaler().featureStd()[0], 1e-9);
@@ -145,8 +142,8 @@ class DatasetPreparerTest extends SparkTest {
     void textBecomesOneSequenceOfCharactersWithAVocabulary() throws IOException {
         Files.createDirectories(dir.resolve("t"));
         Files.writeString(dir.resolve("t/a.txt"), "abca\nbé\n", StandardCharsets.UTF_8);
-        InputConfig text = new InputConfig(dir.resolve("t").toString(), InputFormat.TEXT, ",", "", "", List.of(), List.of());
-        PreparedData data = DatasetPreparer.prepare(spark, text, new ShardingConfig(3, 0, 0.0, 2));
+        InputConfig text = TestConfigs.text(dir.resolve("t"));
+        PreparedData data = DatasetPreparer.prepare(spark, text, TestConfigs.sharding(3, 0, 0.0, 2));
         try {
             assertEquals(8, data.summary().steps());
             int[] expected = "\nabcé".codePoints().sorted().toArray();
@@ -174,9 +171,8 @@ class DatasetPreparerTest extends SparkTest {
         org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
                 .add("id", "string").add("t", "long").add("value", "double");
         spark.createDataFrame(rows, schema).coalesce(1).write().parquet(dir.resolve("pq").toString());
-        InputConfig parquet = new InputConfig(dir.resolve("pq").toString(), InputFormat.PARQUET, ",", "id", "t",
-                List.of("value"), List.of());
-        PreparedData data = DatasetPreparer.prepare(spark, parquet, new ShardingConfig(4, 0, 0.0, 2));
+        InputConfig parquet = TestConfigs.input(dir.resolve("pq"), "input.format=parquet");
+        PreparedData data = DatasetPreparer.prepare(spark, parquet, TestConfigs.sharding(4, 0, 0.0, 2));
         try {
             List<Segment> segments = new ArrayList<>(data.train().collect());
             segments.sort(Comparator.comparingLong(Segment::start));
@@ -192,7 +188,7 @@ class DatasetPreparerTest extends SparkTest {
         Files.createDirectories(dir.resolve("bad"));
         Files.writeString(dir.resolve("bad/x.csv"), "id,t,value\na,0,1.0\na,1,2.0\na,2,abc\n");
         Exception e = assertThrows(Exception.class,
-                () -> DatasetPreparer.prepare(spark, csv(dir.resolve("bad")), new ShardingConfig(5, 0, 0.0, 2)));
+                () -> DatasetPreparer.prepare(spark, csv(dir.resolve("bad")), TestConfigs.sharding(5, 0, 0.0, 2)));
         BadRecordException bad = InputErrors.findBadRecord(e);
         assertTrue(bad != null, "cause: " + e);
         String message = InputErrors.describe(bad, spark.sparkContext().hadoopConfiguration());
@@ -202,7 +198,7 @@ class DatasetPreparerTest extends SparkTest {
     @Test
     void aMissingInputPathIsNamed() {
         InputDataException e = assertThrows(InputDataException.class,
-                () -> DatasetPreparer.prepare(spark, csv(dir.resolve("nothing-here")), new ShardingConfig(5, 0, 0.0, 2)));
+                () -> DatasetPreparer.prepare(spark, csv(dir.resolve("nothing-here")), TestConfigs.sharding(5, 0, 0.0, 2)));
         assertTrue(e.getMessage().contains("nothing-here") && e.getMessage().contains("does not exist"), e.getMessage());
     }
 
@@ -211,7 +207,7 @@ class DatasetPreparerTest extends SparkTest {
         Files.createDirectories(dir.resolve("empty"));
         Files.writeString(dir.resolve("empty/x.csv"), "id,t,value\n");
         InputDataException e = assertThrows(InputDataException.class,
-                () -> DatasetPreparer.prepare(spark, csv(dir.resolve("empty")), new ShardingConfig(5, 0, 0.0, 2)));
+                () -> DatasetPreparer.prepare(spark, csv(dir.resolve("empty")), TestConfigs.sharding(5, 0, 0.0, 2)));
         assertEquals("the input holds no data rows", e.getMessage());
     }
 
@@ -219,7 +215,7 @@ class DatasetPreparerTest extends SparkTest {
     void anEmptyFolderIsNamed() throws IOException {
         Files.createDirectories(dir.resolve("none"));
         InputDataException e = assertThrows(InputDataException.class,
-                () -> DatasetPreparer.prepare(spark, csv(dir.resolve("none")), new ShardingConfig(5, 0, 0.0, 2)));
+                () -> DatasetPreparer.prepare(spark, csv(dir.resolve("none")), TestConfigs.sharding(5, 0, 0.0, 2)));
         assertTrue(e.getMessage().contains("is a folder with no data files"), e.getMessage());
     }
 
@@ -228,7 +224,7 @@ class DatasetPreparerTest extends SparkTest {
         Map<String, Integer> lengths = new TreeMap<>(Map.of("a", 12, "b", 31));
         int horizon = 3;
         PreparedData data = DatasetPreparer.prepare(spark, csv(oddLengths(lengths)),
-                new ShardingConfig(7, 0, 0.2, 2, CacheLevel.MEMORY_AND_DISK, horizon));
+                TestConfigs.sharding(7, 0, 0.2, 2, "model.horizon=" + horizon));
         try {
             List<Segment> segments = new ArrayList<>(data.train().collect());
             segments.addAll(data.validation().collect());

@@ -1,10 +1,8 @@
 package io.lstmjob.data;
 
+import io.lstmjob.testing.TestConfigs;
 import io.lstmjob.config.InputConfig;
-import io.lstmjob.config.InputFormat;
-import io.lstmjob.config.InvalidValuePolicy;
 import io.lstmjob.config.ShardingConfig;
-import io.lstmjob.config.ShortSequencePolicy;
 import io.lstmjob.testing.SparkTest;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.io.compress.BZip2Codec;
@@ -25,7 +23,6 @@ import java.util.List;
 
 import static io.lstmjob.data.PreparedInputs.inputs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -34,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * twice, bytes that are not UTF-8, a missing line break, a huge bad cell.
  */
 class InputFilesAsTheyComeTest extends SparkTest {
-    private static final ShardingConfig SHARDING = new ShardingConfig(5, 0, 0.0, 2);
+    private static final ShardingConfig SHARDING = TestConfigs.sharding(5, 0, 0.0, 2);
 
     private static String failure(InputConfig input) {
         return PreparedInputs.failure(spark, input, SHARDING);
@@ -43,18 +40,13 @@ class InputFilesAsTheyComeTest extends SparkTest {
     @TempDir
     Path dir;
 
-    private static InputConfig csv(Path path, InvalidValuePolicy invalid, List<String> features, List<String> targets,
-                                   int maxLineBytes) {
-        return new InputConfig(path.toString(), InputFormat.CSV, ",", "id", "t", features, targets,
-                invalid, ShortSequencePolicy.FAIL, false, 1, "", maxLineBytes);
-    }
-
-    private static InputConfig csv(Path path) {
-        return csv(path, InvalidValuePolicy.FAIL, List.of("value"), List.of(), InputConfig.DEFAULT_MAX_LINE_BYTES);
+    /** A CSV of columns id, t, value; {@code overrides} as for {@link TestConfigs#input}. */
+    private static InputConfig csv(Path path, String... overrides) {
+        return TestConfigs.input(path, overrides);
     }
 
     private static InputConfig text(Path path) {
-        return new InputConfig(path.toString(), InputFormat.TEXT, ",", "", "", List.of(), List.of());
+        return TestConfigs.text(path);
     }
 
     /** Sequence "a": value = 10 x step, rows in order, lines ended by {@code eol}. */
@@ -121,7 +113,7 @@ class InputFilesAsTheyComeTest extends SparkTest {
         String text = poem.toString();
         Path in = write("many.txt", text.getBytes(StandardCharsets.UTF_8));
         // splits of 97 bytes: lines, multi-byte characters and CRLF pairs all cross split ends; segments of 7 + overlap 2 too
-        ShardingConfig overlapping = new ShardingConfig(7, 2, 0.1, 3);
+        ShardingConfig overlapping = TestConfigs.sharding(7, 2, 0.1, 3);
         String expected = text.replace("\r\n", "\n");
         PreparedData data = withSplitsOf(97, () -> DatasetPreparer.prepare(spark, text(in), overlapping));
         try {
@@ -251,8 +243,7 @@ class InputFilesAsTheyComeTest extends SparkTest {
     void aLineLongerThanTheLimitIsRefusedWithItsLine() throws IOException {
         String longLine = "a,4," + "9".repeat(5000);
         String content = series(12, "\n").replace("a,4,40", longLine);
-        String message = failure(csv(write("long.csv", content.getBytes(StandardCharsets.UTF_8)), InvalidValuePolicy.FAIL,
-                List.of("value"), List.of(), 1024));
+        String message = failure(csv(write("long.csv", content.getBytes(StandardCharsets.UTF_8)), "input.maxLineBytes=1024"));
         assertTrue(message.endsWith("long.csv:6: the line is longer than input.maxLineBytes (1024 bytes); a line break may "
                 + "be missing, or raise input.maxLineBytes"), message);
     }
@@ -270,7 +261,7 @@ class InputFilesAsTheyComeTest extends SparkTest {
         // 'value' is both a feature and a target: its 3 empty cells are 3 cells, not 6.
         String content = series(12, "\n").replace("a,3,30", "a,3,").replace("a,4,40", "a,4,").replace("a,8,80", "a,8,");
         PreparedData data = DatasetPreparer.prepare(spark, csv(write("gaps.csv", content.getBytes(StandardCharsets.UTF_8)),
-                InvalidValuePolicy.INTERPOLATE, List.of("value"), List.of("value"), InputConfig.DEFAULT_MAX_LINE_BYTES), SHARDING);
+                "input.invalidValues=interpolate", "input.targetColumns=[value]"), SHARDING);
         try {
             assertEquals(3, data.summary().filledCells());
             assertEquals(tens(11), inputs(data), "linear between the neighbours");

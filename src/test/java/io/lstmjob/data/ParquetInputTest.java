@@ -1,7 +1,7 @@
 package io.lstmjob.data;
 
+import io.lstmjob.testing.TestConfigs;
 import io.lstmjob.config.InputConfig;
-import io.lstmjob.config.InputFormat;
 import io.lstmjob.config.ShardingConfig;
 import io.lstmjob.testing.SparkTest;
 import org.apache.spark.sql.Row;
@@ -16,13 +16,11 @@ import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.IntFunction;
 
 import static io.lstmjob.data.PreparedInputs.inputs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -30,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * with dots and spaces, and the schemas the job must refuse (nested features, files that differ).
  */
 class ParquetInputTest extends SparkTest {
-    private static final ShardingConfig SHARDING = new ShardingConfig(4, 0, 0.0, 2);
+    private static final ShardingConfig SHARDING = TestConfigs.sharding(4, 0, 0.0, 2);
 
     private static String failure(InputConfig input) {
         return PreparedInputs.failure(spark, input, SHARDING);
@@ -55,7 +53,8 @@ class ParquetInputTest extends SparkTest {
     }
 
     private static InputConfig parquet(Path path, String order, String value) {
-        return new InputConfig(path.toString(), InputFormat.PARQUET, ",", "id", order, List.of(value), List.of());
+        return TestConfigs.input(path, "input.format=parquet", "input.orderColumn=" + order,
+                "input.featureColumns=" + TestConfigs.list(List.of(value)));
     }
 
     private static void assertInOrder(InputConfig input) {

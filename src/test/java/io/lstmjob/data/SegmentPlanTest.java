@@ -1,6 +1,6 @@
 package io.lstmjob.data;
 
-import io.lstmjob.config.ShardingConfig;
+import io.lstmjob.testing.TestConfigs;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -16,7 +16,7 @@ class SegmentPlanTest {
         for (int i = 0; i < lengths.length; i++) {
             ids.add("s" + i);
         }
-        return SegmentPlan.build(new SequenceCatalog(ids, lengths), new ShardingConfig(segment, overlap, validation, partitions), partitions, 1);
+        return SegmentPlan.build(new SequenceCatalog(ids, lengths), TestConfigs.sharding(segment, overlap, validation, partitions), partitions, 1);
     }
 
     @Test

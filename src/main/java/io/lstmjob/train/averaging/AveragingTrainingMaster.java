@@ -58,12 +58,6 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
     /**
      * @param batchSizePerWorker examples per minibatch, for dl4j-spark's worker configuration
      * @param averagingFrequency minibatches per round; 0 = one round per epoch
-     */
-    public AveragingTrainingMaster(int batchSizePerWorker, int averagingFrequency) {
-        this(batchSizePerWorker, averagingFrequency, StepScale.PLAIN_AVERAGE, BlockMomentum.NONE);
-    }
-
-    /**
      * @param stepScale     how far the model moves from where the round started towards (or past) the workers' mean
      * @param blockMomentum how much of a round's step the next round starts with
      */

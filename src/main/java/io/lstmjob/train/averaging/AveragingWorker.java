@@ -34,7 +34,6 @@ public final class AveragingWorker implements TrainingWorker<WorkerResult> {
     private transient WindowLossRecorder losses;
     private transient long tokens;
     private transient long lossUnits;
-    private transient int minibatches;
     private transient int startIteration;
 
     AveragingWorker(Broadcast<ModelState> state, WorkerConfiguration configuration, List<TrainingHook> hooks) {
@@ -53,7 +52,6 @@ public final class AveragingWorker implements TrainingWorker<WorkerResult> {
         network.setListeners(listeners);
         tokens = 0;
         lossUnits = 0;
-        minibatches = 0;
         startIteration = initial.iterationCount();
         return network;
     }
@@ -71,7 +69,6 @@ public final class AveragingWorker implements TrainingWorker<WorkerResult> {
         tokens += steps;
         // Per-step labels: the loss is a mean over steps; a classifier's one label per sequence: over sequences.
         lossUnits += dataSet.getLabels().rank() == 3 ? steps : dataSet.getLabels().size(0);
-        minibatches++;
         return null;
     }
 
@@ -90,7 +87,7 @@ public final class AveragingWorker implements TrainingWorker<WorkerResult> {
         INDArray updater = network.getUpdater().getStateViewArray();
         WorkerResult result = new WorkerResult(ModelState.toFloats(network.params()),
                 updater == null ? null : ModelState.toFloats(updater),
-                losses.lossSum, lossUnits, tokens, minibatches,
+                losses.lossSum, lossUnits, tokens,
                 network.getIterationCount() - startIteration, false, System.currentTimeMillis(), -1);
         ExecutorNetworks.giveBack(state.value(), network);
         return result;

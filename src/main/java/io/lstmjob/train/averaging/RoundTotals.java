@@ -13,7 +13,6 @@ final class RoundTotals implements Serializable {
     double lossSum;
     long lossUnits;
     long tokens;
-    long minibatches;
     int maxIterations;
     boolean moreData;
     long lastWorkerFinishedMillis;
@@ -29,7 +28,6 @@ final class RoundTotals implements Serializable {
         lossSum += result.lossSum();
         lossUnits += result.lossUnits();
         tokens += result.tokens();
-        minibatches += result.minibatches();
         maxIterations = Math.max(maxIterations, result.iterations());
         moreData |= result.moreData();
         lastWorkerFinishedMillis = Math.max(lastWorkerFinishedMillis, result.finishedAtMillis());
@@ -58,7 +56,6 @@ final class RoundTotals implements Serializable {
         lossSum += other.lossSum;
         lossUnits += other.lossUnits;
         tokens += other.tokens;
-        minibatches += other.minibatches;
         maxIterations = Math.max(maxIterations, other.maxIterations);
         moreData |= other.moreData;
         lastWorkerFinishedMillis = Math.max(lastWorkerFinishedMillis, other.lastWorkerFinishedMillis);

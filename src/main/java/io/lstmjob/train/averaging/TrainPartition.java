@@ -55,7 +55,7 @@ final class TrainPartition implements FlatMapFunction<Iterator<DataSet>, WorkerR
         WorkerResult result = worker.getFinalResult(network);
         boolean more = data.hasNext();
         return List.of(new WorkerResult(result.parameters(), result.updaterState(), result.lossSum(), result.lossUnits(),
-                result.tokens(), result.minibatches(), result.iterations(), more, result.finishedAtMillis(),
+                result.tokens(), result.iterations(), more, result.finishedAtMillis(),
                 TaskContext.getPartitionId())).iterator();
     }
 }

@@ -11,7 +11,7 @@ import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
  * Spark partition it trained (-1 when unknown).
  */
 public record WorkerResult(float[] parameters, float[] updaterState, double lossSum, long lossUnits,
-                           long tokens, int minibatches, int iterations, boolean moreData,
+                           long tokens, int iterations, boolean moreData,
                            long finishedAtMillis, int partition) implements TrainingResult {
 
     /**

@@ -82,6 +82,11 @@ class AveragingTrainingMasterTest {
         return NetworkFactory.create(CONFIG.model(), TRAIN, Task.FORECAST, 1, 1);
     }
 
+    /** The workers' plain mean, no block momentum: every {@code frequency} minibatches, 0 = once per epoch. */
+    private static AveragingTrainingMaster plainAverage(int frequency) {
+        return new AveragingTrainingMaster(TRAIN.batchSize(), frequency, StepScale.PLAIN_AVERAGE, BlockMomentum.NONE);
+    }
+
     private static JavaRDD<DataSet> minibatches(List<List<Segment>> shards, MinibatchAssembler assembler) {
         List<Segment> all = new ArrayList<>(shards.get(0));
         all.addAll(shards.get(1));
@@ -113,7 +118,7 @@ class AveragingTrainingMasterTest {
         float[] u1 = ModelState.toFloats(first.getUpdater().getStateViewArray());
         float[] u2 = ModelState.toFloats(second.getUpdater().getStateViewArray());
 
-        AveragingTrainingMaster master = new AveragingTrainingMaster(TRAIN.batchSize(), 0);
+        AveragingTrainingMaster master = plainAverage(0);
         SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sc, network, master);
         sparkNetwork.fit(minibatches(shards, assembler));
 
@@ -139,7 +144,7 @@ class AveragingTrainingMasterTest {
         MinibatchAssembler assembler = new MinibatchAssembler(CONTRACT, TRAIN.batchSize());
         List<List<Segment>> shards = shards();
         MultiLayerNetwork network = tinyNetwork();
-        AveragingTrainingMaster master = new AveragingTrainingMaster(TRAIN.batchSize(), 0);
+        AveragingTrainingMaster master = plainAverage(0);
         SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sc, network, master);
         sparkNetwork.fit(minibatches(shards, assembler));
         // One network per task that ran at the same time: two when both tasks overlapped, one when Spark ran
@@ -241,7 +246,7 @@ class AveragingTrainingMasterTest {
     @Test
     void averagingEveryMinibatchRunsOneRoundPerMinibatch() {
         MinibatchAssembler assembler = new MinibatchAssembler(CONTRACT, TRAIN.batchSize());
-        AveragingTrainingMaster master = new AveragingTrainingMaster(TRAIN.batchSize(), 1);
+        AveragingTrainingMaster master = plainAverage(1);
         SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sc, tinyNetwork(), master);
         sparkNetwork.fit(minibatches(shards(), assembler));
         // 4 segments per worker in minibatches of 2: two rounds.
@@ -261,11 +266,11 @@ class AveragingTrainingMasterTest {
         }
         shards.get(1).set(2, Segment.ofValues(clean.id(), clean.seqId(), 0, clean.length(), false, 1, steps));
         MinibatchAssembler assembler = new MinibatchAssembler(CONTRACT, TRAIN.batchSize());
-        AveragingTrainingMaster master = new AveragingTrainingMaster(TRAIN.batchSize(), 1);
+        AveragingTrainingMaster master = plainAverage(1);
         new SparkDl4jMultiLayer(sc, tinyNetwork(), master).fit(minibatches(shards, assembler));
         assertEquals(new EpochTrainingStats.Divergence(2, 1), master.lastEpoch().divergence());
 
-        AveragingTrainingMaster healthy = new AveragingTrainingMaster(TRAIN.batchSize(), 1);
+        AveragingTrainingMaster healthy = plainAverage(1);
         new SparkDl4jMultiLayer(sc, tinyNetwork(), healthy).fit(minibatches(shards(), assembler));
         assertEquals(null, healthy.lastEpoch().divergence());
     }
@@ -292,7 +297,7 @@ class AveragingTrainingMasterTest {
                 .union(sc.parallelize(shards.get(1), 1))
                 .mapPartitions(assembler::minibatches);
         assertEquals(3, data.getNumPartitions());
-        AveragingTrainingMaster master = new AveragingTrainingMaster(TRAIN.batchSize(), 0);
+        AveragingTrainingMaster master = plainAverage(0);
         SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sc, network, master);
         sparkNetwork.fit(data);
 
