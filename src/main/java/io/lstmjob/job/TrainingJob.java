@@ -5,6 +5,7 @@ import io.lstmjob.config.JobConfig;
 import io.lstmjob.data.DataContract;
 import io.lstmjob.data.DatasetPreparer;
 import io.lstmjob.data.InputDataException;
+import io.lstmjob.data.Preparation;
 import io.lstmjob.data.PreparedData;
 import io.lstmjob.model.NetworkFactory;
 import io.lstmjob.report.JsonDocuments;
@@ -106,92 +107,123 @@ public final class TrainingJob {
         return ModelStore.newVersionId();
     }
 
+    /**
+     * One run, in the README's order: the starting point (a checkpoint, the live model or a new
+     * network) and the prepared input; the epochs; the retrain gate's decision; the version published.
+     */
     private static Result runLocked(SparkSession spark, JavaSparkContext sc, JobConfig config, RunOptions options,
                                     ModelStore store, String runId, Instant started) {
-        Configuration hadoopConf = sc.hadoopConfiguration();
         CheckpointStore checkpoints = store.checkpoints(runId);
         String resolvedConfig = Redaction.credentials(config.resolvedJson());
+        Start start = startingPoint(spark, sc, config, options, store, checkpoints, runId, resolvedConfig);
+        try {
+            EpochLoop.Outcome outcome = train(sc, config, runId, resolvedConfig, checkpoints, start);
+            RetrainDecision decision = options.warmStart()
+                    ? RetrainDecision.of(config.retrain(), start.parent(), start.initial(), outcome.validation()) : null;
+            return publish(spark, sc, config, store, runId, started, resolvedConfig, start, outcome, decision);
+        } finally {
+            start.data().release();
+        }
+    }
+
+    /**
+     * Where the epochs start: the prepared input, the network (from the run's checkpoint, the live
+     * model for a warm start, or new), the epochs already done, the validation before training, and
+     * the version the run started from.
+     */
+    private record Start(PreparedData data, MultiLayerNetwork network, EpochLoop.Progress done, ValidationMetrics initial,
+                         String parent) {
+    }
+
+    private static Start startingPoint(SparkSession spark, JavaSparkContext sc, JobConfig config, RunOptions options,
+                                       ModelStore store, CheckpointStore checkpoints, String runId, String resolvedConfig) {
         Optional<RunCheckpoint.Restored> restored = checkpoints.latest().map(epoch -> RunCheckpoint.load(checkpoints, epoch));
         restored.ifPresent(r -> ResumeCheck.requireSameConfig(runId, r.state().config(), resolvedConfig));
         PublishedModel live = options.warmStart() ? liveModel(store) : null;
-        if (options.warmStart() && !config.retrain().promoteAlways() && config.sharding().validationFraction() == 0) {
-            throw new InvalidConfigException("validation.fraction: a retrain compares the candidate with the live model on "
-                    + "the validation split, so it must be > 0 (or set retrain.promote=always)");
+        if (options.warmStart()) {
+            RetrainDecision.requireJudgeable(config);
         }
         DataContract fixedContract = restored.map(RunCheckpoint.Restored::contract)
                 .orElse(live == null ? null : live.contract());
-
-        PreparedData data = InputErrorTranslation.readable(hadoopConf,
+        PreparedData data = InputErrorTranslation.readable(sc.hadoopConfiguration(),
                 () -> DatasetPreparer.prepare(spark, config.input(), config.sharding(),
-                        fixedContract == null ? io.lstmjob.data.Preparation.fit() : io.lstmjob.data.Preparation.reuse(fixedContract)));
+                        fixedContract == null ? Preparation.fit() : Preparation.reuse(fixedContract)));
         try {
-            MultiLayerNetwork network;
-            EpochLoop.Progress done = EpochLoop.Progress.NONE;
-            ValidationMetrics initial;
-            HoldoutEvaluator evaluator = new HoldoutEvaluator(data.contract(), config.train().batchSize());
-            String parent = live == null ? null : live.version();
+            Start start;
             if (restored.isPresent()) {
                 RunCheckpoint state = restored.get().state();
-                network = restored.get().network();
-                done = restored.get().progress();
-                initial = state.initialValidation();
-                parent = state.parentVersion();
+                start = new Start(data, restored.get().network(), restored.get().progress(), state.initialValidation(),
+                        state.parentVersion());
                 LOG.info("Resuming run {} after epoch {} of {}", runId, state.epoch(), config.train().epochs());
             } else {
-                network = live != null ? live.network() : NetworkFactory.create(config.model(), config.train(), config.task(),
-                        data.contract().networkInputs(), data.contract().networkOutputs());
+                MultiLayerNetwork network = live != null ? live.network() : NetworkFactory.create(config.model(), config.train(),
+                        config.task(), data.contract().networkInputs(), data.contract().networkOutputs());
                 sc.setJobDescription(live != null ? "validate the live version " + live.version() : "validate the untrained network");
-                initial = evaluator.evaluate(sc, network, data.validation());
+                ValidationMetrics initial = new HoldoutEvaluator(data.contract(), config.train().batchSize())
+                        .evaluate(sc, network, data.validation());
+                start = new Start(data, network, EpochLoop.Progress.NONE, initial, live == null ? null : live.version());
             }
-            if (options.warmStart() && !config.retrain().promoteAlways()) {
-                requireComparable(config, parent, initial);
+            if (options.warmStart()) {
+                RetrainDecision.requireComparable(config, start.parent(), start.initial());
             }
             LOG.info("Run {}: layers {}, {} parameters, {} inputs, {} outputs{}", runId,
-                    network.getLayerWiseConfigurations().getConfs().stream()
-                            .map(c -> c.getLayer().getClass().getSimpleName()).toList(), network.numParams(),
+                    start.network().getLayerWiseConfigurations().getConfs().stream()
+                            .map(c -> c.getLayer().getClass().getSimpleName()).toList(), start.network().numParams(),
                     data.contract().networkInputs(), data.contract().networkOutputs(),
-                    parent == null ? "" : ", warm start from " + parent);
-
-            String parentVersion = parent;
-            ValidationMetrics baseline = initial;
-            EpochLoop.Progress progressDone = done;
-            EpochLoop.Outcome outcome = InputErrorTranslation.readable(hadoopConf, () -> EpochLoop.run(sc, network, data,
-                    config.train(), progressDone,
-                    (net, progress) -> RunCheckpoint.after(runId, parentVersion, progress, baseline, resolvedConfig)
-                            .save(checkpoints, net, data.contract(), progress.averagingLookahead(),
-                                    progress.best() == null ? null : progress.best().parameters())));
-
-            RetrainDecision decision = options.warmStart() ? decide(config, parentVersion, baseline, outcome.validation()) : null;
-            MetricsDocument metrics = new MetricsDocument(config.task().name().toLowerCase(), outcome.epochs(), initial,
-                    outcome.validation(), outcome.bestEpoch(), data.summary(), decision);
-            boolean makeLive = decision == null || decision.promoted();
-            String version = ModelStore.newVersionId();
-            RunMetadata metadata = new RunMetadata(config.model().name(), version, runId, parentVersion,
-                    resolvedConfig, inputFiles(data.files(), hadoopConf), versions(spark), BuildInfo.get("git.commit.id"),
-                    sc.sparkUser(), started.toString(), Instant.now().toString(), outcome.epochs().size(), makeLive);
-            Map<String, FileContent> files = new LinkedHashMap<>();
-            files.put(ModelFiles.MODEL, out -> ModelSerializer.writeModel(outcome.network(), out, true));
-            files.put(ModelFiles.DATA_CONTRACT, out -> JsonDocuments.write(data.contract(), out));
-            files.put(ModelFiles.METRICS, out -> JsonDocuments.write(metrics, out));
-            files.put(ModelFiles.METADATA, out -> JsonDocuments.write(metadata, out));
-            String report = io.lstmjob.report.RunReport.html(config.model().name() + " " + version, metrics,
-                    resolvedConfig, HoldoutForecast.of(outcome.network(), data));
-            files.put(ModelFiles.REPORT, out -> out.write(report.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-            Path versionDir = store.publish(version, files, makeLive);
-            checkpoints.delete();
-            List<String> removed = retainQuietly(store, config);
-            LOG.info("Published {}{} (validation loss {} -> {}){}", Redaction.credentials(versionDir.toString()), makeLive ? " as the live version" : " (not live)",
-                    baseline == null ? "n/a" : baseline.loss(), outcome.validation() == null ? "n/a" : outcome.validation().loss(),
-                    removed.isEmpty() ? "" : "; removed old versions " + removed);
-            if (decision != null) {
-                LOG.info("Retrain decision: {} (live {} loss {}, candidate loss {}, required improvement {})",
-                        decision.promoted() ? "promoted" : "kept the live model", decision.liveVersion(),
-                        decision.liveValidationLoss(), decision.candidateValidationLoss(), decision.minImprovement());
-            }
-            return new Result(version, versionDir, metrics, outcome.network(), decision);
-        } finally {
+                    start.parent() == null ? "" : ", warm start from " + start.parent());
+            return start;
+        } catch (RuntimeException e) {
             data.release();
+            throw e;
         }
+    }
+
+    /** The epochs, each checkpointed with what a resume needs. */
+    private static EpochLoop.Outcome train(JavaSparkContext sc, JobConfig config, String runId, String resolvedConfig,
+                                           CheckpointStore checkpoints, Start start) {
+        PreparedData data = start.data();
+        return InputErrorTranslation.readable(sc.hadoopConfiguration(), () -> EpochLoop.run(sc, start.network(), data,
+                config.train(), start.done(),
+                (net, progress) -> RunCheckpoint.after(runId, start.parent(), progress, start.initial(), resolvedConfig)
+                        .save(checkpoints, net, data.contract(), progress.averagingLookahead(),
+                                progress.best() == null ? null : progress.best().parameters())));
+    }
+
+    /** The version's files (model, contract, metrics, metadata, report) published, live unless the gate kept the old one; then cleanup and retention. */
+    private static Result publish(SparkSession spark, JavaSparkContext sc, JobConfig config, ModelStore store, String runId,
+                                  Instant started, String resolvedConfig, Start start, EpochLoop.Outcome outcome,
+                                  RetrainDecision decision) {
+        PreparedData data = start.data();
+        Configuration hadoopConf = sc.hadoopConfiguration();
+        MetricsDocument metrics = new MetricsDocument(config.task().name().toLowerCase(), outcome.epochs(), start.initial(),
+                outcome.validation(), outcome.bestEpoch(), data.summary(), decision);
+        boolean makeLive = decision == null || decision.promoted();
+        String version = ModelStore.newVersionId();
+        RunMetadata metadata = new RunMetadata(config.model().name(), version, runId, start.parent(),
+                resolvedConfig, inputFiles(data.files(), hadoopConf), versions(spark), BuildInfo.get("git.commit.id"),
+                sc.sparkUser(), started.toString(), Instant.now().toString(), outcome.epochs().size(), makeLive);
+        Map<String, FileContent> files = new LinkedHashMap<>();
+        files.put(ModelFiles.MODEL, out -> ModelSerializer.writeModel(outcome.network(), out, true));
+        files.put(ModelFiles.DATA_CONTRACT, out -> JsonDocuments.write(data.contract(), out));
+        files.put(ModelFiles.METRICS, out -> JsonDocuments.write(metrics, out));
+        files.put(ModelFiles.METADATA, out -> JsonDocuments.write(metadata, out));
+        String report = io.lstmjob.report.RunReport.html(config.model().name() + " " + version, metrics,
+                resolvedConfig, HoldoutForecast.of(outcome.network(), data));
+        files.put(ModelFiles.REPORT, out -> out.write(report.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        Path versionDir = store.publish(version, files, makeLive);
+        store.checkpoints(runId).delete();
+        List<String> removed = retainQuietly(store, config);
+        LOG.info("Published {}{} (validation loss {} -> {}){}", Redaction.credentials(versionDir.toString()),
+                makeLive ? " as the live version" : " (not live)",
+                start.initial() == null ? "n/a" : start.initial().loss(),
+                outcome.validation() == null ? "n/a" : outcome.validation().loss(),
+                removed.isEmpty() ? "" : "; removed old versions " + removed);
+        if (decision != null) {
+            LOG.info("Retrain decision: {} (live {} loss {}, candidate loss {}, required improvement {})",
+                    decision.promoted() ? "promoted" : "kept the live model", decision.liveVersion(),
+                    decision.liveValidationLoss(), decision.candidateValidationLoss(), decision.minImprovement());
+        }
+        return new Result(version, versionDir, metrics, outcome.network(), decision);
     }
 
     /**
@@ -230,32 +262,6 @@ public final class TrainingJob {
             throw new ModelStoreException("retrain: " + store.modelDir() + " has no live version to start from; run train first");
         }
         return PublishedModel.load(store, null);
-    }
-
-    /**
-     * The gate compares two scores on this input's validation split: without a split, or with a live
-     * score that is not a number, no candidate could ever win, and "kept" (10) would repeat every night.
-     */
-    private static void requireComparable(JobConfig config, String liveVersion, ValidationMetrics live) {
-        if (live == null) {
-            throw new InputDataException("retrain: the input's validation split is empty (validation.fraction "
-                    + config.sharding().validationFraction() + " of each sequence rounds to no step), so the candidate cannot be"
-                    + " compared with the live model; raise validation.fraction, use longer sequences, or set retrain.promote=always");
-        }
-        if (!Double.isFinite(live.loss())) {
-            throw new io.lstmjob.train.TrainingDivergedException("retrain: the live version " + liveVersion + " scores "
-                    + live.loss() + " on this input's validation split, so no candidate can beat it; retrain.promote=always"
-                    + " replaces it, nothing was published");
-        }
-    }
-
-    private static RetrainDecision decide(JobConfig config, String liveVersion, ValidationMetrics live, ValidationMetrics candidate) {
-        if (live == null || candidate == null) {
-            return new RetrainDecision(liveVersion, Double.NaN, Double.NaN, config.retrain().minImprovement(),
-                    config.retrain().promoteAlways(), config.retrain().promoteAlways());
-        }
-        return new RetrainDecision(liveVersion, live.loss(), candidate.loss(), config.retrain().minImprovement(),
-                config.retrain().promoteAlways(), config.retrain().promotes(candidate.loss(), live.loss()));
     }
 
     private static void rejectOutputInsideInput(JobConfig config, ModelStore store, Configuration conf) {
