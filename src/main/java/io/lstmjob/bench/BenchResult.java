@@ -6,7 +6,13 @@ package io.lstmjob.bench;
  * openblas_coretype is the kernel set OpenBLAS was told to use (jobs/openblas-core.sh), "auto" when
  * it chose by itself.
  */
-public record BenchResult(String workload, double tokens_per_s, int workers, int averaging_frequency,
-                          double averaging_seconds, double epoch_seconds, int epochs_measured, long peak_rss_mb,
-                          String openblas_coretype) {
-}
+public record BenchResult(
+        String workload,
+        double tokens_per_s,
+        int workers,
+        int averaging_frequency,
+        double averaging_seconds,
+        double epoch_seconds,
+        int epochs_measured,
+        long peak_rss_mb,
+        String openblas_coretype) {}

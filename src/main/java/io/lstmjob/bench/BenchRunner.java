@@ -9,6 +9,11 @@ import io.lstmjob.model.NetworkFactory;
 import io.lstmjob.train.EpochLoop;
 import io.lstmjob.train.EpochMetrics;
 import io.lstmjob.train.SparkSessions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -17,12 +22,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * Runs a workload through the real training path (files -> Spark local[N] -> sharding ->
  * averaging master), epoch after epoch until the time is up; the epochs of the warm-up time (at
@@ -30,23 +29,29 @@ import java.util.List;
  * distribution layer costs.
  */
 public final class BenchRunner {
-    private BenchRunner() {
-    }
+    private BenchRunner() {}
 
     /** What to run besides the workload and the number of workers. */
-    public record Options(double seconds, double warmupSeconds, int averagingFrequency, int minibatches, int segmentsPerSequence,
-                          List<String> overrides) {
-    }
+    public record Options(
+            double seconds,
+            double warmupSeconds,
+            int averagingFrequency,
+            int minibatches,
+            int segmentsPerSequence,
+            List<String> overrides) {}
 
     public static BenchResult run(Workload workload, int workers, Options options) throws IOException {
-        return workers == 0 ? singleJvm(workload, options.seconds(), options.warmupSeconds()) : spark(workload, workers, options);
+        return workers == 0
+                ? singleJvm(workload, options.seconds(), options.warmupSeconds())
+                : spark(workload, workers, options);
     }
 
     private static BenchResult spark(Workload workload, int workers, Options options) throws IOException {
         double seconds = options.seconds();
         int averagingFrequency = options.averagingFrequency();
         Path dir = Files.createTempDirectory("lstm-bench-");
-        SyntheticData.write(workload, workers, options.minibatches(), options.segmentsPerSequence(), dir.resolve("input"));
+        SyntheticData.write(
+                workload, workers, options.minibatches(), options.segmentsPerSequence(), dir.resolve("input"));
         List<String> overrides = workload.overrides(dir.resolve("input").toString(), workers);
         overrides.add("averaging.frequency=" + averagingFrequency);
         overrides.add("train.epochs=1");
@@ -56,14 +61,20 @@ public final class BenchRunner {
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             PreparedData data = DatasetPreparer.prepare(spark, config.input(), config.sharding());
-            MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), config.task(),
-                    data.contract().networkInputs(), data.contract().networkOutputs());
+            MultiLayerNetwork network = NetworkFactory.create(
+                    config.model(),
+                    config.train(),
+                    config.task(),
+                    data.contract().networkInputs(),
+                    data.contract().networkOutputs());
             List<EpochMetrics> measured = new ArrayList<>();
             double elapsed = 0;
             long warmUpEnd = System.nanoTime() + (long) (options.warmupSeconds() * 1e9);
             boolean warmUp = true;
             while (measured.isEmpty() || elapsed < seconds) {
-                EpochMetrics epoch = EpochLoop.run(sc, network, data, config.train()).epochs().get(0);
+                EpochMetrics epoch = EpochLoop.run(sc, network, data, config.train())
+                        .epochs()
+                        .get(0);
                 if (warmUp) {
                     warmUp = System.nanoTime() < warmUpEnd;
                     continue;
@@ -80,8 +91,16 @@ public final class BenchRunner {
                 trainSeconds += epoch.tokens() / epoch.tokensPerSecond();
                 averaging += epoch.averagingSeconds();
             }
-            return new BenchResult(workload.name(), round(tokens / trainSeconds), workers, averagingFrequency,
-                    round(averaging / measured.size()), round(elapsed / measured.size()), measured.size(), peakRssMb(), openblasCoretype());
+            return new BenchResult(
+                    workload.name(),
+                    round(tokens / trainSeconds),
+                    workers,
+                    averagingFrequency,
+                    round(averaging / measured.size()),
+                    round(elapsed / measured.size()),
+                    measured.size(),
+                    peakRssMb(),
+                    openblasCoretype());
         } finally {
             spark.stop();
         }
@@ -90,7 +109,8 @@ public final class BenchRunner {
     private static BenchResult singleJvm(Workload workload, double seconds, double warmupSeconds) {
         Task task = workload.isText() ? Task.CHAR_LM : Task.FORECAST;
         JobConfig config = new JobConfigLoader().load(null, null, workload.overrides("unused", 1));
-        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), task, workload.channels, workload.channels);
+        MultiLayerNetwork network =
+                NetworkFactory.create(config.model(), config.train(), task, workload.channels, workload.channels);
         DataSet minibatch = minibatch(workload);
         long tokensPerFit = (long) workload.batch * workload.segment;
         long warmUpEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
@@ -107,7 +127,16 @@ public final class BenchRunner {
             fits++;
             elapsed = (System.nanoTime() - start) / 1e9;
         }
-        return new BenchResult(workload.name(), round(tokens / elapsed), 0, 0, 0, round(elapsed / fits), fits, peakRssMb(), openblasCoretype());
+        return new BenchResult(
+                workload.name(),
+                round(tokens / elapsed),
+                0,
+                0,
+                0,
+                round(elapsed / fits),
+                fits,
+                peakRssMb(),
+                openblasCoretype());
     }
 
     private static String openblasCoretype() {
@@ -126,18 +155,25 @@ public final class BenchRunner {
             for (int b = 0; b < w.batch; b++) {
                 for (int t = 0; t < w.segment; t++) {
                     int next = random.nextInt(w.channels);
-                    features.putScalar(new long[]{b, previous, t}, 1f);
-                    labels.putScalar(new long[]{b, next, t}, 1f);
+                    features.putScalar(new long[] {b, previous, t}, 1f);
+                    labels.putScalar(new long[] {b, next, t}, 1f);
                     previous = next;
                 }
             }
             return new DataSet(features, labels);
         }
-        INDArray series = Nd4j.randn(DataType.FLOAT, w.batch, w.channels, w.segment + 1).muli(0.1);
-        INDArray features = series.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                org.nd4j.linalg.indexing.NDArrayIndex.interval(0, w.segment)).dup('c');
-        INDArray labels = series.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                org.nd4j.linalg.indexing.NDArrayIndex.interval(1, w.segment + 1)).dup('c');
+        INDArray series =
+                Nd4j.randn(DataType.FLOAT, w.batch, w.channels, w.segment + 1).muli(0.1);
+        INDArray features = series.get(
+                        org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                        org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                        org.nd4j.linalg.indexing.NDArrayIndex.interval(0, w.segment))
+                .dup('c');
+        INDArray labels = series.get(
+                        org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                        org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                        org.nd4j.linalg.indexing.NDArrayIndex.interval(1, w.segment + 1))
+                .dup('c');
         return new DataSet(features, labels);
     }
 

@@ -6,12 +6,6 @@ import io.lstmjob.config.JobConfig;
 import io.lstmjob.config.JobConfigLoader;
 import io.lstmjob.job.InputValidation;
 import io.lstmjob.train.SparkSessions;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
-
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -26,6 +20,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 
 /**
  * The data-path benchmark ({@code jobs/bench-data.sh}): for each input, the job's own preparation
@@ -40,12 +39,14 @@ public final class DataBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] VALUES = {"a", "b", "c", "d", "e", "f"};
 
-    private DataBench() {
-    }
+    private DataBench() {}
 
     /** An input of the benchmark. */
     public enum Input {
-        TEXT_25MB("text", 25), TEXT_250MB("text", 250), CSV_1M("csv", 1), CSV_10M("csv", 10);
+        TEXT_25MB("text", 25),
+        TEXT_250MB("text", 250),
+        CSV_1M("csv", 1),
+        CSV_10M("csv", 10);
 
         final String format;
         final int size;
@@ -77,16 +78,26 @@ public final class DataBench {
                 result.put("cached_mb", Math.round(report.dataset().cachedBytes() / 1048576.0 * 10) / 10.0);
                 result.put("phases", report.dataset().phases());
             } else if (format.equals("text")) {
-                Object chars = spark.read().text(input).select(functions.sum(functions.length(functions.col("value")))).first().get(0);
+                Object chars = spark.read()
+                        .text(input)
+                        .select(functions.sum(functions.length(functions.col("value"))))
+                        .first()
+                        .get(0);
                 result.put("characters", chars);
             } else {
                 Dataset<Row> frame = spark.read().option("header", "true").csv(input);
-                List<Column> columns = new ArrayList<>(List.of(functions.col("id"), functions.col("t").cast("double").as("t")));
+                List<Column> columns = new ArrayList<>(List.of(
+                        functions.col("id"), functions.col("t").cast("double").as("t")));
                 for (String v : VALUES) {
                     columns.add(functions.col(v).cast("float").as(v));
                 }
-                frame.select(columns.toArray(new Column[0])).repartition(functions.col("id")).sortWithinPartitions("id", "t")
-                        .write().format("noop").mode("overwrite").save();
+                frame.select(columns.toArray(new Column[0]))
+                        .repartition(functions.col("id"))
+                        .sortWithinPartitions("id", "t")
+                        .write()
+                        .format("noop")
+                        .mode("overwrite")
+                        .save();
             }
             result.put("seconds", Math.round((System.nanoTime() - start) / 1e6) / 1000.0);
             result.put("peak_rss_mb", BenchRunner.peakRssMb());
@@ -98,11 +109,20 @@ public final class DataBench {
 
     private static List<String> overrides(String format, String input) {
         if (format.equals("text")) {
-            return List.of("input.path=" + input, "input.format=text", "input.sequenceIdColumn=", "input.orderColumn=",
-                    "input.featureColumns=[]", "input.targetColumns=[]");
+            return List.of(
+                    "input.path=" + input,
+                    "input.format=text",
+                    "input.sequenceIdColumn=",
+                    "input.orderColumn=",
+                    "input.featureColumns=[]",
+                    "input.targetColumns=[]");
         }
-        return List.of("input.path=" + input, "input.sequenceIdColumn=id", "input.orderColumn=t",
-                "input.featureColumns=[" + String.join(",", VALUES) + "]", "input.targetColumns=[]");
+        return List.of(
+                "input.path=" + input,
+                "input.sequenceIdColumn=id",
+                "input.orderColumn=t",
+                "input.featureColumns=[" + String.join(",", VALUES) + "]",
+                "input.targetColumns=[]");
     }
 
     /** Generates what is missing in {@code dir}, then measures every input {@code runs} times each way, alternating. */
@@ -110,8 +130,9 @@ public final class DataBench {
             throws IOException, InterruptedException {
         Files.createDirectories(dir);
         List<String> rows = new ArrayList<>();
-        rows.add("| input | size | steps | lstm-job validate (s) | Spark's own read (s) | ratio of medians | peak RSS ours / Spark (MB) "
-                + "| cached segments (MB, bytes a step) |");
+        rows.add(
+                "| input | size | steps | lstm-job validate (s) | Spark's own read (s) | ratio of medians | peak RSS ours / Spark (MB) "
+                        + "| cached segments (MB, bytes a step) |");
         rows.add("|---|---|---|---|---|---|---|---|");
         for (Input input : inputs) {
             Path file = dir.resolve(input.fileName());
@@ -137,10 +158,19 @@ public final class DataBench {
                 steps = a.get("steps").asLong();
                 cached = a.get("cached_mb").asDouble();
             }
-            rows.add(String.format(Locale.ROOT, "| %s | %.1f MB | %d | %s | %s | %.2fx | %d / %d | %.1f, %.2f |", input.fileName(),
-                    Files.size(file) / 1048576.0, steps, list(ours), list(theirs), median(ours) / median(theirs),
+            rows.add(String.format(
+                    Locale.ROOT,
+                    "| %s | %.1f MB | %d | %s | %s | %.2fx | %d / %d | %.1f, %.2f |",
+                    input.fileName(),
+                    Files.size(file) / 1048576.0,
+                    steps,
+                    list(ours),
+                    list(theirs),
+                    median(ours) / median(theirs),
                     oursRss.stream().mapToLong(Long::longValue).max().orElse(-1),
-                    theirsRss.stream().mapToLong(Long::longValue).max().orElse(-1), cached, cached * 1048576.0 / steps));
+                    theirsRss.stream().mapToLong(Long::longValue).max().orElse(-1),
+                    cached,
+                    cached * 1048576.0 / steps));
         }
         System.out.println();
         rows.forEach(System.out::println);
@@ -167,14 +197,26 @@ public final class DataBench {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.lstmjob.cli.LstmJob", "bench-data",
-                "--measure", what, "--format", format, "--input", file.toString()));
+        command.addAll(List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.lstmjob.cli.LstmJob",
+                "bench-data",
+                "--measure",
+                what,
+                "--format",
+                format,
+                "--input",
+                file.toString()));
         for (String set : extra) {
             command.addAll(List.of("--set", set));
         }
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process process = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         String last = null;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = out.readLine(); line != null; line = out.readLine()) {
                 if (line.startsWith("{")) {
                     last = line;

@@ -17,14 +17,14 @@ final class SyntheticData {
     private static final String ALPHABET =
             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;:!?'\"()[]{}-+*/=<>@#$%&_~^|";
 
-    private SyntheticData() {
-    }
+    private SyntheticData() {}
 
     /**
      * @param minibatches         minibatches per worker per epoch (of sequences one segment long)
      * @param segmentsPerSequence how many segments long each sequence is (more data, same segment length)
      */
-    static Path write(Workload workload, int workers, int minibatches, int segmentsPerSequence, Path dir) throws IOException {
+    static Path write(Workload workload, int workers, int minibatches, int segmentsPerSequence, Path dir)
+            throws IOException {
         Files.createDirectories(dir);
         Random random = new Random(12345);
         if (workload.isText()) {
@@ -33,7 +33,8 @@ final class SyntheticData {
             for (int w = 0; w < Math.max(1, workers); w++) {
                 // N steps need N + 1 characters: the reader ends the last line with the '\n' left off here.
                 long characters = (long) minibatches * workload.batch * workload.segment * segmentsPerSequence;
-                try (BufferedWriter out = Files.newBufferedWriter(dir.resolve("text-" + w + ".txt"), StandardCharsets.UTF_8)) {
+                try (BufferedWriter out =
+                        Files.newBufferedWriter(dir.resolve("text-" + w + ".txt"), StandardCharsets.UTF_8)) {
                     for (long i = 1; i <= characters; i++) {
                         boolean lineEnd = i % 100 == 0 && i < characters;
                         out.write(lineEnd ? '\n' : alphabet.charAt(random.nextInt(alphabet.length())));
@@ -56,8 +57,11 @@ final class SyntheticData {
                 for (long t = 0; t <= (long) workload.segment * segmentsPerSequence; t++) {
                     StringBuilder row = new StringBuilder("s").append(s);
                     for (int c = 0; c < workload.channels; c++) {
-                        row.append(',').append(String.format(Locale.ROOT, "%.4f",
-                                Math.sin(t * 0.05 + phase[c]) + 0.1 * random.nextGaussian()));
+                        row.append(',')
+                                .append(String.format(
+                                        Locale.ROOT,
+                                        "%.4f",
+                                        Math.sin(t * 0.05 + phase[c]) + 0.1 * random.nextGaussian()));
                     }
                     out.write(row.append('\n').toString());
                 }

@@ -36,16 +36,25 @@ public enum Workload {
                 "input.path=" + input,
                 "model.layers=" + layers,
                 "train.batchSize=" + batch,
-                "train.updater=adam", "train.learningRate=0.001", "train.gradientClipping=none",
-                "tbptt.forward=" + tbptt, "tbptt.backward=" + tbptt,
-                "segment.length=" + segment, "segment.overlap=0",
+                "train.updater=adam",
+                "train.learningRate=0.001",
+                "train.gradientClipping=none",
+                "tbptt.forward=" + tbptt,
+                "tbptt.backward=" + tbptt,
+                "segment.length=" + segment,
+                "segment.overlap=0",
                 "validation.fraction=0",
-                "spark.numPartitions=" + workers, "spark.master=local[" + workers + "]"));
+                "spark.numPartitions=" + workers,
+                "spark.master=local[" + workers + "]"));
         if (isText()) {
             overrides.addAll(List.of("input.format=text"));
         } else {
-            overrides.addAll(List.of("input.format=csv", "input.sequenceIdColumn=id", "input.orderColumn=",
-                    "input.featureColumns=[]", "input.targetColumns=[]"));
+            overrides.addAll(List.of(
+                    "input.format=csv",
+                    "input.sequenceIdColumn=id",
+                    "input.orderColumn=",
+                    "input.featureColumns=[]",
+                    "input.targetColumns=[]"));
         }
         return overrides;
     }

@@ -5,13 +5,6 @@ import io.lstmjob.config.JobConfig;
 import io.lstmjob.config.JobConfigLoader;
 import io.lstmjob.job.PublishedConfig;
 import io.lstmjob.store.ModelStore;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +12,12 @@ import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the --config file and merges it with the overrides. The file is any Hadoop path, or a
@@ -31,8 +30,7 @@ final class ConfigFiles {
     /** data:[media type][;name=FILE];base64,TEXT; the name is what messages call the config. */
     private static final Pattern DATA_URI = Pattern.compile("data:([^;,]*)((?:;[^;,]*)*);base64,(.*)", Pattern.DOTALL);
 
-    private ConfigFiles() {
-    }
+    private ConfigFiles() {}
 
     static JobConfig load(String configFile, List<String> overrides) {
         return Source.of(configFile).load(overrides);
@@ -64,9 +62,15 @@ final class ConfigFiles {
             String name = given.model().name();
             return PublishedConfig.read(new ModelStore(given.outputPath(), name, hadoop), version)
                     .map(published -> {
-                        LOG.info("Reading the input with the settings version {} of {} was trained with", published.version(), name);
-                        return new JobConfigLoader().withDataSettingsOf(published.json(),
-                                "the config of version " + published.version() + " of " + name).load(text, origin, overrides);
+                        LOG.info(
+                                "Reading the input with the settings version {} of {} was trained with",
+                                published.version(),
+                                name);
+                        return new JobConfigLoader()
+                                .withDataSettingsOf(
+                                        published.json(),
+                                        "the config of version " + published.version() + " of " + name)
+                                .load(text, origin, overrides);
                     })
                     .orElse(given);
         }
@@ -96,7 +100,8 @@ final class ConfigFiles {
         Configuration conf = new Configuration();
         try {
             FileSystem fs = path.toUri().getScheme() == null && new File(file).exists()
-                    ? FileSystem.getLocal(conf) : path.getFileSystem(conf);
+                    ? FileSystem.getLocal(conf)
+                    : path.getFileSystem(conf);
             try (FSDataInputStream in = fs.open(path)) {
                 return new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }

@@ -3,27 +3,37 @@ package io.lstmjob.cli;
 import io.lstmjob.config.JobConfig;
 import io.lstmjob.job.ExportJob;
 import io.lstmjob.report.JsonDocuments;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.Map;
-import java.util.concurrent.Callable;
-
-@Command(name = "export", mixinStandardHelpOptions = true,
-        description = {"Write a model as ONNX (model.onnx, scaler inside; model-step.onnx for step-by-step serving) and its",
-                "weights as NumPy .npz with a JSON manifest (gate order i, f, g, o), plus an 8-bit linear and a",
-                "k-means codebook copy; scores every copy on the holdout of the input."})
+@Command(
+        name = "export",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Write a model as ONNX (model.onnx, scaler inside; model-step.onnx for step-by-step serving) and its",
+            "weights as NumPy .npz with a JSON manifest (gate order i, f, g, o), plus an 8-bit linear and a",
+            "k-means codebook copy; scores every copy on the holdout of the input."
+        })
 final class ExportCommand implements Callable<Integer> {
 
     @Mixin
     ModelArguments model;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Output folder (any Hadoop path); must not exist.")
+    @Option(
+            names = {"-o", "--output"},
+            required = true,
+            paramLabel = "DIR",
+            description = "Output folder (any Hadoop path); must not exist.")
     String output;
 
-    @Option(names = "--kmeans-bits", defaultValue = "4", description = "Codebook of 2^bits centroids per tensor (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--kmeans-bits",
+            defaultValue = "4",
+            description = "Codebook of 2^bits centroids per tensor (default: ${DEFAULT-VALUE}).")
     int kmeansBits;
 
     @Option(names = "--no-evaluate", description = "Do not score the copies (no Spark).")
@@ -39,7 +49,8 @@ final class ExportCommand implements Callable<Integer> {
         return WithSpark.run(given, spark -> {
             Configuration hadoop = spark.sparkContext().hadoopConfiguration();
             // The quantised copies are scored on the holdout, read as the model was trained.
-            print(ExportJob.run(spark, model.configAsTrained(given, hadoop), model.version(), output, kmeansBits, hadoop));
+            print(ExportJob.run(
+                    spark, model.configAsTrained(given, hadoop), model.version(), output, kmeansBits, hadoop));
             return LstmJob.OK;
         });
     }

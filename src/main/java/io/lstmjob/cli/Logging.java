@@ -5,6 +5,7 @@ import io.lstmjob.data.BadRecordException;
 import io.lstmjob.data.InputDataException;
 import io.lstmjob.store.ModelLockedException;
 import io.lstmjob.train.TrainingDivergedException;
+import java.util.List;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.Filter;
@@ -13,8 +14,6 @@ import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.filter.AbstractFilter;
-
-import java.util.List;
 
 /**
  * Log levels of one command line run, whatever log config the JVM has (ours in the local scripts,
@@ -25,8 +24,12 @@ import java.util.List;
  * crash. --verbose shows Spark's INFO and those lines; --quiet only warnings and errors.
  */
 final class Logging {
-    private static final List<Class<? extends Throwable>> EXPECTED = List.of(InputDataException.class,
-            BadRecordException.class, InvalidConfigException.class, TrainingDivergedException.class, ModelLockedException.class);
+    private static final List<Class<? extends Throwable>> EXPECTED = List.of(
+            InputDataException.class,
+            BadRecordException.class,
+            InvalidConfigException.class,
+            TrainingDivergedException.class,
+            ModelLockedException.class);
 
     private static final String NATIVE_CODE_LOADER = "org.apache.hadoop.util.NativeCodeLoader";
     private static final String TASK_SET_MANAGER = "org.apache.spark.scheduler.TaskSetManager";
@@ -36,8 +39,7 @@ final class Logging {
     private static final java.util.concurrent.atomic.AtomicLong LAST_EXPECTED_FAILURE =
             new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
 
-    private Logging() {
-    }
+    private Logging() {}
 
     static void configure(boolean verbose, boolean quiet) {
         if (!(LogManager.getContext(false) instanceof LoggerContext context)) {
@@ -72,13 +74,15 @@ final class Logging {
             if (event.getLoggerName() != null && event.getLoggerName().startsWith("io.lstmjob")) {
                 return Result.NEUTRAL;
             }
-            String message = event.getMessage() == null ? "" : event.getMessage().getFormattedMessage();
+            String message =
+                    event.getMessage() == null ? "" : event.getMessage().getFormattedMessage();
             if (aboutAnExpectedFailure(event.getThrown(), message)) {
                 LAST_EXPECTED_FAILURE.set(System.nanoTime());
                 return Result.DENY;
             }
             // The stage's abort follows the task's report, without the exception: it is the same failure.
-            if (TASK_SET_MANAGER.equals(event.getLoggerName()) && message.endsWith("aborting job")
+            if (TASK_SET_MANAGER.equals(event.getLoggerName())
+                    && message.endsWith("aborting job")
                     && System.nanoTime() - LAST_EXPECTED_FAILURE.get() < ABORT_WINDOW_NANOS) {
                 return Result.DENY;
             }

@@ -12,9 +12,21 @@ import picocli.CommandLine.Command;
  * Entry point of the jar: {@code lstm-job train [--config FILE] [key=value ...]}.
  * A failure prints one line on stderr and exits with a code a scheduler can act on.
  */
-@Command(name = "lstm-job", mixinStandardHelpOptions = true, subcommands = {TrainCommand.class, RetrainCommand.class, EvaluateCommand.class,
-                PredictCommand.class, SampleCommand.class, ExportCommand.class, ValidateCommand.class, BenchCommand.class, BenchDataCommand.class,
-                OutcomeCommand.class},
+@Command(
+        name = "lstm-job",
+        mixinStandardHelpOptions = true,
+        subcommands = {
+            TrainCommand.class,
+            RetrainCommand.class,
+            EvaluateCommand.class,
+            PredictCommand.class,
+            SampleCommand.class,
+            ExportCommand.class,
+            ValidateCommand.class,
+            BenchCommand.class,
+            BenchDataCommand.class,
+            OutcomeCommand.class
+        },
         description = "Trains LSTM sequence models on Spark with truncated BPTT and parameter averaging.")
 public final class LstmJob implements Runnable {
 
@@ -30,17 +42,24 @@ public final class LstmJob implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
-            description = "Log Spark's INFO lines too, and Spark's own reports (with stack traces) of an expected failure.")
+    @CommandLine.Option(
+            names = "--verbose",
+            scope = CommandLine.ScopeType.INHERIT,
+            description =
+                    "Log Spark's INFO lines too, and Spark's own reports (with stack traces) of an expected failure.")
     boolean verbose;
 
-    @CommandLine.Option(names = "--quiet", scope = CommandLine.ScopeType.INHERIT,
+    @CommandLine.Option(
+            names = "--quiet",
+            scope = CommandLine.ScopeType.INHERIT,
             description = "Log warnings and errors only (no epoch lines).")
     boolean quiet;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, retrain, evaluate, predict, sample, export, validate, bench)");
+        throw new CommandLine.ParameterException(
+                spec.commandLine(),
+                "a command is required (train, retrain, evaluate, predict, sample, export, validate, bench)");
     }
 
     public static void main(String[] args) throws org.apache.spark.SparkUserAppException {
@@ -112,8 +131,10 @@ public final class LstmJob implements Runnable {
     /** The failure in one line: our own exceptions say it all; others are named with their root cause. */
     static String oneLine(Throwable e) {
         String text;
-        if (e instanceof InvalidConfigException || e instanceof InputDataException
-                || e instanceof TrainingDivergedException || e instanceof ModelStoreException
+        if (e instanceof InvalidConfigException
+                || e instanceof InputDataException
+                || e instanceof TrainingDivergedException
+                || e instanceof ModelStoreException
                 || e instanceof ModelLockedException) {
             text = e.getMessage();
         } else {

@@ -1,25 +1,33 @@
 package io.lstmjob.cli;
 
 import io.lstmjob.config.JobConfig;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /** Options of the commands that use a published model: which one, on what input, with which config. */
 final class ModelArguments {
 
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "NAME[@VERSION]",
+    @Option(
+            names = {"-m", "--model"},
+            required = true,
+            paramLabel = "NAME[@VERSION]",
             description = "Model name under output.path, optionally with a version id (default: the live version).")
     String model;
 
-    @Option(names = {"-i", "--input"}, paramLabel = "PATH", description = "Input path (sets input.path).")
+    @Option(
+            names = {"-i", "--input"},
+            paramLabel = "PATH",
+            description = "Input path (sets input.path).")
     String input;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-            description = "Job config for output.path and Spark; the input is read with the version's own settings unless this or KEY=VALUE sets them.")
+    @Option(
+            names = {"-c", "--config"},
+            paramLabel = "FILE",
+            description =
+                    "Job config for output.path and Spark; the input is read with the version's own settings unless this or KEY=VALUE sets them.")
     String configFile;
 
     @Parameters(paramLabel = "KEY=VALUE", arity = "0..*", description = "Config overrides.")

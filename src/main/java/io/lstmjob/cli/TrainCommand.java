@@ -1,11 +1,12 @@
 package io.lstmjob.cli;
 
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-import java.util.concurrent.Callable;
-
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
         description = "Train a new model and publish it as the live version of output.path/model.name.")
 final class TrainCommand implements Callable<Integer> {
 

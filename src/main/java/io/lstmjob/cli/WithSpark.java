@@ -6,8 +6,7 @@ import org.apache.spark.sql.SparkSession;
 
 /** Runs a command's work in the job's Spark session and always stops the session after it. */
 final class WithSpark {
-    private WithSpark() {
-    }
+    private WithSpark() {}
 
     @FunctionalInterface
     interface Work {

@@ -27,7 +27,8 @@ public record BlockMomentum(String kind, double fixed) implements Serializable {
         try {
             number = Double.parseDouble(v);
         } catch (NumberFormatException e) {
-            throw new InvalidConfigException("averaging.blockMomentum: must be auto or a number in [0, 1), got '" + value + "'");
+            throw new InvalidConfigException(
+                    "averaging.blockMomentum: must be auto or a number in [0, 1), got '" + value + "'");
         }
         if (!(number >= 0 && number < 1)) {
             throw new InvalidConfigException("averaging.blockMomentum: must be in [0, 1) (0 = none), got " + value);

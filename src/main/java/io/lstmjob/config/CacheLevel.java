@@ -8,7 +8,9 @@ package io.lstmjob.config;
  * memory runs short.
  */
 public enum CacheLevel implements ConfigChoice {
-    MEMORY_AND_DISK, MEMORY_AND_DISK_SER, DISK_ONLY;
+    MEMORY_AND_DISK,
+    MEMORY_AND_DISK_SER,
+    DISK_ONLY;
 
     /** The config value: memory-and-disk, memory-and-disk-ser, disk-only. */
     @Override

@@ -23,12 +23,25 @@ public record InputConfig(
         boolean strictOrder,
         int minPairs,
         String labelColumn,
-        int maxLineBytes) implements Serializable {
+        int maxLineBytes)
+        implements Serializable {
 
     /** A copy that reads {@code labelColumn} as every sequence's class. */
     public InputConfig withLabelColumn(String column) {
-        return new InputConfig(path, format, delimiter, sequenceIdColumn, orderColumn, featureColumns, targetColumns,
-                invalidValues, shortSequences, strictOrder, minPairs, column, maxLineBytes);
+        return new InputConfig(
+                path,
+                format,
+                delimiter,
+                sequenceIdColumn,
+                orderColumn,
+                featureColumns,
+                targetColumns,
+                invalidValues,
+                shortSequences,
+                strictOrder,
+                minPairs,
+                column,
+                maxLineBytes);
     }
 
     /** Text makes a character model, a label column a sequence classifier, anything else a forecaster. */

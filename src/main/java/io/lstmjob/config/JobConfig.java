@@ -15,7 +15,8 @@ public record JobConfig(
         SparkSettings spark,
         StoreConfig store,
         RetrainConfig retrain,
-        String resolvedJson) implements Serializable {
+        String resolvedJson)
+        implements Serializable {
 
     public Task task() {
         return input.task();

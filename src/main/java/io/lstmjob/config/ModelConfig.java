@@ -22,7 +22,8 @@ public record ModelConfig(
         Cell cell,
         boolean bidirectional,
         int attentionHeads,
-        Pooling pooling) implements Serializable {
+        Pooling pooling)
+        implements Serializable {
 
     /** Units of the last LSTM layer's output: both directions side by side when bidirectional. */
     public int lastLayerWidth() {

@@ -14,7 +14,8 @@ public record ShardingConfig(
         double validationFraction,
         int numPartitions,
         CacheLevel cacheLevel,
-        int horizon) implements Serializable {
+        int horizon)
+        implements Serializable {
 
     /** The same, with no overlap and no validation split: every pair of every sequence, once (scoring). */
     public ShardingConfig whole() {

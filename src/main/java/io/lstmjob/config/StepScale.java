@@ -27,8 +27,8 @@ public record StepScale(String kind, double fixed) implements Serializable {
         try {
             number = Double.parseDouble(v);
         } catch (NumberFormatException e) {
-            throw new InvalidConfigException("averaging.stepScale: must be sqrt-workers, workers or a positive number, got '"
-                    + value + "'");
+            throw new InvalidConfigException(
+                    "averaging.stepScale: must be sqrt-workers, workers or a positive number, got '" + value + "'");
         }
         if (!(number > 0) || Double.isInfinite(number)) {
             throw new InvalidConfigException("averaging.stepScale: must be a positive number, got " + value);

@@ -26,5 +26,5 @@ public record TrainConfig(
         int learningRateStepEpochs,
         int earlyStoppingPatience,
         StepScale averagingStepScale,
-        BlockMomentum averagingBlockMomentum) implements Serializable {
-}
+        BlockMomentum averagingBlockMomentum)
+        implements Serializable {}

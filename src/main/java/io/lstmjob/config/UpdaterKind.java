@@ -2,7 +2,9 @@ package io.lstmjob.config;
 
 /** The optimiser that applies each TBPTT window's gradient. */
 public enum UpdaterKind implements ConfigChoice {
-    ADAM, RMSPROP, SGD;
+    ADAM,
+    RMSPROP,
+    SGD;
 
     @Override
     public String configName() {

@@ -2,7 +2,11 @@ package io.lstmjob.config;
 
 /** model.weightInit: how the weights are drawn before training. */
 public enum WeightInitKind implements ConfigChoice {
-    XAVIER, RELU, UNIFORM, NORMAL, LECUN_NORMAL;
+    XAVIER,
+    RELU,
+    UNIFORM,
+    NORMAL,
+    LECUN_NORMAL;
 
     @Override
     public String configName() {

@@ -13,8 +13,8 @@ final class CharacterClasses implements Serializable {
 
     CharacterClasses(Vocabulary vocabulary) {
         if (vocabulary.size() > Character.MAX_VALUE) {
-            throw new InputDataException("the text has " + vocabulary.size() + " distinct characters; a character model "
-                    + "takes at most " + (Character.MAX_VALUE) );
+            throw new InputDataException("the text has " + vocabulary.size()
+                    + " distinct characters; a character model " + "takes at most " + (Character.MAX_VALUE));
         }
         this.vocabulary = vocabulary;
         for (int c = 0; c < vocabulary.size(); c++) {
@@ -29,7 +29,8 @@ final class CharacterClasses implements Serializable {
     char of(int codePoint) {
         int cls = codePoint <= Character.MAX_VALUE ? bmp[codePoint] - 1 : vocabulary.indexOf(codePoint);
         if (cls < 0) {
-            throw new IllegalStateException("character U+" + Integer.toHexString(codePoint).toUpperCase() + " is not in the vocabulary");
+            throw new IllegalStateException(
+                    "character U+" + Integer.toHexString(codePoint).toUpperCase() + " is not in the vocabulary");
         }
         return (char) cls;
     }

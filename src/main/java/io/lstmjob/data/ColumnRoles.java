@@ -1,7 +1,6 @@
 package io.lstmjob.data;
 
 import io.lstmjob.config.InputConfig;
-
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,16 +18,24 @@ final class ColumnRoles implements Serializable {
     final List<String> header;
     /** -1: none (the file is the sequence; the file's order) */
     final int idIdx;
+
     final int orderIdx;
     /** -1: no label column (or, when scoring, none in this input) */
     final int labelIdx;
+
     final List<String> featureNames;
     final List<String> targetNames;
     /** Column of each channel, in channel order. */
     final int[] channelIdx;
 
-    private ColumnRoles(List<String> header, int idIdx, int orderIdx, int labelIdx, List<String> featureNames,
-                        List<String> targetNames, int[] channelIdx) {
+    private ColumnRoles(
+            List<String> header,
+            int idIdx,
+            int orderIdx,
+            int labelIdx,
+            List<String> featureNames,
+            List<String> targetNames,
+            int[] channelIdx) {
         this.header = header;
         this.idIdx = idIdx;
         this.orderIdx = orderIdx;
@@ -49,9 +56,12 @@ final class ColumnRoles implements Serializable {
                 throw new InputDataException(where + ":1: the header names the column '" + name + "' twice");
             }
         }
-        int id = input.hasSequenceIdColumn() ? column(header, input.sequenceIdColumn(), "input.sequenceIdColumn", where) : -1;
+        int id = input.hasSequenceIdColumn()
+                ? column(header, input.sequenceIdColumn(), "input.sequenceIdColumn", where)
+                : -1;
         int order = input.hasOrderColumn() ? column(header, input.orderColumn(), "input.orderColumn", where) : -1;
-        int label = !input.hasLabelColumn() || (labelOptional && !header.contains(input.labelColumn())) ? -1
+        int label = !input.hasLabelColumn() || (labelOptional && !header.contains(input.labelColumn()))
+                ? -1
                 : column(header, input.labelColumn(), "input.labelColumn", where);
         List<String> features = input.featureColumns();
         if (features.isEmpty()) {
@@ -67,7 +77,8 @@ final class ColumnRoles implements Serializable {
             column(header, feature, "input.featureColumns", where);
         }
         // A classifier has no per-step targets: its label is the sequence's class.
-        List<String> targets = input.hasLabelColumn() ? List.of() : input.targetColumns().isEmpty() ? features : input.targetColumns();
+        List<String> targets =
+                input.hasLabelColumn() ? List.of() : input.targetColumns().isEmpty() ? features : input.targetColumns();
         for (String target : targets) {
             column(header, target, "input.targetColumns", where);
         }
@@ -76,7 +87,8 @@ final class ColumnRoles implements Serializable {
         for (int c = 0; c < channelIdx.length; c++) {
             channelIdx[c] = header.indexOf(channels.get(c));
         }
-        return new ColumnRoles(List.copyOf(header), id, order, label, List.copyOf(features), List.copyOf(targets), channelIdx);
+        return new ColumnRoles(
+                List.copyOf(header), id, order, label, List.copyOf(features), List.copyOf(targets), channelIdx);
     }
 
     private static int column(List<String> header, String name, String key, String where) {

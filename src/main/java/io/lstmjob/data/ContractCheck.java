@@ -1,7 +1,6 @@
 package io.lstmjob.data;
 
 import io.lstmjob.config.Task;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -11,13 +10,12 @@ import java.util.stream.Collectors;
  * and (text) no character outside the model's vocabulary. Checked before any training.
  */
 final class ContractCheck {
-    private ContractCheck() {
-    }
+    private ContractCheck() {}
 
     static void requireSameTask(DataContract contract, Task task) {
         if (contract.task() != task) {
-            throw new InputDataException("the input is for a " + task.name().toLowerCase() + " model but the model is a "
-                    + contract.task().name().toLowerCase() + " model");
+            throw new InputDataException("the input is for a " + task.name().toLowerCase()
+                    + " model but the model is a " + contract.task().name().toLowerCase() + " model");
         }
     }
 
@@ -27,7 +25,9 @@ final class ContractCheck {
             throw new InputDataException("the input's columns do not fit the model: it was trained on features "
                     + contract.featureNames() + ", the input gives " + features);
         }
-        if (task == Task.FORECAST && (!contract.featureNames().equals(features) || !contract.targetNames().equals(targets))) {
+        if (task == Task.FORECAST
+                && (!contract.featureNames().equals(features)
+                        || !contract.targetNames().equals(targets))) {
             throw new InputDataException("the input's columns do not fit the model: it was trained on features "
                     + contract.featureNames() + " -> targets " + contract.targetNames() + ", the input gives "
                     + features + " -> " + targets);
@@ -45,9 +45,12 @@ final class ContractCheck {
         }
         if (!unknown.isEmpty()) {
             throw new InputDataException("the input has characters outside the model's vocabulary of "
-                    + vocabulary.size() + ": " + unknown.stream()
-                    .map(cp -> new String(Character.toChars(cp)).replace("\n", "\\n") + " (U+" + Integer.toHexString(cp).toUpperCase() + ")")
-                    .collect(Collectors.joining(", ")) + "; train a new model to widen the vocabulary");
+                    + vocabulary.size() + ": "
+                    + unknown.stream()
+                            .map(cp -> new String(Character.toChars(cp)).replace("\n", "\\n") + " (U+"
+                                    + Integer.toHexString(cp).toUpperCase() + ")")
+                            .collect(Collectors.joining(", "))
+                    + "; train a new model to widen the vocabulary");
         }
     }
 }

@@ -2,6 +2,11 @@ package io.lstmjob.data;
 
 import io.lstmjob.config.InputConfig;
 import io.lstmjob.config.InvalidValuePolicy;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -10,32 +15,35 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
 
-import java.io.IOException;
-import java.io.Serializable;
-import java.util.Iterator;
-import java.util.List;
-import java.util.NoSuchElementException;
-
 /**
  * CSV/TSV files with a header line as {@link TableRows}: each split's lines are parsed here, so that
  * a bad one fails with its file and line (Spark's CSV reader knows neither), and what leaves the
  * split is a binary row per line. Every file's first line is a header equal to the first file's.
  */
 final class CsvRows {
-    private CsvRows() {
-    }
+    private CsvRows() {}
 
     /** @param bytesRead counts the bytes read, for the progress log */
-    static TableRows read(SparkSession spark, InputConfig input, InputSplits splits, List<Path> files, boolean labelOptional,
-                          LongAccumulator bytesRead) {
+    static TableRows read(
+            SparkSession spark,
+            InputConfig input,
+            InputSplits splits,
+            List<Path> files,
+            boolean labelOptional,
+            LongAccumulator bytesRead) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration conf = sc.hadoopConfiguration();
         List<String> header = header(conf, files.get(0), input);
         ColumnRoles roles = ColumnRoles.resolve(header, input, files.get(0).toString(), labelOptional);
-        LineParser parser = new LineParser(roles, input.delimiter().charAt(0), input.invalidValues() == InvalidValuePolicy.FAIL,
+        LineParser parser = new LineParser(
+                roles,
+                input.delimiter().charAt(0),
+                input.invalidValues() == InvalidValuePolicy.FAIL,
                 input.maxLineBytes());
         var rows = splits.read(split -> parser.rows(split, bytesRead));
-        return new TableRows(spark.createDataFrame(rows, TableRows.schema(roles.channels())), roles,
+        return new TableRows(
+                spark.createDataFrame(rows, TableRows.schema(roles.channels())),
+                roles,
                 files.stream().map(Path::toString).toList());
     }
 
@@ -98,15 +106,18 @@ final class CsvRows {
                             if (isBlank(b, lines.from(), lines.to())) {
                                 continue;
                             }
-                            String problem = cells.read(b, lines.from(), lines.to(), position == 0 ? null : roles.header);
+                            String problem =
+                                    cells.read(b, lines.from(), lines.to(), position == 0 ? null : roles.header);
                             if (problem != null) {
                                 throw new BadRecordException(file, position, problem);
                             }
                             if (position == 0) {
                                 List<String> header = cells.all();
                                 if (!header.equals(roles.header)) {
-                                    throw new BadRecordException(file, 0, "header " + header + " differs from the first file's "
-                                            + roles.header);
+                                    throw new BadRecordException(
+                                            file,
+                                            0,
+                                            "header " + header + " differs from the first file's " + roles.header);
                                 }
                                 continue;
                             }
@@ -138,22 +149,28 @@ final class CsvRows {
 
         private Row row(String file, int fileIndex, long position, CsvCells cells) {
             if (cells.count() != roles.header.size()) {
-                throw new BadRecordException(file, position, "expected " + roles.header.size() + " fields, found " + cells.count());
+                throw new BadRecordException(
+                        file, position, "expected " + roles.header.size() + " fields, found " + cells.count());
             }
             Object[] values = new Object[TableRows.FIRST_CHANNEL + roles.channels()];
             String id = file;
             if (roles.idIdx >= 0) {
                 id = cells.text(roles.idIdx);
                 if (id.isEmpty()) {
-                    throw new BadRecordException(file, position, "empty sequence id in column '" + roles.idName() + "'");
+                    throw new BadRecordException(
+                            file, position, "empty sequence id in column '" + roles.idName() + "'");
                 }
             }
             double order = 0;
             if (roles.orderIdx >= 0) {
                 order = OrderValues.parse(cells, roles.orderIdx);
                 if (Double.isNaN(order)) {
-                    throw new BadRecordException(file, position, "order column '" + roles.orderName() + "' holds "
-                            + CsvCells.quote(cells.text(roles.orderIdx)) + ", not a number or an ISO-8601 date");
+                    throw new BadRecordException(
+                            file,
+                            position,
+                            "order column '" + roles.orderName() + "' holds "
+                                    + CsvCells.quote(cells.text(roles.orderIdx))
+                                    + ", not a number or an ISO-8601 date");
                 }
             }
             String label = null;
@@ -192,11 +209,14 @@ final class CsvRows {
                 }
                 v = cells.number(idx);
             } catch (NumberFormatException e) {
-                throw new BadRecordException(file, position, "column '" + column + "' holds " + CsvCells.quote(cells.text(idx))
-                        + ", not a number");
+                throw new BadRecordException(
+                        file,
+                        position,
+                        "column '" + column + "' holds " + CsvCells.quote(cells.text(idx)) + ", not a number");
             }
             if (!Float.isFinite(v)) {
-                return invalid(file, position, "column '" + column + "' holds " + cells.text(idx) + " (not a finite number)");
+                return invalid(
+                        file, position, "column '" + column + "' holds " + cells.text(idx) + " (not a finite number)");
             }
             return v;
         }

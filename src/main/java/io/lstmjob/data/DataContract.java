@@ -1,7 +1,6 @@
 package io.lstmjob.data;
 
 import io.lstmjob.config.Task;
-
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,16 +11,24 @@ import java.util.List;
  * (classification: the sorted labels of the training input; index = network output), and how many
  * steps ahead a forecaster predicts (output k * targets + c is target c at t+k+1). Saved beside the model.
  */
-public record DataContract(Task task, List<String> featureNames, List<String> targetNames,
-                           FeatureScaler scaler, Vocabulary vocabulary, List<String> classes, int horizon)
+public record DataContract(
+        Task task,
+        List<String> featureNames,
+        List<String> targetNames,
+        FeatureScaler scaler,
+        Vocabulary vocabulary,
+        List<String> classes,
+        int horizon)
         implements Serializable {
 
     public static DataContract forecast(List<String> features, List<String> targets, FeatureScaler scaler) {
         return forecast(features, targets, scaler, 1);
     }
 
-    public static DataContract forecast(List<String> features, List<String> targets, FeatureScaler scaler, int horizon) {
-        return new DataContract(Task.FORECAST, List.copyOf(features), List.copyOf(targets), scaler, null, null, horizon);
+    public static DataContract forecast(
+            List<String> features, List<String> targets, FeatureScaler scaler, int horizon) {
+        return new DataContract(
+                Task.FORECAST, List.copyOf(features), List.copyOf(targets), scaler, null, null, horizon);
     }
 
     /** The single channel of a character model. */

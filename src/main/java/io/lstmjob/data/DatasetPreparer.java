@@ -1,12 +1,17 @@
 package io.lstmjob.data;
 
-import io.lstmjob.config.CacheLevel;
 import io.lstmjob.config.InputConfig;
 import io.lstmjob.config.InputFormat;
 import io.lstmjob.config.InvalidValuePolicy;
 import io.lstmjob.config.ShardingConfig;
 import io.lstmjob.config.ShortSequencePolicy;
 import io.lstmjob.config.Task;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
@@ -19,13 +24,6 @@ import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.reflect.ClassTag$;
-
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Input to sharded segments, in named phases: list the files; a census of the sequences (text: count
@@ -40,17 +38,19 @@ public final class DatasetPreparer {
     /** Bytes of input per partition of the tables' sort. */
     private static final long SORT_BYTES_PER_PARTITION = 128L << 20;
 
-    private DatasetPreparer() {
-    }
+    private DatasetPreparer() {}
 
     public static PreparedData prepare(SparkSession spark, InputConfig input, ShardingConfig sharding) {
         return prepare(spark, input, sharding, Preparation.fit());
     }
 
-    public static PreparedData prepare(SparkSession spark, InputConfig input, ShardingConfig configured, Preparation preparation) {
+    public static PreparedData prepare(
+            SparkSession spark, InputConfig input, ShardingConfig configured, Preparation preparation) {
         DataContract fixed = preparation.fixedContract();
         // A published model's outputs fix how far ahead its targets reach, whatever model.horizon says now.
-        ShardingConfig sharding = fixed != null && fixed.task() == Task.FORECAST ? configured.withHorizon(fixed.stepsAhead()) : configured;
+        ShardingConfig sharding = fixed != null && fixed.task() == Task.FORECAST
+                ? configured.withHorizon(fixed.stepsAhead())
+                : configured;
         if (fixed != null) {
             ContractCheck.requireSameTask(fixed, input.task());
         }
@@ -64,46 +64,110 @@ public final class DatasetPreparer {
                     : table(spark, input, listed, sharding, partitions, preparation, phases);
             DatasetSummary summary = prepared.summary(listed.bytes(), phases.timings());
             boolean classify = input.task() == Task.CLASSIFY;
-            LOG.info("Prepared {} sequence(s), {} steps: {} training {} ({} pairs), {} validation {} ({} pairs); "
-                            + "training steps per partition {}", summary.sequences(), summary.steps(), summary.trainSegments(),
-                    classify ? "sequences" : "segments", summary.trainPairs(), summary.validationSegments(),
-                    classify ? "sequences" : "segments", summary.validationPairs(),
+            LOG.info(
+                    "Prepared {} sequence(s), {} steps: {} training {} ({} pairs), {} validation {} ({} pairs); "
+                            + "training steps per partition {}",
+                    summary.sequences(),
+                    summary.steps(),
+                    summary.trainSegments(),
+                    classify ? "sequences" : "segments",
+                    summary.trainPairs(),
+                    summary.validationSegments(),
+                    classify ? "sequences" : "segments",
+                    summary.validationPairs(),
                     Arrays.toString(summary.trainStepsPerPartition()));
             if (summary.validationSegments() == 0 && sharding.validationFraction() > 0) {
-                LOG.warn("The validation split is empty: the {} too short for validation.fraction={}",
-                        classify ? "input has too few sequences" : "sequences are", sharding.validationFraction());
+                LOG.warn(
+                        "The validation split is empty: the {} too short for validation.fraction={}",
+                        classify ? "input has too few sequences" : "sequences are",
+                        sharding.validationFraction());
             }
             JavaRDD<Segment> segments = prepared.segments();
-            return new PreparedData(segments.filter(s -> !s.validation()), segments.filter(Segment::validation),
-                    prepared.contract(), summary, List.copyOf(files), segments);
+            return new PreparedData(
+                    segments.filter(s -> !s.validation()),
+                    segments.filter(Segment::validation),
+                    prepared.contract(),
+                    summary,
+                    List.copyOf(files),
+                    segments);
         }
     }
 
     /** What a path prepared: the cached segments, their contract, and the counts of the summary. */
-    private record Prepared(JavaRDD<Segment> segments, DataContract contract, SequenceCatalog catalog, long trainPairs,
-                            long validationPairs, int trainSegments, int validationSegments, int partitions,
-                            long[] trainStepsPerPartition, long skippedRows, long filledCells) {
+    private record Prepared(
+            JavaRDD<Segment> segments,
+            DataContract contract,
+            SequenceCatalog catalog,
+            long trainPairs,
+            long validationPairs,
+            int trainSegments,
+            int validationSegments,
+            int partitions,
+            long[] trainStepsPerPartition,
+            long skippedRows,
+            long filledCells) {
         DatasetSummary summary(long inputBytes, List<DatasetSummary.Phase> phases) {
-            return new DatasetSummary(inputBytes, catalog.size(), catalog.totalSteps(), trainPairs, validationPairs, trainSegments,
-                    validationSegments, partitions, trainStepsPerPartition, skippedRows, filledCells, cachedBytes(segments), phases);
+            return new DatasetSummary(
+                    inputBytes,
+                    catalog.size(),
+                    catalog.totalSteps(),
+                    trainPairs,
+                    validationPairs,
+                    trainSegments,
+                    validationSegments,
+                    partitions,
+                    trainStepsPerPartition,
+                    skippedRows,
+                    filledCells,
+                    cachedBytes(segments),
+                    phases);
         }
 
-        static Prepared of(JavaRDD<Segment> segments, DataContract contract, SegmentPlan plan, long skipped, long filled) {
-            return new Prepared(segments, contract, plan.catalog(), plan.pairs(false), plan.pairs(true), plan.segments(false),
-                    plan.segments(true), plan.partitions(), plan.trainStepsPerPartition(), skipped, filled);
+        static Prepared of(
+                JavaRDD<Segment> segments, DataContract contract, SegmentPlan plan, long skipped, long filled) {
+            return new Prepared(
+                    segments,
+                    contract,
+                    plan.catalog(),
+                    plan.pairs(false),
+                    plan.pairs(true),
+                    plan.segments(false),
+                    plan.segments(true),
+                    plan.partitions(),
+                    plan.trainStepsPerPartition(),
+                    skipped,
+                    filled);
         }
 
-        static Prepared of(JavaRDD<Segment> segments, DataContract contract, ExamplePlan plan, long skipped, long filled) {
-            return new Prepared(segments, contract, plan.catalog(), plan.steps(false), plan.steps(true), plan.count(false),
-                    plan.count(true), plan.partitions(), plan.trainStepsPerPartition(), skipped, filled);
+        static Prepared of(
+                JavaRDD<Segment> segments, DataContract contract, ExamplePlan plan, long skipped, long filled) {
+            return new Prepared(
+                    segments,
+                    contract,
+                    plan.catalog(),
+                    plan.steps(false),
+                    plan.steps(true),
+                    plan.count(false),
+                    plan.count(true),
+                    plan.partitions(),
+                    plan.trainStepsPerPartition(),
+                    skipped,
+                    filled);
         }
     }
 
     /** The character model: every file one sequence, read by position, no sort. */
-    private static Prepared text(JavaSparkContext sc, InputConfig input, InputFiles listed, ShardingConfig sharding,
-                                 int partitions, Preparation preparation, PreparationPhases phases) {
+    private static Prepared text(
+            JavaSparkContext sc,
+            InputConfig input,
+            InputFiles listed,
+            ShardingConfig sharding,
+            int partitions,
+            Preparation preparation,
+            PreparationPhases phases) {
         List<Path> files = listed.files();
-        TextInput text = new TextInput(InputSplits.of(sc, files, listed.bytes()), files, input.maxLineBytes(), phases.bytesRead());
+        TextInput text = new TextInput(
+                InputSplits.of(sc, files, listed.bytes()), files, input.maxLineBytes(), phases.bytesRead());
         TextInput.Census census = phases.run("count the characters of " + files.size() + " file(s)", text::census);
         DataContract fixed = preparation.fixedContract();
         if (fixed != null) {
@@ -147,40 +211,59 @@ public final class DatasetPreparer {
     }
 
     /** A table read, sorted and counted: the census of its sequences, with every check made on the way. */
-    private record Census(SortedTable sorted, ColumnRoles roles, List<SortedTable.Tally> tallies, SequenceCatalog catalog,
-                          long skipped, long filled) {
-    }
+    private record Census(
+            SortedTable sorted,
+            ColumnRoles roles,
+            List<SortedTable.Tally> tallies,
+            SequenceCatalog catalog,
+            long skipped,
+            long filled) {}
 
     /** @param fixed the contract the input must fit, or null for a new model */
-    private static Census census(SparkSession spark, InputConfig input, InputFiles listed, DataContract fixed,
-                                 boolean labelsOptional, PreparationPhases phases) {
+    private static Census census(
+            SparkSession spark,
+            InputConfig input,
+            InputFiles listed,
+            DataContract fixed,
+            boolean labelsOptional,
+            PreparationPhases phases) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<Path> files = listed.files();
         boolean csv = input.format() == InputFormat.CSV;
-        TableRows rows = csv ? CsvRows.read(spark, input, InputSplits.of(sc, files, listed.bytes()), files,
-                labelsOptional, phases.bytesRead())
+        TableRows rows = csv
+                ? CsvRows.read(
+                        spark,
+                        input,
+                        InputSplits.of(sc, files, listed.bytes()),
+                        files,
+                        labelsOptional,
+                        phases.bytesRead())
                 : ParquetRows.read(spark, input, files, labelsOptional);
         if (fixed != null) {
             ContractCheck.requireSameChannels(fixed, input.task(), rows.roles().featureNames, rows.roles().targetNames);
         }
-        int sortPartitions = (int) Math.max(sc.defaultParallelism(),
-                Math.min(100_000, listed.bytes() / SORT_BYTES_PER_PARTITION + 1));
+        int sortPartitions = (int)
+                Math.max(sc.defaultParallelism(), Math.min(100_000, listed.bytes() / SORT_BYTES_PER_PARTITION + 1));
         SortedTable sorted = SortedTable.sort(rows, sortPartitions, csv, input.invalidValues(), input.strictOrder());
-        List<SortedTable.Tally> tallies = phases.run("read, sort and check the rows of " + files.size() + " file(s)", sorted::census);
+        List<SortedTable.Tally> tallies =
+                phases.run("read, sort and check the rows of " + files.size() + " file(s)", sorted::census);
         if (tallies.isEmpty()) {
             throw new InputDataException("the input holds no data rows");
         }
         tallies = new ArrayList<>(tallies);
         tallies.sort(Comparator.comparing(SortedTable.Tally::id));
-        long skipped = tallies.stream().mapToLong(SortedTable.Tally::skippedRows).sum();
-        long filled = tallies.stream().mapToLong(SortedTable.Tally::invalidCells).sum();
+        long skipped =
+                tallies.stream().mapToLong(SortedTable.Tally::skippedRows).sum();
+        long filled =
+                tallies.stream().mapToLong(SortedTable.Tally::invalidCells).sum();
         if (input.invalidValues() == InvalidValuePolicy.SKIP) {
             LOG.warn("input.invalidValues=skip: left out {} row(s) with empty, NaN or infinite values", skipped);
         }
         if (input.invalidValues() == InvalidValuePolicy.INTERPOLATE) {
             LOG.warn("input.invalidValues=interpolate: filling {} empty, NaN or infinite cell(s)", filled);
         }
-        SequenceCatalog catalog = catalog(tallies.stream().map(SortedTable.Tally::id).toList(),
+        SequenceCatalog catalog = catalog(
+                tallies.stream().map(SortedTable.Tally::id).toList(),
                 tallies.stream().mapToLong(SortedTable.Tally::steps).toArray());
         if (catalog.totalSteps() == 0) {
             throw new InputDataException("the input holds no data rows without empty, NaN or infinite values");
@@ -189,8 +272,14 @@ public final class DatasetPreparer {
     }
 
     /** Forecasting and classification: rows sorted by sequence and order, then cut while streaming. */
-    private static Prepared table(SparkSession spark, InputConfig input, InputFiles listed, ShardingConfig sharding,
-                                  int partitions, Preparation preparation, PreparationPhases phases) {
+    private static Prepared table(
+            SparkSession spark,
+            InputConfig input,
+            InputFiles listed,
+            ShardingConfig sharding,
+            int partitions,
+            Preparation preparation,
+            PreparationPhases phases) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         DataContract fixed = preparation.fixedContract();
         Census census = census(spark, input, listed, fixed, false, phases);
@@ -205,22 +294,27 @@ public final class DatasetPreparer {
             List<String> classes = fixed != null ? fixed.classes() : classes(tallies);
             ExamplePlan plan = examplePlan(catalog, tallies, classes, sharding, partitions);
             Broadcast<ExamplePlan> planned = sc.broadcast(plan);
-            int[] features = DataContract.classifier(roles.featureNames, classes, null).featureChannels();
+            int[] features =
+                    DataContract.classifier(roles.featureNames, classes, null).featureChannels();
             JavaRDD<Segment> segments = join(sorted.cut(planned), planned, width, sharding);
-            ScalerFitter.Fit fit = phases.run(cutPhase(plan.pieces(), "sequences", partitions),
+            ScalerFitter.Fit fit = phases.run(
+                    cutPhase(plan.pieces(), "sequences", partitions),
                     () -> ScalerFitter.fit(segments, null, features, new int[0]));
             requireAll(fit.segments(), plan);
-            DataContract contract = fixed != null ? fixed : DataContract.classifier(roles.featureNames, classes, fit.scaler());
+            DataContract contract =
+                    fixed != null ? fixed : DataContract.classifier(roles.featureNames, classes, fit.scaler());
             return Prepared.of(segments, contract, plan, skipped, filled);
         }
         SegmentPlan plan = segmentPlan(catalog, input, sharding, partitions, preparation);
         Broadcast<SegmentPlan> planned = sc.broadcast(plan);
         DataContract unscaled = DataContract.forecast(roles.featureNames, roles.targetNames, null, sharding.horizon());
         JavaRDD<Segment> segments = join(sorted.cut(planned), planned, width, sharding);
-        ScalerFitter.Fit fit = phases.run(cutPhase(plan.pieces(), "segments", partitions),
+        ScalerFitter.Fit fit = phases.run(
+                cutPhase(plan.pieces(), "segments", partitions),
                 () -> ScalerFitter.fit(segments, planned, unscaled.featureChannels(), unscaled.targetChannels()));
         requireAll(fit.segments(), plan);
-        DataContract contract = fixed != null ? fixed
+        DataContract contract = fixed != null
+                ? fixed
                 : DataContract.forecast(roles.featureNames, roles.targetNames, fit.scaler(), sharding.horizon());
         return Prepared.of(segments, contract, plan, skipped, filled);
     }
@@ -240,15 +334,20 @@ public final class DatasetPreparer {
     }
 
     /** The cut's shuffle: every part to its piece's partition, sorted by piece, joined into cached segments. */
-    private static JavaRDD<Segment> join(JavaPairRDD<Long, Object> parts, Broadcast<? extends CutPlan> plan, int width,
-                                         ShardingConfig sharding) {
+    private static JavaRDD<Segment> join(
+            JavaPairRDD<Long, Object> parts, Broadcast<? extends CutPlan> plan, int width, ShardingConfig sharding) {
         // repartitionAndSortWithinPartitions, with Kryo for this shuffle: a part is a key and a primitive
         // array, which Java serialization writes an element at a time and reads back by reflection.
-        ShuffledRDD<Long, Object, Object> shuffled = new ShuffledRDD<>(parts.rdd(), new PlanPartitioner(plan),
-                ClassTag$.MODULE$.apply(Long.class), ClassTag$.MODULE$.apply(Object.class), ClassTag$.MODULE$.apply(Object.class));
+        ShuffledRDD<Long, Object, Object> shuffled = new ShuffledRDD<>(
+                parts.rdd(),
+                new PlanPartitioner(plan),
+                ClassTag$.MODULE$.apply(Long.class),
+                ClassTag$.MODULE$.apply(Object.class),
+                ClassTag$.MODULE$.apply(Object.class));
         shuffled.setSerializer(new KryoSerializer(parts.context().getConf()));
         shuffled.setKeyOrdering(scala.math.Ordering$.MODULE$.comparatorToOrdering(Comparator.<Long>naturalOrder()));
-        return new JavaPairRDD<Long, Object>(shuffled, ClassTag$.MODULE$.apply(Long.class), ClassTag$.MODULE$.apply(Object.class))
+        return new JavaPairRDD<Long, Object>(
+                        shuffled, ClassTag$.MODULE$.apply(Long.class), ClassTag$.MODULE$.apply(Object.class))
                 .mapPartitions(sorted -> new PieceJoiner(plan.value(), width, sorted))
                 .persist(storageLevel(sharding));
     }
@@ -264,16 +363,23 @@ public final class DatasetPreparer {
         for (int i = 0; i < ids.size(); i++) {
             sorted.merge(ids.get(i), lengths[i], Long::sum);
         }
-        return new SequenceCatalog(new ArrayList<>(sorted.keySet()), sorted.values().stream().mapToLong(Long::longValue).toArray());
+        return new SequenceCatalog(
+                new ArrayList<>(sorted.keySet()),
+                sorted.values().stream().mapToLong(Long::longValue).toArray());
     }
 
-    private static SegmentPlan segmentPlan(SequenceCatalog catalog, InputConfig input, ShardingConfig sharding, int partitions,
-                                           Preparation preparation) {
+    private static SegmentPlan segmentPlan(
+            SequenceCatalog catalog,
+            InputConfig input,
+            ShardingConfig sharding,
+            int partitions,
+            Preparation preparation) {
         long minPairs = shortSequenceMinimum(input, catalog, sharding.horizon());
         SegmentPlan plan = SegmentPlan.build(catalog, sharding, partitions, minPairs);
         if (plan.segments(false) == 0) {
             throw new InputDataException("no sequence is long enough to train on: " + catalog.size()
-                    + " sequence(s), the longest has " + longest(catalog) + " step(s); at least " + (sharding.horizon() + 1)
+                    + " sequence(s), the longest has " + longest(catalog) + " step(s); at least "
+                    + (sharding.horizon() + 1)
                     + " are needed" + (sharding.validationFraction() > 0 ? " beyond the validation tail" : ""));
         }
         return plan;
@@ -281,8 +387,12 @@ public final class DatasetPreparer {
 
     /** A new classifier's classes: the sorted distinct labels of its training input. */
     private static List<String> classes(List<SortedTable.Tally> tallies) {
-        List<String> classes = tallies.stream().map(SortedTable.Tally::label).filter(java.util.Objects::nonNull)
-                .distinct().sorted().toList();
+        List<String> classes = tallies.stream()
+                .map(SortedTable.Tally::label)
+                .filter(java.util.Objects::nonNull)
+                .distinct()
+                .sorted()
+                .toList();
         if (classes.size() < 2) {
             throw new InputDataException("the label column holds " + classes.size() + " distinct label(s) " + classes
                     + "; a classifier needs at least 2");
@@ -291,8 +401,12 @@ public final class DatasetPreparer {
     }
 
     /** Sequence classification: every whole sequence one example with its label's class, about validation.fraction of them held out. */
-    private static ExamplePlan examplePlan(SequenceCatalog catalog, List<SortedTable.Tally> tallies, List<String> classes,
-                                           ShardingConfig sharding, int partitions) {
+    private static ExamplePlan examplePlan(
+            SequenceCatalog catalog,
+            List<SortedTable.Tally> tallies,
+            List<String> classes,
+            ShardingConfig sharding,
+            int partitions) {
         int[] classOfSequence = classOfEachSequence(catalog, tallies, classes, false);
         double fraction = sharding.validationFraction();
         ExamplePlan plan = ExamplePlan.build(catalog, classOfSequence, fraction, partitions);
@@ -307,8 +421,8 @@ public final class DatasetPreparer {
      * Each sequence's class, by catalog index; -1 for a sequence without a label (allowed only when
      * the labels are optional, as in scoring). A label outside the classes is refused.
      */
-    private static int[] classOfEachSequence(SequenceCatalog catalog, List<SortedTable.Tally> tallies, List<String> classes,
-                                             boolean labelsOptional) {
+    private static int[] classOfEachSequence(
+            SequenceCatalog catalog, List<SortedTable.Tally> tallies, List<String> classes, boolean labelsOptional) {
         Map<String, String> labels = new java.util.HashMap<>();
         for (SortedTable.Tally tally : tallies) {
             if (tally.label() != null) {
@@ -354,15 +468,20 @@ public final class DatasetPreparer {
         }
         if (input.shortSequences() == ShortSequencePolicy.FAIL) {
             throw new InputDataException(shorter.size() + " sequence(s) are shorter than one TBPTT window of "
-                    + input.minPairs() + " steps, e.g. " + String.join(", ", shorter.subList(0, Math.min(3, shorter.size())))
+                    + input.minPairs() + " steps, e.g. "
+                    + String.join(", ", shorter.subList(0, Math.min(3, shorter.size())))
                     + "; set input.shortSequences=skip to leave them out");
         }
         if (shorter.size() == catalog.size()) {
-            throw new InputDataException("all " + catalog.size() + " sequence(s) were left out: every one is shorter than one "
-                    + "TBPTT window of " + input.minPairs() + " steps (input.shortSequences=skip)");
+            throw new InputDataException(
+                    "all " + catalog.size() + " sequence(s) were left out: every one is shorter than one "
+                            + "TBPTT window of " + input.minPairs() + " steps (input.shortSequences=skip)");
         }
-        LOG.warn("input.shortSequences=skip: left out {} of {} sequence(s) shorter than one TBPTT window of {} steps",
-                shorter.size(), catalog.size(), input.minPairs());
+        LOG.warn(
+                "input.shortSequences=skip: left out {} of {} sequence(s) shorter than one TBPTT window of {} steps",
+                shorter.size(),
+                catalog.size(),
+                input.minPairs());
         return input.minPairs();
     }
 

@@ -10,12 +10,22 @@ import java.util.List;
  * segments take on the executors (memory and disk, as Spark's storage counts them), and how long
  * each phase of the preparation took.
  */
-public record DatasetSummary(long inputBytes, int sequences, long steps, long trainPairs, long validationPairs,
-                             int trainSegments, int validationSegments, int partitions,
-                             long[] trainStepsPerPartition, long skippedRows, long filledCells,
-                             long cachedBytes, List<Phase> phases) implements Serializable {
+public record DatasetSummary(
+        long inputBytes,
+        int sequences,
+        long steps,
+        long trainPairs,
+        long validationPairs,
+        int trainSegments,
+        int validationSegments,
+        int partitions,
+        long[] trainStepsPerPartition,
+        long skippedRows,
+        long filledCells,
+        long cachedBytes,
+        List<Phase> phases)
+        implements Serializable {
 
     /** One phase of the preparation and its wall-clock seconds. */
-    public record Phase(String name, double seconds) implements Serializable {
-    }
+    public record Phase(String name, double seconds) implements Serializable {}
 }

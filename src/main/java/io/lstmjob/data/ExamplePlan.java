@@ -30,7 +30,8 @@ public final class ExamplePlan implements CutPlan {
         for (int s = 0; s < n; s++) {
             order.add(s);
         }
-        order.sort(Comparator.<Integer>comparingDouble(s -> unitHash(catalog.id(s), ORDER_SEED)).thenComparingInt(s -> s));
+        order.sort(Comparator.<Integer>comparingDouble(s -> unitHash(catalog.id(s), ORDER_SEED))
+                .thenComparingInt(s -> s));
         exampleOfSequence = new int[n];
         sequenceOfExample = new int[n];
         validationExample = new boolean[n];
@@ -56,7 +57,8 @@ public final class ExamplePlan implements CutPlan {
     /**
      * @param classOfSequence class index of each sequence of the catalog, -1 where unknown (scoring unlabelled input)
      */
-    public static ExamplePlan build(SequenceCatalog catalog, int[] classOfSequence, double validationFraction, int partitions) {
+    public static ExamplePlan build(
+            SequenceCatalog catalog, int[] classOfSequence, double validationFraction, int partitions) {
         return new ExamplePlan(catalog, classOfSequence, validationFraction, partitions);
     }
 
@@ -110,8 +112,14 @@ public final class ExamplePlan implements CutPlan {
     public Segment segment(int piece, float[] values, char[] classes) {
         int seq = sequenceOfExample[piece];
         int steps = steps(piece);
-        return Segment.ofSequence(piece, catalog.id(seq), steps, validationExample[piece], classOfSequence[seq],
-                values.length / steps, values);
+        return Segment.ofSequence(
+                piece,
+                catalog.id(seq),
+                steps,
+                validationExample[piece],
+                classOfSequence[seq],
+                values.length / steps,
+                values);
     }
 
     public int exampleOf(int sequence) {

@@ -1,9 +1,8 @@
 package io.lstmjob.data;
 
+import java.io.IOException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-
-import java.io.IOException;
 
 /**
  * Finds a {@link BadRecordException} inside a Spark failure and words it as "file:line: reason".
@@ -11,8 +10,7 @@ import java.io.IOException;
  * which holds for ours since the job's classes are on every executor.
  */
 public final class InputErrors {
-    private InputErrors() {
-    }
+    private InputErrors() {}
 
     /** The bad record behind a failure, or null when the failure has another cause. */
     public static BadRecordException findBadRecord(Throwable failure) {
@@ -31,8 +29,11 @@ public final class InputErrors {
     public static String describe(BadRecordException bad, Configuration hadoopConf) {
         String message = place(bad.file(), bad.offset(), hadoopConf) + ": " + bad.reason();
         if (bad.firstFile() != null) {
-            message += " (the first is " + (bad.firstOffset() >= 0 ? "at " + place(bad.firstFile(), bad.firstOffset(), hadoopConf)
-                    : "in " + bad.firstFile()) + ")";
+            message += " (the first is "
+                    + (bad.firstOffset() >= 0
+                            ? "at " + place(bad.firstFile(), bad.firstOffset(), hadoopConf)
+                            : "in " + bad.firstFile())
+                    + ")";
         }
         return message;
     }

@@ -1,14 +1,13 @@
 package io.lstmjob.data;
 
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 
 /**
  * The data files behind input.path, checked before Spark reads them so that errors name the path,
@@ -34,7 +33,8 @@ public record InputFiles(List<Path> files, long bytes) {
                 files.add(status.getPath());
             } else {
                 FileStatus[] children = fs.listStatus(qualified);
-                java.util.Arrays.sort(children, Comparator.comparing(s -> s.getPath().getName()));
+                java.util.Arrays.sort(
+                        children, Comparator.comparing(s -> s.getPath().getName()));
                 for (FileStatus child : children) {
                     String name = child.getPath().getName();
                     if (child.isFile() && !name.startsWith(".") && !name.startsWith("_")) {

@@ -1,5 +1,12 @@
 package io.lstmjob.data;
 
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.NullWritable;
@@ -18,14 +25,6 @@ import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 import scala.Tuple2;
 
-import java.io.IOException;
-import java.io.Serializable;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
-
 /**
  * The input files as Hadoop splits, one Spark partition each, with the splits' block locations: the
  * text and CSV readers open their split themselves ({@link SplitLines}) instead of taking records
@@ -42,8 +41,10 @@ final class InputSplits {
     private final Map<String, Integer> fileIndex;
     private final Broadcast<SerializableConfiguration> conf;
 
-    private InputSplits(JavaNewHadoopRDD<NullWritable, NullWritable> splits, Map<String, Integer> fileIndex,
-                        Broadcast<SerializableConfiguration> conf) {
+    private InputSplits(
+            JavaNewHadoopRDD<NullWritable, NullWritable> splits,
+            Map<String, Integer> fileIndex,
+            Broadcast<SerializableConfiguration> conf) {
         this.splits = splits;
         this.fileIndex = fileIndex;
         this.conf = conf;
@@ -60,7 +61,8 @@ final class InputSplits {
         for (int i = 0; i < files.size(); i++) {
             index.put(files.get(i).toString(), i);
         }
-        String joined = files.stream().map(p -> p.toString().replace(",", "\\,")).collect(Collectors.joining(","));
+        String joined =
+                files.stream().map(p -> p.toString().replace(",", "\\,")).collect(Collectors.joining(","));
         // JavaSparkContext hands back a JavaNewHadoopRDD, the Java view that passes each partition its split.
         JavaNewHadoopRDD<NullWritable, NullWritable> rdd = (JavaNewHadoopRDD<NullWritable, NullWritable>)
                 sc.newAPIHadoopFile(joined, SplitsOnly.class, NullWritable.class, NullWritable.class, conf);
@@ -83,9 +85,14 @@ final class InputSplits {
             FileSplit fileSplit = (FileSplit) split;
             Integer i = index.get(fileSplit.getPath().toString());
             if (i == null) {
-                throw new IllegalStateException("split of " + fileSplit.getPath() + " is not one of the input files " + index.keySet());
+                throw new IllegalStateException(
+                        "split of " + fileSplit.getPath() + " is not one of the input files " + index.keySet());
             }
-            return reader.read(new Split(i, fileSplit.getPath(), fileSplit.getStart(), fileSplit.getLength(),
+            return reader.read(new Split(
+                    i,
+                    fileSplit.getPath(),
+                    fileSplit.getStart(),
+                    fileSplit.getLength(),
                     hadoopConf.value().value()));
         };
         return splits.mapPartitionsWithInputSplit(perSplit, false);
@@ -107,11 +114,11 @@ final class InputSplits {
         }
 
         @Override
-        public RecordReader<NullWritable, NullWritable> createRecordReader(InputSplit split, TaskAttemptContext context) {
+        public RecordReader<NullWritable, NullWritable> createRecordReader(
+                InputSplit split, TaskAttemptContext context) {
             return new RecordReader<>() {
                 @Override
-                public void initialize(InputSplit s, TaskAttemptContext c) {
-                }
+                public void initialize(InputSplit s, TaskAttemptContext c) {}
 
                 @Override
                 public boolean nextKeyValue() {
@@ -134,8 +141,7 @@ final class InputSplits {
                 }
 
                 @Override
-                public void close() {
-                }
+                public void close() {}
             };
         }
     }

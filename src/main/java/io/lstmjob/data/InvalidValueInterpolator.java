@@ -26,6 +26,7 @@ final class InvalidValueInterpolator {
     private final ArrayDeque<float[]> waiting = new ArrayDeque<>();
     /** Rank of the first waiting step. */
     private long waitingFrom;
+
     private long rank;
     private final float[] lastValid;
     private final long[] lastValidRank;
@@ -66,9 +67,11 @@ final class InvalidValueInterpolator {
                 if (runStart[c] < 0) {
                     runStart[c] = r;
                 } else if (r - runStart[c] >= MAX_RUN) {
-                    throw new InputDataException("sequence '" + seqId + "' has more than " + MAX_RUN + " steps in a row without a "
-                            + "valid value in column '" + channelNames.get(c) + "': too many to interpolate; fix the input or use "
-                            + "input.invalidValues=skip");
+                    throw new InputDataException(
+                            "sequence '" + seqId + "' has more than " + MAX_RUN + " steps in a row without a "
+                                    + "valid value in column '" + channelNames.get(c)
+                                    + "': too many to interpolate; fix the input or use "
+                                    + "input.invalidValues=skip");
                 }
             } else if (runStart[c] >= 0) {
                 fill(c, runStart[c], r - 1, lastValidRank[c] >= 0 ? lastValid[c] : Float.NaN, v);
@@ -101,8 +104,9 @@ final class InvalidValueInterpolator {
             if (r < a || r > b) {
                 continue;
             }
-            step[c] = Float.isNaN(left) ? right : Float.isNaN(right) ? left
-                    : (float) (left + (right - left) * (double) (r - a + 1) / (b - a + 2));
+            step[c] = Float.isNaN(left)
+                    ? right
+                    : Float.isNaN(right) ? left : (float) (left + (right - left) * (double) (r - a + 1) / (b - a + 2));
         }
     }
 

@@ -11,15 +11,16 @@ import java.util.function.IntToLongFunction;
  * at most one item's length.
  */
 final class LongestFirst {
-    private LongestFirst() {
-    }
+    private LongestFirst() {}
 
     /** Writes the partition of every id in {@code ids} into {@code partitionOf[id]}. */
     static void assign(List<Integer> ids, IntToLongFunction length, int partitions, int[] partitionOf) {
-        ids.sort(Comparator.<Integer>comparingLong(id -> -length.applyAsLong(id)).thenComparingInt(id -> id));
-        PriorityQueue<long[]> load = new PriorityQueue<>(Comparator.<long[]>comparingLong(p -> p[0]).thenComparingLong(p -> p[1]));
+        ids.sort(
+                Comparator.<Integer>comparingLong(id -> -length.applyAsLong(id)).thenComparingInt(id -> id));
+        PriorityQueue<long[]> load =
+                new PriorityQueue<>(Comparator.<long[]>comparingLong(p -> p[0]).thenComparingLong(p -> p[1]));
         for (int p = 0; p < partitions; p++) {
-            load.add(new long[]{0, p});
+            load.add(new long[] {0, p});
         }
         for (int id : ids) {
             long[] least = load.poll();

@@ -1,10 +1,6 @@
 package io.lstmjob.data;
 
 import io.lstmjob.config.Task;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
-
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -12,6 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Groups segments into minibatches on the executor: features [batch, inputs, time] and labels
@@ -158,13 +157,14 @@ public final class MinibatchAssembler implements Serializable {
                 }
             }
         }
-        INDArray f = Nd4j.create(features, new long[]{b, nIn, steps}, 'c');
-        INDArray l = perSequence ? Nd4j.create(labels, new long[]{b, nOut}, 'c')
-                : Nd4j.create(labels, new long[]{b, nOut, steps}, 'c');
+        INDArray f = Nd4j.create(features, new long[] {b, nIn, steps}, 'c');
+        INDArray l = perSequence
+                ? Nd4j.create(labels, new long[] {b, nOut}, 'c')
+                : Nd4j.create(labels, new long[] {b, nOut, steps}, 'c');
         if (mask == null) {
             return new DataSet(f, l);
         }
-        INDArray m = Nd4j.create(mask, new long[]{b, steps}, 'c');
+        INDArray m = Nd4j.create(mask, new long[] {b, steps}, 'c');
         return new DataSet(f, l, m, perSequence ? null : m.dup());
     }
 
@@ -186,7 +186,8 @@ public final class MinibatchAssembler implements Serializable {
         for (int t = 0; t < s.length(); t++) {
             for (int o = 0; o < outputs; o++) {
                 int c = o % targets;
-                out[(example * outputs + o) * steps + t] = scaler.scaleTarget(c, s.value(t + o / targets + 1, targetChannels[c]));
+                out[(example * outputs + o) * steps + t] =
+                        scaler.scaleTarget(c, s.value(t + o / targets + 1, targetChannels[c]));
             }
         }
     }

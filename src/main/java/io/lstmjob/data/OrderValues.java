@@ -9,8 +9,7 @@ import java.time.format.DateTimeParseException;
 
 /** Reads an order-column cell as a sortable number: plain numbers, or ISO-8601 dates and date-times. */
 final class OrderValues {
-    private OrderValues() {
-    }
+    private OrderValues() {}
 
     /** {@link #parse(String)} of a CSV cell, numbers read from its bytes. */
     static double parse(CsvCells cells, int cell) {

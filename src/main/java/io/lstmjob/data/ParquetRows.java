@@ -1,6 +1,12 @@
 package io.lstmjob.data;
 
 import io.lstmjob.config.InputConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.hadoop.ParquetFileReader;
@@ -32,13 +38,6 @@ import org.apache.spark.sql.types.TimestampType;
 import org.apache.spark.util.SerializableConfiguration;
 import scala.Tuple2;
 
-import java.io.IOException;
-import java.net.URI;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
  * Parquet files as {@link TableRows}, read by Spark SQL's own reader into its binary rows. Column
  * roles are those of the CSV reader, names may hold dots or spaces. An order column may be a DATE,
@@ -47,8 +46,7 @@ import java.util.Map;
  * with the type found. Errors name the file and the row.
  */
 final class ParquetRows {
-    private ParquetRows() {
-    }
+    private ParquetRows() {}
 
     static TableRows read(SparkSession spark, InputConfig input, List<Path> files, boolean labelOptional) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -69,22 +67,32 @@ final class ParquetRows {
         Column file = fileIndex.apply(filePath);
 
         List<Column> columns = new ArrayList<>();
-        columns.add((roles.idIdx >= 0 ? text(schema.apply(roles.idIdx), "input.sequenceIdColumn")
-                : functions.element_at(functions.array(names.stream().map(functions::lit).toArray(Column[]::new)),
-                file.plus(1))).as("id"));
-        columns.add((roles.orderIdx >= 0 ? order(schema.apply(roles.orderIdx), filePath) : functions.lit(0.0)).as("order"));
+        columns.add((roles.idIdx >= 0
+                        ? text(schema.apply(roles.idIdx), "input.sequenceIdColumn")
+                        : functions.element_at(
+                                functions.array(
+                                        names.stream().map(functions::lit).toArray(Column[]::new)),
+                                file.plus(1)))
+                .as("id"));
+        columns.add(
+                (roles.orderIdx >= 0 ? order(schema.apply(roles.orderIdx), filePath) : functions.lit(0.0)).as("order"));
         columns.add(file.as("file"));
         columns.add(functions.col("_metadata.row_index").as("position"));
-        columns.add((roles.labelIdx >= 0 ? text(schema.apply(roles.labelIdx), "input.labelColumn")
-                : functions.lit(null).cast(DataTypes.StringType)).as("label"));
+        columns.add((roles.labelIdx >= 0
+                        ? text(schema.apply(roles.labelIdx), "input.labelColumn")
+                        : functions.lit(null).cast(DataTypes.StringType))
+                .as("label"));
         List<Column> channels = new ArrayList<>();
         Column invalid = functions.lit(0);
         for (int c = 0; c < roles.channels(); c++) {
             StructField field = schema.apply(roles.channelIdx[c]);
-            requireNumbers(field, roles.featureNames.contains(field.name()) ? "input.featureColumns" : "input.targetColumns");
+            requireNumbers(
+                    field, roles.featureNames.contains(field.name()) ? "input.featureColumns" : "input.targetColumns");
             Column v = column(field).cast(DataTypes.FloatType);
-            Column valid = v.isNotNull().and(functions.not(functions.isnan(v)))
-                    .and(v.notEqual(Float.POSITIVE_INFINITY)).and(v.notEqual(Float.NEGATIVE_INFINITY));
+            Column valid = v.isNotNull()
+                    .and(functions.not(functions.isnan(v)))
+                    .and(v.notEqual(Float.POSITIVE_INFINITY))
+                    .and(v.notEqual(Float.NEGATIVE_INFINITY));
             invalid = invalid.plus(functions.when(valid, 0).otherwise(1));
             channels.add(functions.when(valid, v).otherwise(Float.NaN).as("c" + c));
         }
@@ -121,7 +129,9 @@ final class ParquetRows {
         }
         if (type instanceof StringType || type instanceof TimestampNTZType) {
             // zone-less date-times count as UTC, as in CSV
-            return functions.udf(new IsoOrder(field.name()), DataTypes.DoubleType).apply(c.cast(DataTypes.StringType), filePath);
+            return functions
+                    .udf(new IsoOrder(field.name()), DataTypes.DoubleType)
+                    .apply(c.cast(DataTypes.StringType), filePath);
         }
         throw new InputDataException("input.orderColumn: column '" + field.name() + "' has type " + type.simpleString()
                 + "; an order column holds numbers, dates, timestamps or ISO-8601 strings");
@@ -144,16 +154,19 @@ final class ParquetRows {
         if (files.size() < 2) {
             return;
         }
-        Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(sc.hadoopConfiguration()));
+        Broadcast<SerializableConfiguration> conf =
+                sc.broadcast(new SerializableConfiguration(sc.hadoopConfiguration()));
         List<String> paths = files.stream().map(Path::toString).toList();
-        List<Tuple2<String, String>> schemas = sc.parallelize(paths, Math.min(paths.size(), sc.defaultParallelism() * 4))
-                .map(p -> new Tuple2<>(p, schemaOf(conf.value().value(), p))).collect();
+        List<Tuple2<String, String>> schemas = sc.parallelize(
+                        paths, Math.min(paths.size(), sc.defaultParallelism() * 4))
+                .map(p -> new Tuple2<>(p, schemaOf(conf.value().value(), p)))
+                .collect();
         conf.destroy(false);
         Tuple2<String, String> first = schemas.get(0);
         for (Tuple2<String, String> other : schemas) {
             if (!other._2().equals(first._2())) {
-                throw new InputDataException("the Parquet files of input.path have different schemas: " + first._1() + " has "
-                        + first._2() + ", " + other._1() + " has " + other._2());
+                throw new InputDataException("the Parquet files of input.path have different schemas: " + first._1()
+                        + " has " + first._2() + ", " + other._1() + " has " + other._2());
             }
         }
     }
@@ -170,10 +183,16 @@ final class ParquetRows {
     private static String fields(GroupType group) {
         List<String> fields = new ArrayList<>();
         for (Type field : group.getFields()) {
-            fields.add(field.getName() + " " + (field.isPrimitive()
-                    ? field.asPrimitiveType().getPrimitiveTypeName().name().toLowerCase()
-                    + (field.getLogicalTypeAnnotation() == null ? "" : " (" + field.getLogicalTypeAnnotation() + ")")
-                    : "group " + fields(field.asGroupType())));
+            fields.add(field.getName() + " "
+                    + (field.isPrimitive()
+                            ? field.asPrimitiveType()
+                                            .getPrimitiveTypeName()
+                                            .name()
+                                            .toLowerCase()
+                                    + (field.getLogicalTypeAnnotation() == null
+                                            ? ""
+                                            : " (" + field.getLogicalTypeAnnotation() + ")")
+                            : "group " + fields(field.asGroupType())));
         }
         return "[" + String.join(", ", fields) + "]";
     }
@@ -194,7 +213,8 @@ final class ParquetRows {
                 String decoded = new Path(URI.create(path)).toString();
                 Integer i = index.get(decoded);
                 if (i == null) {
-                    throw new IllegalStateException("a row of " + decoded + ", which is not one of the input files " + index.keySet());
+                    throw new IllegalStateException(
+                            "a row of " + decoded + ", which is not one of the input files " + index.keySet());
                 }
                 lastPath = path;
                 lastIndex = i;
@@ -218,8 +238,11 @@ final class ParquetRows {
             }
             double order = OrderValues.parse(value);
             if (Double.isNaN(order)) {
-                throw new BadRecordException(new Path(URI.create(path)).toString(), -1, "order column '" + column + "' holds "
-                        + CsvCells.quote(value) + ", not a number or an ISO-8601 date");
+                throw new BadRecordException(
+                        new Path(URI.create(path)).toString(),
+                        -1,
+                        "order column '" + column + "' holds " + CsvCells.quote(value)
+                                + ", not a number or an ISO-8601 date");
             }
             return order;
         }

@@ -41,6 +41,7 @@ final class PieceCutter {
     private final Parts out;
     /** The next piece (index within the sequence) to open, and the step at which it opens. */
     private int nextToOpen;
+
     private long nextOpensAt;
     // The open parts: their piece, first and end step (within the range), and values.
     private int open;

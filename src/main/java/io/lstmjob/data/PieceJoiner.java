@@ -1,9 +1,8 @@
 package io.lstmjob.data;
 
-import scala.Tuple2;
-
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import scala.Tuple2;
 
 /**
  * The other end of the cut's shuffle: a partition's parts, sorted by key (piece, then offset), put

@@ -11,7 +11,10 @@ package io.lstmjob.data;
  */
 public record Preparation(Purpose purpose, DataContract contract) {
 
-    public enum Purpose { FIT, REUSE }
+    public enum Purpose {
+        FIT,
+        REUSE
+    }
 
     public static Preparation fit() {
         return new Preparation(Purpose.FIT, null);

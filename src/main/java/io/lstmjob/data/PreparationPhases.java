@@ -1,17 +1,5 @@
 package io.lstmjob.data;
 
-import org.apache.spark.SparkStageInfo;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.scheduler.AccumulableInfo;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
-import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import org.apache.spark.util.LongAccumulator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import scala.Tuple4;
-import scala.collection.JavaConverters;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +11,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.apache.spark.SparkStageInfo;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.AccumulableInfo;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.util.LongAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple4;
+import scala.collection.JavaConverters;
 
 /**
  * The preparation's phases, one after the other: each names the Spark jobs it runs (the Spark UI
@@ -106,7 +105,11 @@ final class PreparationPhases implements AutoCloseable {
             }
         }
         long read = listener.total() - phaseBytesStart;
-        log.accept(String.format(Locale.ROOT, "prepare data: %s, %d s so far: %s%s", current, seconds,
+        log.accept(String.format(
+                Locale.ROOT,
+                "prepare data: %s, %d s so far: %s%s",
+                current,
+                seconds,
                 tasks > 0 ? finished + " of " + tasks + " tasks done" : "working on the driver",
                 read > 0 ? String.format(Locale.ROOT, ", %s of %s read", bytes(read), bytes(inputBytes)) : ""));
     }
@@ -148,8 +151,8 @@ final class PreparationPhases implements AutoCloseable {
 
         @Override
         public void onExecutorMetricsUpdate(SparkListenerExecutorMetricsUpdate update) {
-            for (Tuple4<Object, Object, Object, scala.collection.Seq<AccumulableInfo>> task
-                    : JavaConverters.seqAsJavaList(update.accumUpdates())) {
+            for (Tuple4<Object, Object, Object, scala.collection.Seq<AccumulableInfo>> task :
+                    JavaConverters.seqAsJavaList(update.accumUpdates())) {
                 Long value = valueOf(task._4());
                 if (value != null) {
                     running.put((Long) task._1(), value);

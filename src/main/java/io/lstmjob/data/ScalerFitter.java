@@ -1,10 +1,9 @@
 package io.lstmjob.data;
 
+import java.io.Serializable;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 import scala.Tuple3;
-
-import java.io.Serializable;
 
 /**
  * Fits the {@link FeatureScaler} in one distributed pass over the cut segments, the same pass that
@@ -15,8 +14,7 @@ import java.io.Serializable;
  * its further targets. Classification: every step of the training sequences.
  */
 final class ScalerFitter {
-    private ScalerFitter() {
-    }
+    private ScalerFitter() {}
 
     /** Segments counted and, over the training ones, the moments of the inputs and of the targets. */
     record Fit(long segments, ChannelMoments inputs, ChannelMoments targets) implements Serializable {
@@ -29,20 +27,29 @@ final class ScalerFitter {
      * @param featureChannels the channel of each feature; {@code targetChannels} of each target (none: a classifier)
      * @param plan            a forecaster's segment plan (null: a classifier's examples)
      */
-    static Fit fit(JavaRDD<Segment> segments, Broadcast<SegmentPlan> plan, int[] featureChannels, int[] targetChannels) {
-        Tuple3<Long, ChannelMoments, ChannelMoments> zero = new Tuple3<>(0L,
-                new ChannelMoments(featureChannels.length), new ChannelMoments(targetChannels.length));
-        Tuple3<Long, ChannelMoments, ChannelMoments> sums = segments.treeAggregate(zero, (acc, s) -> {
-            if (!s.validation()) {
-                add(acc._2(), acc._3(), s, plan == null ? null : plan.value(), featureChannels, targetChannels);
-            }
-            return new Tuple3<>(acc._1() + 1, acc._2(), acc._3());
-        }, (a, b) -> new Tuple3<>(a._1() + b._1(), a._2().merge(b._2()), a._3().merge(b._3())));
+    static Fit fit(
+            JavaRDD<Segment> segments, Broadcast<SegmentPlan> plan, int[] featureChannels, int[] targetChannels) {
+        Tuple3<Long, ChannelMoments, ChannelMoments> zero =
+                new Tuple3<>(0L, new ChannelMoments(featureChannels.length), new ChannelMoments(targetChannels.length));
+        Tuple3<Long, ChannelMoments, ChannelMoments> sums = segments.treeAggregate(
+                zero,
+                (acc, s) -> {
+                    if (!s.validation()) {
+                        add(acc._2(), acc._3(), s, plan == null ? null : plan.value(), featureChannels, targetChannels);
+                    }
+                    return new Tuple3<>(acc._1() + 1, acc._2(), acc._3());
+                },
+                (a, b) -> new Tuple3<>(a._1() + b._1(), a._2().merge(b._2()), a._3().merge(b._3())));
         return new Fit(sums._1(), sums._2(), sums._3());
     }
 
-    private static void add(ChannelMoments inputs, ChannelMoments targets, Segment s, SegmentPlan plan,
-                            int[] featureChannels, int[] targetChannels) {
+    private static void add(
+            ChannelMoments inputs,
+            ChannelMoments targets,
+            Segment s,
+            SegmentPlan plan,
+            int[] featureChannels,
+            int[] targetChannels) {
         if (plan == null) {
             for (int t = 0; t < s.length(); t++) {
                 inputs.add(s, t, featureChannels);

@@ -21,8 +21,16 @@ public final class Segment implements Serializable {
     private final float[] values;
     private final char[] classes;
 
-    private Segment(int id, String seqId, long start, int length, boolean validation, int label, int width,
-                    float[] values, char[] classes) {
+    private Segment(
+            int id,
+            String seqId,
+            long start,
+            int length,
+            boolean validation,
+            int label,
+            int width,
+            float[] values,
+            char[] classes) {
         this.id = id;
         this.seqId = seqId;
         this.start = start;
@@ -35,12 +43,14 @@ public final class Segment implements Serializable {
     }
 
     /** @param values steps x width channel values, step-major */
-    public static Segment ofValues(int id, String seqId, long start, int length, boolean validation, int width, float[] values) {
+    public static Segment ofValues(
+            int id, String seqId, long start, int length, boolean validation, int width, float[] values) {
         return new Segment(id, seqId, start, length, validation, -1, width, values, null);
     }
 
     /** A classifier's whole sequence and its class index (-1: unknown, when scoring unlabelled input). */
-    public static Segment ofSequence(int id, String seqId, int length, boolean validation, int label, int width, float[] values) {
+    public static Segment ofSequence(
+            int id, String seqId, int length, boolean validation, int label, int width, float[] values) {
         return new Segment(id, seqId, 0, length, validation, label, width, values, null);
     }
 

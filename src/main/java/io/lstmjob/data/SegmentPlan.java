@@ -1,7 +1,6 @@
 package io.lstmjob.data;
 
 import io.lstmjob.config.ShardingConfig;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -149,8 +148,14 @@ public final class SegmentPlan implements CutPlan {
         String seqId = catalog.id(segSequence[piece]);
         return classes != null
                 ? Segment.ofClasses(piece, seqId, segStart[piece], segLength[piece], segValidation[piece], classes)
-                : Segment.ofValues(piece, seqId, segStart[piece], segLength[piece], segValidation[piece],
-                values.length / steps(piece), values);
+                : Segment.ofValues(
+                        piece,
+                        seqId,
+                        segStart[piece],
+                        segLength[piece],
+                        segValidation[piece],
+                        values.length / steps(piece),
+                        values);
     }
 
     @Override

@@ -1,15 +1,6 @@
 package io.lstmjob.data;
 
 import io.lstmjob.config.InvalidValuePolicy;
-import org.apache.spark.api.java.JavaPairRDD;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.functions;
-import scala.Tuple2;
-
 import java.io.Serializable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,6 +9,14 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.functions;
+import scala.Tuple2;
 
 /**
  * A table's rows brought together per sequence and put in order by Spark SQL, on its binary rows:
@@ -32,14 +31,20 @@ final class SortedTable implements Serializable {
     private final transient Dataset<Row> frame;
     /** The sorted rows, made once for both passes (Spark runs the parse and the sort's shuffle when it is made). */
     private transient JavaRDD<Row> sorted;
+
     private final ColumnRoles roles;
     private final List<String> files;
     private final boolean lineInput;
     private final InvalidValuePolicy invalidValues;
     private final boolean strictOrder;
 
-    private SortedTable(Dataset<Row> frame, ColumnRoles roles, List<String> files, boolean lineInput,
-                        InvalidValuePolicy invalidValues, boolean strictOrder) {
+    private SortedTable(
+            Dataset<Row> frame,
+            ColumnRoles roles,
+            List<String> files,
+            boolean lineInput,
+            InvalidValuePolicy invalidValues,
+            boolean strictOrder) {
         this.frame = frame;
         this.roles = roles;
         this.files = files;
@@ -49,8 +54,8 @@ final class SortedTable implements Serializable {
     }
 
     /** @param lineInput positions are byte positions of lines (CSV), not row indexes (Parquet) */
-    static SortedTable sort(TableRows table, int partitions, boolean lineInput, InvalidValuePolicy invalidValues,
-                            boolean strictOrder) {
+    static SortedTable sort(
+            TableRows table, int partitions, boolean lineInput, InvalidValuePolicy invalidValues, boolean strictOrder) {
         Dataset<Row> sorted = table.rows()
                 .repartition(partitions, functions.col("id"))
                 .sortWithinPartitions("id", "order", "file", "position");
@@ -65,25 +70,25 @@ final class SortedTable implements Serializable {
     }
 
     /** What the census learns of one sequence. */
-    record Tally(String id, long steps, String label, long invalidCells, long skippedRows) implements Serializable {
-    }
+    record Tally(String id, long steps, String label, long invalidCells, long skippedRows) implements Serializable {}
 
     /** The first pass: one tally per sequence. */
     List<Tally> census() {
         return rows().mapPartitions(rows -> {
-            Walk walk = new Walk(rows);
-            List<Tally> tallies = new ArrayList<>();
-            while (walk.nextSequence()) {
-                long steps = 0;
-                long invalid = 0;
-                while (walk.nextStep()) {
-                    steps++;
-                    invalid += walk.invalidCells;
-                }
-                tallies.add(new Tally(walk.id, steps, walk.label, invalid, walk.skipped));
-            }
-            return tallies.iterator();
-        }).collect();
+                    Walk walk = new Walk(rows);
+                    List<Tally> tallies = new ArrayList<>();
+                    while (walk.nextSequence()) {
+                        long steps = 0;
+                        long invalid = 0;
+                        while (walk.nextStep()) {
+                            steps++;
+                            invalid += walk.invalidCells;
+                        }
+                        tallies.add(new Tally(walk.id, steps, walk.label, invalid, walk.skipped));
+                    }
+                    return tallies.iterator();
+                })
+                .collect();
     }
 
     /** The second pass: every planned piece's parts, keyed for the cut's shuffle ({@link PieceCutter#key}). */
@@ -136,7 +141,8 @@ final class SortedTable implements Serializable {
                 inSequence = true;
                 step = 0;
                 interpolator = invalidValues == InvalidValuePolicy.INTERPOLATE
-                        ? new InvalidValueInterpolator(walk.id, roles.channelNames(), this::emit) : null;
+                        ? new InvalidValueInterpolator(walk.id, roles.channelNames(), this::emit)
+                        : null;
             }
             return true;
         }
@@ -204,11 +210,18 @@ final class SortedTable implements Serializable {
                     }
                     continue;
                 }
-                cutter = new PieceCutter(plan, seq, 0, plan.catalog().length(seq), roles.channels(), false,
+                cutter = new PieceCutter(
+                        plan,
+                        seq,
+                        0,
+                        plan.catalog().length(seq),
+                        roles.channels(),
+                        false,
                         (key, values) -> ready.add(new Tuple2<>(key, values)));
                 PieceCutter to = cutter;
                 interpolator = invalidValues == InvalidValuePolicy.INTERPOLATE
-                        ? new InvalidValueInterpolator(walk.id, roles.channelNames(), to::step) : null;
+                        ? new InvalidValueInterpolator(walk.id, roles.channelNames(), to::step)
+                        : null;
             }
             return true;
         }
@@ -271,7 +284,9 @@ final class SortedTable implements Serializable {
         /** Moves to the current sequence's next step, its channels in {@link #values}; false at its end. */
         boolean nextStep() {
             while (inSequence) {
-                if (pending == null || pending.isNullAt(TableRows.ID) || !pending.getString(TableRows.ID).equals(id)) {
+                if (pending == null
+                        || pending.isNullAt(TableRows.ID)
+                        || !pending.getString(TableRows.ID).equals(id)) {
                     inSequence = false;
                     return false;
                 }
@@ -307,8 +322,11 @@ final class SortedTable implements Serializable {
                     labelFile = file;
                     labelPosition = position;
                 } else if (!label.equals(rowLabel)) {
-                    throw bad(row, "label '" + rowLabel + "' differs from the label '" + label + "' of another row of the same "
-                            + "sequence: a sequence has one label").seenFirstAt(files.get(labelFile), lineInput ? labelPosition : -1);
+                    throw bad(
+                                    row,
+                                    "label '" + rowLabel + "' differs from the label '" + label
+                                            + "' of another row of the same " + "sequence: a sequence has one label")
+                            .seenFirstAt(files.get(labelFile), lineInput ? labelPosition : -1);
                 }
             }
             if (hasPrevious && roles.orderIdx >= 0 && order == previousOrder) {
@@ -318,8 +336,11 @@ final class SortedTable implements Serializable {
             if (strictOrder && roles.orderIdx >= 0) {
                 Long last = lastPositionInFile.put(file, position);
                 if (last != null && last > position) {
-                    throw bad(file, last, "order column '" + roles.orderName() + "' of sequence '" + id
-                            + "' does not increase (input.order=strict)");
+                    throw bad(
+                            file,
+                            last,
+                            "order column '" + roles.orderName() + "' of sequence '" + id
+                                    + "' does not increase (input.order=strict)");
                 }
             }
             hasPrevious = true;
@@ -327,7 +348,8 @@ final class SortedTable implements Serializable {
             previousFile = file;
             previousPosition = position;
             if (invalid > 0 && invalidValues == InvalidValuePolicy.FAIL) {
-                throw bad(row, "column '" + firstInvalid(row) + "' is empty, NaN or infinite (input.invalidValues=fail)");
+                throw bad(
+                        row, "column '" + firstInvalid(row) + "' is empty, NaN or infinite (input.invalidValues=fail)");
             }
             invalidCells = invalid;
             for (int c = 0; c < values.length; c++) {
@@ -350,7 +372,8 @@ final class SortedTable implements Serializable {
         }
 
         private BadRecordException bad(int file, long position, String reason) {
-            return lineInput ? new BadRecordException(files.get(file), position, reason)
+            return lineInput
+                    ? new BadRecordException(files.get(file), position, reason)
                     : new BadRecordException(files.get(file), -1, "row " + (position + 1) + ": " + reason);
         }
     }

@@ -1,5 +1,8 @@
 package io.lstmjob.data;
 
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -11,10 +14,6 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.hadoop.io.compress.Decompressor;
 import org.apache.hadoop.util.LineReader;
 import org.apache.spark.util.LongAccumulator;
-
-import java.io.Closeable;
-import java.io.IOException;
-import java.io.InputStream;
 
 /**
  * The lines of one split of a text file, as byte ranges. A split [start, start + length) reads the
@@ -40,14 +39,23 @@ final class SplitLines implements Closeable {
     private final Text line = new Text();
     /** Where the split's stored bytes end, and the accumulator they are counted into (null: none). */
     private final long storedEnd;
+
     private LongAccumulator bytesRead;
     private long counted;
     private long next;
     private long position;
     private int from;
 
-    private SplitLines(String file, FSDataInputStream raw, InputStream in, Decompressor decompressor, long start, long end,
-                       long storedEnd, int maxLineBytes) throws IOException {
+    private SplitLines(
+            String file,
+            FSDataInputStream raw,
+            InputStream in,
+            Decompressor decompressor,
+            long start,
+            long end,
+            long storedEnd,
+            int maxLineBytes)
+            throws IOException {
         this.file = file;
         this.raw = raw;
         this.in = in;
@@ -69,7 +77,8 @@ final class SplitLines implements Closeable {
     }
 
     /** The split [start, start + length) of {@code file}; a compressed file must be given whole. */
-    static SplitLines open(Configuration conf, Path file, long start, long length, int maxLineBytes) throws IOException {
+    static SplitLines open(Configuration conf, Path file, long start, long length, int maxLineBytes)
+            throws IOException {
         FileSystem fs = file.getFileSystem(conf);
         FSDataInputStream raw = fs.open(file);
         CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(file);
@@ -82,8 +91,15 @@ final class SplitLines implements Closeable {
             throw new IllegalArgumentException(file + " is compressed and cannot be read from byte " + start);
         }
         Decompressor decompressor = CodecPool.getDecompressor(codec);
-        return new SplitLines(file.toString(), raw, codec.createInputStream(raw, decompressor), decompressor, 0, Long.MAX_VALUE,
-                length, maxLineBytes);
+        return new SplitLines(
+                file.toString(),
+                raw,
+                codec.createInputStream(raw, decompressor),
+                decompressor,
+                0,
+                Long.MAX_VALUE,
+                length,
+                maxLineBytes);
     }
 
     /** The whole file. */
@@ -139,13 +155,22 @@ final class SplitLines implements Closeable {
             throw tooLong(position);
         }
         byte[] b = line.getBytes();
-        from = position == 0 && line.getLength() >= 3 && b[0] == (byte) 0xEF && b[1] == (byte) 0xBB && b[2] == (byte) 0xBF ? 3 : 0;
+        from = position == 0
+                        && line.getLength() >= 3
+                        && b[0] == (byte) 0xEF
+                        && b[1] == (byte) 0xBB
+                        && b[2] == (byte) 0xBF
+                ? 3
+                : 0;
         return true;
     }
 
     private BadRecordException tooLong(long at) {
-        return new BadRecordException(file, at, "the line is longer than input.maxLineBytes (" + maxLineBytes
-                + " bytes); a line break may be missing, or raise input.maxLineBytes");
+        return new BadRecordException(
+                file,
+                at,
+                "the line is longer than input.maxLineBytes (" + maxLineBytes
+                        + " bytes); a line break may be missing, or raise input.maxLineBytes");
     }
 
     /** The current line's bytes, valid from {@link #from()} to {@link #to()} until the next call. */

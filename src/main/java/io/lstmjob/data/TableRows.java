@@ -1,11 +1,10 @@
 package io.lstmjob.data;
 
+import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-
-import java.util.List;
 
 /**
  * A table's steps as Spark SQL rows with one explicit schema, whatever the format: sequence id,

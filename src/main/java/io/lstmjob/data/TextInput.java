@@ -1,11 +1,5 @@
 package io.lstmjob.data;
 
-import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaPairRDD;
-import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.util.LongAccumulator;
-import scala.Tuple2;
-
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
@@ -22,6 +16,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.LongAccumulator;
+import scala.Tuple2;
 
 /**
  * Plain UTF-8 text for the character model, every file one sequence of characters (code points),
@@ -45,15 +44,13 @@ final class TextInput implements Serializable {
     }
 
     /** A split's characters: which file, its first byte, how many characters, and which. */
-    record SplitCount(int file, long start, long steps, int[] codePoints) implements Serializable {
-    }
+    record SplitCount(int file, long start, long steps, int[] codePoints) implements Serializable {}
 
     /**
      * What the census learns: every file's length in characters, the characters every split holds
      * (from, to; keyed by {@link #splitKey}), and which characters occur.
      */
-    record Census(long[] fileSteps, Map<String, long[]> splitRanges, int[] codePoints) implements Serializable {
-    }
+    record Census(long[] fileSteps, Map<String, long[]> splitRanges, int[] codePoints) implements Serializable {}
 
     private static String splitKey(int file, long start) {
         return file + ":" + start;
@@ -61,31 +58,37 @@ final class TextInput implements Serializable {
 
     Census census() {
         List<SplitCount> counts = splits.read(split -> {
-            long steps = 0;
-            boolean[] ascii = new boolean[128];
-            BitSet seen = new BitSet();
-            try (Lines lines = new Lines(split)) {
-                while (lines.next()) {
-                    int[] codePoints = lines.codePoints();
-                    for (int i = 0; i < lines.count(); i++) {
-                        int cp = codePoints[i];
-                        if (cp < 128) {
-                            ascii[cp] = true;
-                        } else {
+                    long steps = 0;
+                    boolean[] ascii = new boolean[128];
+                    BitSet seen = new BitSet();
+                    try (Lines lines = new Lines(split)) {
+                        while (lines.next()) {
+                            int[] codePoints = lines.codePoints();
+                            for (int i = 0; i < lines.count(); i++) {
+                                int cp = codePoints[i];
+                                if (cp < 128) {
+                                    ascii[cp] = true;
+                                } else {
+                                    seen.set(cp);
+                                }
+                            }
+                            steps += lines.count() + 1; // and the line end
+                        }
+                    }
+                    ascii['\n'] = true;
+                    for (int cp = 0; cp < 128; cp++) {
+                        if (ascii[cp]) {
                             seen.set(cp);
                         }
                     }
-                    steps += lines.count() + 1; // and the line end
-                }
-            }
-            ascii['\n'] = true;
-            for (int cp = 0; cp < 128; cp++) {
-                if (ascii[cp]) {
-                    seen.set(cp);
-                }
-            }
-            return List.of(new SplitCount(split.fileIndex(), split.start(), steps, seen.stream().toArray())).iterator();
-        }).collect();
+                    return List.of(new SplitCount(
+                                    split.fileIndex(),
+                                    split.start(),
+                                    steps,
+                                    seen.stream().toArray()))
+                            .iterator();
+                })
+                .collect();
         long[] fileSteps = new long[files.size()];
         Map<String, long[]> ranges = new HashMap<>();
         BitSet all = new BitSet();
@@ -93,7 +96,7 @@ final class TextInput implements Serializable {
         ordered.sort(java.util.Comparator.comparingInt(SplitCount::file).thenComparingLong(SplitCount::start));
         for (SplitCount count : ordered) {
             long from = fileSteps[count.file()];
-            ranges.put(splitKey(count.file(), count.start()), new long[]{from, from + count.steps()});
+            ranges.put(splitKey(count.file(), count.start()), new long[] {from, from + count.steps()});
             fileSteps[count.file()] += count.steps();
             for (int cp : count.codePoints()) {
                 all.set(cp);
@@ -107,10 +110,12 @@ final class TextInput implements Serializable {
         Map<String, long[]> ranges = census.splitRanges();
         CharacterClasses classes = new CharacterClasses(vocabulary);
         return splits.read(split -> {
-            CutPlan p = plan.value();
-            long[] range = ranges.get(splitKey(split.fileIndex(), split.start()));
-            return new Parts(split, p, p.catalog().indexOf(files.get(split.fileIndex())), range[0], range[1], classes);
-        }).mapToPair(t -> t);
+                    CutPlan p = plan.value();
+                    long[] range = ranges.get(splitKey(split.fileIndex(), split.start()));
+                    return new Parts(
+                            split, p, p.catalog().indexOf(files.get(split.fileIndex())), range[0], range[1], classes);
+                })
+                .mapToPair(t -> t);
     }
 
     /** The parts of one split's pieces, cut while its lines are read. */
@@ -122,9 +127,11 @@ final class TextInput implements Serializable {
         private char[] line = new char[256];
         private boolean done;
 
-        Parts(InputSplits.Split split, CutPlan plan, int seq, long from, long to, CharacterClasses classes) throws IOException {
+        Parts(InputSplits.Split split, CutPlan plan, int seq, long from, long to, CharacterClasses classes)
+                throws IOException {
             this.lines = new Lines(split);
-            this.cutter = new PieceCutter(plan, seq, from, to, 1, true, (key, values) -> ready.add(new Tuple2<>(key, values)));
+            this.cutter = new PieceCutter(
+                    plan, seq, from, to, 1, true, (key, values) -> ready.add(new Tuple2<>(key, values)));
             this.classes = classes;
         }
 
@@ -171,8 +178,10 @@ final class TextInput implements Serializable {
     private final class Lines implements AutoCloseable {
         private final SplitLines lines;
         private final String file;
-        private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        private final CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
         private CharBuffer chars = CharBuffer.allocate(1024);
         private int[] codePoints = new int[1024];
         private int count;

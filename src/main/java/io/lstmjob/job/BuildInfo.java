@@ -8,8 +8,7 @@ import java.util.Properties;
 final class BuildInfo {
     private static final Properties PROPERTIES = load();
 
-    private BuildInfo() {
-    }
+    private BuildInfo() {}
 
     static String get(String key) {
         return PROPERTIES.getProperty(key, "unknown");
@@ -17,7 +16,7 @@ final class BuildInfo {
 
     private static Properties load() {
         Properties properties = new Properties();
-        for (String resource : new String[]{"io/lstmjob/build-info.properties", "io/lstmjob/git.properties"}) {
+        for (String resource : new String[] {"io/lstmjob/build-info.properties", "io/lstmjob/git.properties"}) {
             try (InputStream in = BuildInfo.class.getClassLoader().getResourceAsStream(resource)) {
                 if (in != null) {
                     properties.load(in);

@@ -11,15 +11,6 @@ import io.lstmjob.store.ModelStore;
 import io.lstmjob.store.ModelStoreException;
 import io.lstmjob.store.NewFiles;
 import io.lstmjob.train.ValidationMetrics;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.SparkSession;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,6 +20,14 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Writes a published model for use outside the JVM: model.onnx (and model-step.onnx for step-by-step
@@ -43,13 +42,14 @@ public final class ExportJob {
     static final String ONNX = "model.onnx";
     static final String ONNX_STEP = "model-step.onnx";
 
-    private ExportJob() {
-    }
+    private ExportJob() {}
 
     /** @param spark null to skip scoring the copies */
-    public static Map<String, Object> run(SparkSession spark, JobConfig config, String version, String output, int kmeansBits,
-                                          Configuration conf) throws IOException {
-        PublishedModel model = PublishedModel.load(new ModelStore(config.outputPath(), config.model().name(), conf), version);
+    public static Map<String, Object> run(
+            SparkSession spark, JobConfig config, String version, String output, int kmeansBits, Configuration conf)
+            throws IOException {
+        PublishedModel model = PublishedModel.load(
+                new ModelStore(config.outputPath(), config.model().name(), conf), version);
         MultiLayerNetwork network = model.network();
         Path dir = NewOutputPath.require(output, conf);
         FileSystem fs = dir.getFileSystem(conf);
@@ -66,8 +66,8 @@ public final class ExportJob {
             long[] shape = tensor.getValue().shape();
             Quantizer.Quantized linear = Quantizer.linear8(values);
             int8.put(tensor.getKey() + ".q", codes(linear, shape));
-            int8.put(tensor.getKey() + ".min", Nd4j.createFromArray(new float[]{linear.min()}));
-            int8.put(tensor.getKey() + ".scale", Nd4j.createFromArray(new float[]{linear.scale()}));
+            int8.put(tensor.getKey() + ".min", Nd4j.createFromArray(new float[] {linear.min()}));
+            int8.put(tensor.getKey() + ".scale", Nd4j.createFromArray(new float[] {linear.scale()}));
             Quantizer.Quantized clustered = Quantizer.kmeans(values, kmeansBits);
             kmeans.put(tensor.getKey() + ".idx", codes(clustered, shape));
             kmeans.put(tensor.getKey() + ".codebook", Nd4j.createFromArray(clustered.codebook()));
@@ -75,12 +75,30 @@ public final class ExportJob {
         sizes.put(INT8, writeNpz(fs, new Path(dir, INT8), int8));
         sizes.put(kmeansFile, writeNpz(fs, new Path(dir, kmeansFile), kmeans));
         String modelName = config.model().name();
-        sizes.put(ONNX, write(fs, new Path(dir, ONNX),
-                OnnxExport.of(network, model.contract(), OnnxExport.Graph.WHOLE_SEQUENCES, modelName, model.version())));
+        sizes.put(
+                ONNX,
+                write(
+                        fs,
+                        new Path(dir, ONNX),
+                        OnnxExport.of(
+                                network,
+                                model.contract(),
+                                OnnxExport.Graph.WHOLE_SEQUENCES,
+                                modelName,
+                                model.version())));
         boolean stepwise = model.contract().task() != Task.CLASSIFY;
         if (stepwise) {
-            sizes.put(ONNX_STEP, write(fs, new Path(dir, ONNX_STEP),
-                    OnnxExport.of(network, model.contract(), OnnxExport.Graph.STEP_BY_STEP, modelName, model.version())));
+            sizes.put(
+                    ONNX_STEP,
+                    write(
+                            fs,
+                            new Path(dir, ONNX_STEP),
+                            OnnxExport.of(
+                                    network,
+                                    model.contract(),
+                                    OnnxExport.Graph.STEP_BY_STEP,
+                                    modelName,
+                                    model.version())));
         }
 
         Map<String, Object> manifest = new LinkedHashMap<>();
@@ -88,33 +106,51 @@ public final class ExportJob {
         manifest.put("version", model.version());
         manifest.put("task", model.contract().task().name().toLowerCase());
         manifest.put("format", "NumPy .npz (numpy.load), little-endian");
-        manifest.put("lstm", Map.of(
-                "gateOrder", List.of("i", "f", "g", "o"),
-                "equations", List.of("z = x @ W_x + h @ W_h + b, split into 4 blocks of n units: z_i, z_f, z_g, z_o",
-                        "i = sigmoid(z_i), f = sigmoid(z_f), o = sigmoid(z_o), g = tanh(z_g)",
-                        "c = f * c + i * g, h = o * tanh(c); h and c start at 0 for every sequence")));
-        manifest.put("output", switch (model.contract().task()) {
-            case CHAR_LM -> "y = h @ output.W + output.b at every step, then softmax over the vocabulary";
-            case FORECAST -> "y = h @ output.W + output.b at every step: the scaled targets (see dataContract.scaler); "
-                    + "output k * targets + c is target c at k + 1 steps ahead (k < dataContract.horizon)";
-            case CLASSIFY -> "per sequence: the last LSTM layer's outputs (both directions concatenated, forward first, "
-                    + "when bidirectional), through DL4J's SelfAttentionLayer when attention tensors are present, pooled over "
-                    + "the unmasked steps (" + pooling(network) + "), then y = pooled @ output.W + "
-                    + "output.b and softmax over dataContract.classes; inputs scaled by dataContract.scaler";
-        });
+        manifest.put(
+                "lstm",
+                Map.of(
+                        "gateOrder", List.of("i", "f", "g", "o"),
+                        "equations",
+                                List.of(
+                                        "z = x @ W_x + h @ W_h + b, split into 4 blocks of n units: z_i, z_f, z_g, z_o",
+                                        "i = sigmoid(z_i), f = sigmoid(z_f), o = sigmoid(z_o), g = tanh(z_g)",
+                                        "c = f * c + i * g, h = o * tanh(c); h and c start at 0 for every sequence")));
+        manifest.put(
+                "output",
+                switch (model.contract().task()) {
+                    case CHAR_LM -> "y = h @ output.W + output.b at every step, then softmax over the vocabulary";
+                    case FORECAST ->
+                        "y = h @ output.W + output.b at every step: the scaled targets (see dataContract.scaler); "
+                                + "output k * targets + c is target c at k + 1 steps ahead (k < dataContract.horizon)";
+                    case CLASSIFY ->
+                        "per sequence: the last LSTM layer's outputs (both directions concatenated, forward first, "
+                                + "when bidirectional), through DL4J's SelfAttentionLayer when attention tensors are present, pooled over "
+                                + "the unmasked steps (" + pooling(network) + "), then y = pooled @ output.W + "
+                                + "output.b and softmax over dataContract.classes; inputs scaled by dataContract.scaler";
+                });
         List<Map<String, Object>> tensors = new ArrayList<>();
         floats.forEach((name, value) -> tensors.add(Map.of("name", name, "shape", value.shape(), "dtype", "float32")));
         manifest.put("tensors", tensors);
-        manifest.put("quantized", Map.of(
-                INT8, "per tensor: NAME.q uint8, NAME.min, NAME.scale; w = min + q * scale",
-                kmeansFile, "per tensor: NAME.idx uint8, NAME.codebook float32[" + (1 << kmeansBits) + "]; w = codebook[idx]"));
+        manifest.put(
+                "quantized",
+                Map.of(
+                        INT8,
+                        "per tensor: NAME.q uint8, NAME.min, NAME.scale; w = min + q * scale",
+                        kmeansFile,
+                        "per tensor: NAME.idx uint8, NAME.codebook float32[" + (1 << kmeansBits)
+                                + "]; w = codebook[idx]"));
         manifest.put("onnx", onnx(model.contract(), network));
         manifest.put("bytes", sizes);
         manifest.put("dataContract", model.contract());
         if (spark != null) {
-            List<ValidationMetrics> metrics = EvaluationJob.holdout(spark, config, model.contract(), List.of(network,
-                    WeightExport.transformed(network, dequantized(Quantizer::linear8)),
-                    WeightExport.transformed(network, dequantized(v -> Quantizer.kmeans(v, kmeansBits)))));
+            List<ValidationMetrics> metrics = EvaluationJob.holdout(
+                    spark,
+                    config,
+                    model.contract(),
+                    List.of(
+                            network,
+                            WeightExport.transformed(network, dequantized(Quantizer::linear8)),
+                            WeightExport.transformed(network, dequantized(v -> Quantizer.kmeans(v, kmeansBits)))));
             Map<String, Object> holdout = new LinkedHashMap<>();
             holdout.put(FLOAT, metrics.get(0));
             holdout.put(INT8, metrics.get(1));
@@ -130,20 +166,29 @@ public final class ExportJob {
         Map<String, Object> onnx = new LinkedHashMap<>();
         onnx.put("opset", OnnxExport.OPSET);
         long lstmLayers = network.getLayerWiseConfigurations().getConfs().stream()
-                .filter(c -> c.getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer).count();
+                .filter(c -> c.getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer)
+                .count();
         String stateShape = "float32 [1, batch, units of layer L]";
         switch (contract.task()) {
             case FORECAST -> {
-                onnx.put("input", "float32 [batch, time, features] in the input's units, features in dataContract.featureNames order");
-                onnx.put("output", "float32 [batch, time, targets] in the input's units: at step t the forecast of step t + 1");
+                onnx.put(
+                        "input",
+                        "float32 [batch, time, features] in the input's units, features in dataContract.featureNames order");
+                onnx.put(
+                        "output",
+                        "float32 [batch, time, targets] in the input's units: at step t the forecast of step t + 1");
                 if (contract.stepsAhead() > 1) {
-                    onnx.put("output_ahead", "float32 [batch, time, " + contract.stepsAhead() + ", targets]: [.., t, k - 1, ..] "
-                            + "the forecast of step t + k");
+                    onnx.put(
+                            "output_ahead",
+                            "float32 [batch, time, " + contract.stepsAhead() + ", targets]: [.., t, k - 1, ..] "
+                                    + "the forecast of step t + k");
                 }
             }
             case CHAR_LM -> {
                 onnx.put("input", "int64 [batch, time]: class indices of dataContract.vocabulary");
-                onnx.put("output", "float32 [batch, time, classes]: at step t the probabilities of the character at t + 1");
+                onnx.put(
+                        "output",
+                        "float32 [batch, time, classes]: at step t the probabilities of the character at t + 1");
             }
             case CLASSIFY -> {
                 onnx.put("input", "float32 [batch, time, features] in the input's units, padded at the end");
@@ -152,10 +197,14 @@ public final class ExportJob {
             }
         }
         if (contract.task() != Task.CLASSIFY) {
-            onnx.put("stateOutputs", "h_out_L, c_out_L " + stateShape + ": the state after the last step (layers 0.."
-                    + (lstmLayers - 1) + ")");
-            onnx.put(ONNX_STEP, "the same graph with inputs h_in_L, c_in_L " + stateShape + ": the state to start "
-                    + "from (zeros at a sequence's first step); feed one step or many, then pass h_out_L, c_out_L back in");
+            onnx.put(
+                    "stateOutputs",
+                    "h_out_L, c_out_L " + stateShape + ": the state after the last step (layers 0.." + (lstmLayers - 1)
+                            + ")");
+            onnx.put(
+                    ONNX_STEP,
+                    "the same graph with inputs h_in_L, c_in_L " + stateShape + ": the state to start "
+                            + "from (zeros at a sequence's first step); feed one step or many, then pass h_out_L, c_out_L back in");
         }
         return onnx;
     }

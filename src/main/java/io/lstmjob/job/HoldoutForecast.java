@@ -6,15 +6,13 @@ import io.lstmjob.data.MinibatchAssembler;
 import io.lstmjob.data.PreparedData;
 import io.lstmjob.data.Segment;
 import io.lstmjob.report.ForecastSample;
+import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 
-import java.util.List;
-
 /** The forecast of the first target on one holdout segment, in the input's units, for the report. */
 final class HoldoutForecast {
-    private HoldoutForecast() {
-    }
+    private HoldoutForecast() {}
 
     /** Null for a character model or when there is no validation split. */
     static ForecastSample of(MultiLayerNetwork network, PreparedData data) {
@@ -27,8 +25,13 @@ final class HoldoutForecast {
             return null;
         }
         Segment segment = first.get(0);
-        var features = new MinibatchAssembler(contract, 1).assemble(List.of(segment)).getFeatures();
-        float[] out = network.output(features, false).castTo(DataType.FLOAT).dup('c').data().asFloat();
+        var features =
+                new MinibatchAssembler(contract, 1).assemble(List.of(segment)).getFeatures();
+        float[] out = network.output(features, false)
+                .castTo(DataType.FLOAT)
+                .dup('c')
+                .data()
+                .asFloat();
         double[] actual = new double[segment.length()];
         double[] predicted = new double[segment.length()];
         int firstTarget = contract.targetChannels()[0];

@@ -3,17 +3,15 @@ package io.lstmjob.job;
 import io.lstmjob.data.BadRecordException;
 import io.lstmjob.data.InputDataException;
 import io.lstmjob.data.InputErrors;
-import org.apache.hadoop.conf.Configuration;
-
 import java.util.function.Supplier;
+import org.apache.hadoop.conf.Configuration;
 
 /**
  * Spark wraps executor failures in SparkException (checked, thrown undeclared from Scala); a bad
  * record found on an executor is reported as "file:line: reason" instead of a stack trace.
  */
 final class InputErrorTranslation {
-    private InputErrorTranslation() {
-    }
+    private InputErrorTranslation() {}
 
     static <T> T readable(Configuration conf, Supplier<T> step) {
         try {

@@ -1,5 +1,4 @@
 package io.lstmjob.job;
 
 /** An input file as it was when the run read it, for lineage. */
-public record InputFileInfo(String path, long bytes, String modifiedAt) {
-}
+public record InputFileInfo(String path, long bytes, String modifiedAt) {}

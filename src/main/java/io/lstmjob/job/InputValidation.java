@@ -12,21 +12,24 @@ import org.apache.spark.sql.SparkSession;
  * fail a run (exit 3 with file:line), so a nightly pipeline can run it as a gate before training.
  */
 public final class InputValidation {
-    private InputValidation() {
-    }
+    private InputValidation() {}
 
     /** What validate reports: the input, what it holds, and how long each phase of its preparation took. */
-    public record Report(String input, int files, long bytes, double seconds, DatasetSummary dataset) {
-    }
+    public record Report(String input, int files, long bytes, double seconds, DatasetSummary dataset) {}
 
     public static Report run(SparkSession spark, JobConfig config) {
         long start = System.nanoTime();
-        PreparedData data = InputErrorTranslation.readable(spark.sparkContext().hadoopConfiguration(),
+        PreparedData data = InputErrorTranslation.readable(
+                spark.sparkContext().hadoopConfiguration(),
                 () -> DatasetPreparer.prepare(spark, config.input(), config.sharding()));
         try {
             double seconds = Math.round((System.nanoTime() - start) / 1e6) / 1000.0;
-            return new Report(Redaction.credentials(config.input().path()), data.files().size(), data.summary().inputBytes(),
-                    seconds, data.summary());
+            return new Report(
+                    Redaction.credentials(config.input().path()),
+                    data.files().size(),
+                    data.summary().inputBytes(),
+                    seconds,
+                    data.summary());
         } finally {
             data.release();
         }

@@ -2,15 +2,13 @@ package io.lstmjob.job;
 
 import io.lstmjob.config.InvalidConfigException;
 import io.lstmjob.store.ModelStoreException;
+import java.io.IOException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
-import java.io.IOException;
-
 /** What predict, export and evaluate write goes to a path that does not exist yet: nothing is written over. */
 public final class NewOutputPath {
-    private NewOutputPath() {
-    }
+    private NewOutputPath() {}
 
     public static Path require(String output, Configuration conf) {
         Path path = new Path(output);

@@ -10,6 +10,7 @@ import io.lstmjob.data.ScoringInput;
 import io.lstmjob.score.RowScorer;
 import io.lstmjob.store.ModelStore;
 import io.lstmjob.train.averaging.ModelState;
+import java.util.Iterator;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -18,8 +19,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-
-import java.util.Iterator;
 
 /**
  * Batch scoring of an input's files with a published model, through the same {@link RowScorer} as
@@ -33,38 +32,41 @@ import java.util.Iterator;
  * existing output path is never overwritten.
  */
 public final class PredictionJob {
-    private PredictionJob() {
-    }
+    private PredictionJob() {}
 
     /**
      * @param horizon steps to forecast beyond the end of each sequence, feeding each forecast back
      *                as the next input (needs the targets to be the features); 0 for none
      * @return the number of rows written
      */
-    public static long run(SparkSession spark, JobConfig config, String version, String outputPath, String format, int horizon) {
+    public static long run(
+            SparkSession spark, JobConfig config, String version, String outputPath, String format, int horizon) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         PublishedModel model = PublishedModel.load(
                 new ModelStore(config.outputPath(), config.model().name(), sc.hadoopConfiguration()), version);
         DataContract contract = model.contract();
         NewOutputPath.require(outputPath, sc.hadoopConfiguration());
         if (contract.task() == Task.CHAR_LM) {
-            throw new InputDataException("predict scores forecasting and classification models; " + config.model().name()
-                    + " is a character model: use sample");
+            throw new InputDataException("predict scores forecasting and classification models; "
+                    + config.model().name() + " is a character model: use sample");
         }
         if (horizon > 0) {
             RowScorer.horizonRefusal(contract).ifPresent(reason -> {
-                throw new InvalidConfigException("--horizon: " + reason + " (" + config.model().name() + ")");
+                throw new InvalidConfigException(
+                        "--horizon: " + reason + " (" + config.model().name() + ")");
             });
         }
-        ScoringInput input = InputErrorTranslation.readable(sc.hadoopConfiguration(),
-                () -> DatasetPreparer.scoringInput(spark, config.input(), contract));
+        ScoringInput input = InputErrorTranslation.readable(
+                sc.hadoopConfiguration(), () -> DatasetPreparer.scoringInput(spark, config.input(), contract));
         Broadcast<ModelState> state = sc.broadcast(ModelState.forScoring(model.network()));
         try {
             sc.setJobDescription("predict with " + config.model().name() + " version " + model.version());
-            RowScorer scorer = new RowScorer(state, contract, input.featureIndexes(), ScoringInput.SEQUENCE, ScoringInput.STEP);
+            RowScorer scorer =
+                    new RowScorer(state, contract, input.featureIndexes(), ScoringInput.SEQUENCE, ScoringInput.STEP);
             boolean classify = contract.task() == Task.CLASSIFY;
             JavaRDD<Row> rows = classify
-                    ? scorer.classify(input.rows(), ScoringInput.LABEL, config.train().batchSize())
+                    ? scorer.classify(
+                            input.rows(), ScoringInput.LABEL, config.train().batchSize())
                     : forecastRows(scorer.forecast(input.rows(), horizon), contract, input.targetIndexes());
             StructType schema = classify ? RowScorer.classificationSchema(contract) : forecastSchema(contract);
             var frame = spark.createDataFrame(rows, schema);
@@ -73,8 +75,11 @@ public final class PredictionJob {
             } else {
                 frame.write().option("header", "true").csv(outputPath);
             }
-            return spark.read().format(format.equals("parquet") ? "parquet" : "csv").option("header", "true")
-                    .load(outputPath).count();
+            return spark.read()
+                    .format(format.equals("parquet") ? "parquet" : "csv")
+                    .option("header", "true")
+                    .load(outputPath)
+                    .count();
         } finally {
             state.destroy(false);
             sc.setJobDescription(null);
@@ -82,7 +87,8 @@ public final class PredictionJob {
     }
 
     private static StructType forecastSchema(DataContract contract) {
-        StructType schema = new StructType().add("sequence", DataTypes.StringType).add("step", DataTypes.LongType);
+        StructType schema =
+                new StructType().add("sequence", DataTypes.StringType).add("step", DataTypes.LongType);
         for (String target : contract.targetNames()) {
             schema = schema.add(target, DataTypes.DoubleType).add(target + "_predicted", DataTypes.DoubleType);
             for (int ahead = 2; ahead <= contract.stepsAhead(); ahead++) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lstmjob.report.JsonDocuments;
 import io.lstmjob.store.ModelStore;
 import io.lstmjob.store.ModelStoreException;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
@@ -25,7 +24,9 @@ public record PublishedConfig(String version, String json) {
             }
             try (InputStream in = store.open(resolved.get(), ModelFiles.METADATA)) {
                 JsonNode config = JsonDocuments.read(in, JsonNode.class).path("config");
-                return config.isObject() ? Optional.of(new PublishedConfig(resolved.get(), config.toString())) : Optional.empty();
+                return config.isObject()
+                        ? Optional.of(new PublishedConfig(resolved.get(), config.toString()))
+                        : Optional.empty();
             }
         } catch (IOException | ModelStoreException e) {
             return Optional.empty();

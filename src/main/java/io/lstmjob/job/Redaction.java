@@ -13,11 +13,13 @@ public final class Redaction {
     static final Pattern SECRET_PARAMETER = Pattern.compile(
             "([?&](?i:sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|access_token|token|password)=)[^&\\s\"]+");
 
-    private Redaction() {
-    }
+    private Redaction() {}
 
     public static String credentials(String text) {
-        return text == null ? null
-                : SECRET_PARAMETER.matcher(USER_INFO.matcher(text).replaceAll("$1***@")).replaceAll("$1***");
+        return text == null
+                ? null
+                : SECRET_PARAMETER
+                        .matcher(USER_INFO.matcher(text).replaceAll("$1***@"))
+                        .replaceAll("$1***");
     }
 }

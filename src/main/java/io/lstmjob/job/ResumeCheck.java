@@ -3,7 +3,6 @@ package io.lstmjob.job;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lstmjob.config.InvalidConfigException;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,12 +17,11 @@ import java.util.TreeMap;
  */
 final class ResumeCheck {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> FIXED = List.of("input", "model", "train", "tbptt", "segment", "validation", "averaging",
-            "spark.numPartitions");
+    private static final List<String> FIXED =
+            List.of("input", "model", "train", "tbptt", "segment", "validation", "averaging", "spark.numPartitions");
     private static final List<String> MAY_CHANGE = List.of("train.epochs");
 
-    private ResumeCheck() {
-    }
+    private ResumeCheck() {}
 
     /** @param checkpointed the resolved config the checkpoint recorded; null for a checkpoint that recorded none */
     static void requireSameConfig(String runId, String checkpointed, String now) {
@@ -42,7 +40,8 @@ final class ResumeCheck {
         }
         if (!changed.isEmpty()) {
             throw new InvalidConfigException("run " + runId + " resumes from a checkpoint made with another config: "
-                    + String.join(", ", changed) + "; resume with the run's own settings, or start a new run (another --run-id)");
+                    + String.join(", ", changed)
+                    + "; resume with the run's own settings, or start a new run (another --run-id)");
         }
     }
 
@@ -59,15 +58,19 @@ final class ResumeCheck {
         } catch (IOException e) {
             throw new IllegalStateException("a resolved config is not JSON: " + e.getMessage(), e);
         }
-        leaves.keySet().removeIf(key -> MAY_CHANGE.contains(key)
-                || FIXED.stream().noneMatch(fixed -> key.equals(fixed) || key.startsWith(fixed + ".")));
+        leaves.keySet()
+                .removeIf(key -> MAY_CHANGE.contains(key)
+                        || FIXED.stream().noneMatch(fixed -> key.equals(fixed) || key.startsWith(fixed + ".")));
         return leaves;
     }
 
     private static void flatten(String prefix, JsonNode node, Map<String, String> leaves) {
         if (node.isObject()) {
-            node.fields().forEachRemaining(field -> flatten(prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey(),
-                    field.getValue(), leaves));
+            node.fields()
+                    .forEachRemaining(field -> flatten(
+                            prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey(),
+                            field.getValue(),
+                            leaves));
         } else {
             leaves.put(prefix, node.isTextual() ? node.asText() : node.toString());
         }

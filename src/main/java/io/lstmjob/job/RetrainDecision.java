@@ -12,14 +12,20 @@ import io.lstmjob.train.ValidationMetrics;
  * holdout, the required relative improvement, and the outcome. The gate's rules are all here: when
  * a retrain can be judged at all, and what wins.
  */
-public record RetrainDecision(String liveVersion, double liveValidationLoss, double candidateValidationLoss,
-                              double minImprovement, boolean promoteAlways, boolean promoted) {
+public record RetrainDecision(
+        String liveVersion,
+        double liveValidationLoss,
+        double candidateValidationLoss,
+        double minImprovement,
+        boolean promoteAlways,
+        boolean promoted) {
 
     /** Before any work: the gate compares scores on the validation split, so a retrain that judges needs one. */
     static void requireJudgeable(JobConfig config) {
         if (!config.retrain().promoteAlways() && config.sharding().validationFraction() == 0) {
-            throw new InvalidConfigException("validation.fraction: a retrain compares the candidate with the live model on "
-                    + "the validation split, so it must be > 0 (or set retrain.promote=always)");
+            throw new InvalidConfigException(
+                    "validation.fraction: a retrain compares the candidate with the live model on "
+                            + "the validation split, so it must be > 0 (or set retrain.promote=always)");
         }
     }
 
@@ -32,25 +38,34 @@ public record RetrainDecision(String liveVersion, double liveValidationLoss, dou
             return;
         }
         if (live == null) {
-            throw new InputDataException("retrain: the input's validation split is empty (validation.fraction "
-                    + config.sharding().validationFraction() + " of each sequence rounds to no step), so the candidate cannot be"
-                    + " compared with the live model; raise validation.fraction, use longer sequences, or set retrain.promote=always");
+            throw new InputDataException(
+                    "retrain: the input's validation split is empty (validation.fraction "
+                            + config.sharding().validationFraction()
+                            + " of each sequence rounds to no step), so the candidate cannot be"
+                            + " compared with the live model; raise validation.fraction, use longer sequences, or set retrain.promote=always");
         }
         if (!Double.isFinite(live.loss())) {
             throw new TrainingDivergedException("retrain: the live version " + liveVersion + " scores "
-                    + live.loss() + " on this input's validation split, so no candidate can beat it; retrain.promote=always"
+                    + live.loss()
+                    + " on this input's validation split, so no candidate can beat it; retrain.promote=always"
                     + " replaces it, nothing was published");
         }
     }
 
     /** The candidate replaces the live model when promoted always, or when its loss is lower by the required share. */
-    static RetrainDecision of(RetrainConfig gate, String liveVersion, ValidationMetrics live, ValidationMetrics candidate) {
+    static RetrainDecision of(
+            RetrainConfig gate, String liveVersion, ValidationMetrics live, ValidationMetrics candidate) {
         if (live == null || candidate == null) {
-            return new RetrainDecision(liveVersion, Double.NaN, Double.NaN, gate.minImprovement(), gate.promoteAlways(),
+            return new RetrainDecision(
+                    liveVersion,
+                    Double.NaN,
+                    Double.NaN,
+                    gate.minImprovement(),
+                    gate.promoteAlways(),
                     gate.promoteAlways());
         }
         boolean promoted = gate.promoteAlways() || candidate.loss() < live.loss() * (1 - gate.minImprovement());
-        return new RetrainDecision(liveVersion, live.loss(), candidate.loss(), gate.minImprovement(), gate.promoteAlways(),
-                promoted);
+        return new RetrainDecision(
+                liveVersion, live.loss(), candidate.loss(), gate.minImprovement(), gate.promoteAlways(), promoted);
     }
 }

@@ -8,11 +8,6 @@ import io.lstmjob.store.ModelStoreException;
 import io.lstmjob.train.EpochLoop;
 import io.lstmjob.train.EpochMetrics;
 import io.lstmjob.train.ValidationMetrics;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -20,6 +15,10 @@ import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The state of a run after a completed epoch: what a resumed run needs to go on as if it had never
@@ -28,9 +27,15 @@ import java.util.Map;
  * count, both inside model.zip. {@code config} is the run's resolved config (JSON), which a resume
  * must match ({@link ResumeCheck}); null in checkpoints written before it was recorded.
  */
-public record RunCheckpoint(String runId, String parentVersion, List<EpochMetrics> epochs,
-                            ValidationMetrics initialValidation, ValidationMetrics lastValidation, String config,
-                            Integer bestEpoch, ValidationMetrics bestValidation) {
+public record RunCheckpoint(
+        String runId,
+        String parentVersion,
+        List<EpochMetrics> epochs,
+        ValidationMetrics initialValidation,
+        ValidationMetrics lastValidation,
+        String config,
+        Integer bestEpoch,
+        ValidationMetrics bestValidation) {
     static final String STATE = "checkpoint.json";
     /** Early stopping's best parameters so far (ND4J binary); absent when early stopping is off. */
     static final String BEST_PARAMETERS = "best-parameters.bin";
@@ -42,19 +47,34 @@ public record RunCheckpoint(String runId, String parentVersion, List<EpochMetric
     }
 
     /** The state after an epoch, early stopping's best epoch included. */
-    static RunCheckpoint after(String runId, String parentVersion, EpochLoop.Progress progress, ValidationMetrics initialValidation,
-                               String config) {
+    static RunCheckpoint after(
+            String runId,
+            String parentVersion,
+            EpochLoop.Progress progress,
+            ValidationMetrics initialValidation,
+            String config) {
         EpochLoop.Best best = progress.best();
-        return new RunCheckpoint(runId, parentVersion, progress.epochs(), initialValidation, progress.validation(), config,
-                best == null ? null : best.epoch(), best == null ? null : best.validation());
+        return new RunCheckpoint(
+                runId,
+                parentVersion,
+                progress.epochs(),
+                initialValidation,
+                progress.validation(),
+                config,
+                best == null ? null : best.epoch(),
+                best == null ? null : best.validation());
     }
 
     /**
      * @param averagingLookahead the averaging master's look-ahead; null when there is none
      * @param bestParameters     early stopping's best parameters; null when there are none
      */
-    void save(CheckpointStore store, MultiLayerNetwork network, DataContract contract, float[] averagingLookahead,
-              INDArray bestParameters) {
+    void save(
+            CheckpointStore store,
+            MultiLayerNetwork network,
+            DataContract contract,
+            float[] averagingLookahead,
+            INDArray bestParameters) {
         Map<String, FileContent> files = new LinkedHashMap<>();
         files.put(ModelFiles.MODEL, out -> ModelSerializer.writeModel(network, out, true));
         files.put(ModelFiles.DATA_CONTRACT, out -> JsonDocuments.write(contract, out));
@@ -77,8 +97,12 @@ public record RunCheckpoint(String runId, String parentVersion, List<EpochMetric
     }
 
     /** The latest checkpoint: its state, network, contract, the averaging's look-ahead and early stopping's best (null: none). */
-    record Restored(RunCheckpoint state, MultiLayerNetwork network, DataContract contract, float[] averagingLookahead,
-                    EpochLoop.Best best) {
+    record Restored(
+            RunCheckpoint state,
+            MultiLayerNetwork network,
+            DataContract contract,
+            float[] averagingLookahead,
+            EpochLoop.Best best) {
         EpochLoop.Progress progress() {
             return new EpochLoop.Progress(state.epochs(), state.lastValidation(), averagingLookahead, best);
         }
@@ -86,11 +110,15 @@ public record RunCheckpoint(String runId, String parentVersion, List<EpochMetric
 
     static Restored load(CheckpointStore store, int epoch) {
         try (InputStream state = store.open(epoch, STATE);
-             InputStream model = store.open(epoch, ModelFiles.MODEL);
-             InputStream contract = store.open(epoch, ModelFiles.DATA_CONTRACT)) {
+                InputStream model = store.open(epoch, ModelFiles.MODEL);
+                InputStream contract = store.open(epoch, ModelFiles.DATA_CONTRACT)) {
             RunCheckpoint checkpoint = JsonDocuments.read(state, RunCheckpoint.class);
-            return new Restored(checkpoint, ModelSerializer.restoreMultiLayerNetwork(model, true),
-                    JsonDocuments.read(contract, DataContract.class), lookahead(store, epoch), best(store, epoch, checkpoint));
+            return new Restored(
+                    checkpoint,
+                    ModelSerializer.restoreMultiLayerNetwork(model, true),
+                    JsonDocuments.read(contract, DataContract.class),
+                    lookahead(store, epoch),
+                    best(store, epoch, checkpoint));
         } catch (IOException e) {
             throw new ModelStoreException("cannot read the checkpoint of epoch " + epoch + ": " + e.getMessage(), e);
         }
@@ -101,7 +129,8 @@ public record RunCheckpoint(String runId, String parentVersion, List<EpochMetric
             return null;
         }
         try (InputStream in = store.open(epoch, BEST_PARAMETERS)) {
-            return new EpochLoop.Best(checkpoint.bestEpoch(), checkpoint.bestValidation(), Nd4j.read(new DataInputStream(in)));
+            return new EpochLoop.Best(
+                    checkpoint.bestEpoch(), checkpoint.bestValidation(), Nd4j.read(new DataInputStream(in)));
         }
     }
 

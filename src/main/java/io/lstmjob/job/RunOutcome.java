@@ -3,7 +3,6 @@ package io.lstmjob.job;
 import io.lstmjob.report.JsonDocuments;
 import io.lstmjob.store.ModelStore;
 import io.lstmjob.store.ModelStoreException;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
@@ -22,12 +21,33 @@ import java.util.Optional;
  * @param version  the version it published, if it got that far
  * @param live     whether that version is the live one now
  */
-public record RunOutcome(String runId, String submission, String command, int exitCode, String message, String version, boolean live,
-                         String finishedAt) {
+public record RunOutcome(
+        String runId,
+        String submission,
+        String command,
+        int exitCode,
+        String message,
+        String version,
+        boolean live,
+        String finishedAt) {
 
-    public static RunOutcome of(String runId, String submission, String command, int exitCode, String message, String version,
-                                boolean live) {
-        return new RunOutcome(runId, submission, command, exitCode, message, version, live, Instant.now().toString());
+    public static RunOutcome of(
+            String runId,
+            String submission,
+            String command,
+            int exitCode,
+            String message,
+            String version,
+            boolean live) {
+        return new RunOutcome(
+                runId,
+                submission,
+                command,
+                exitCode,
+                message,
+                version,
+                live,
+                Instant.now().toString());
     }
 
     public void record(ModelStore store) {

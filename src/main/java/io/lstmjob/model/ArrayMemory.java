@@ -1,9 +1,8 @@
 package io.lstmjob.model;
 
-import org.nd4j.linalg.api.ndarray.INDArray;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The native memory of an ND4J array's elements as a byte buffer, for code that reads and writes
@@ -13,12 +12,13 @@ import java.nio.ByteOrder;
  * {@code length()} elements, which are the view's own only when it is contiguous.
  */
 final class ArrayMemory {
-    private ArrayMemory() {
-    }
+    private ArrayMemory() {}
 
     static ByteBuffer bytes(INDArray array) {
         int elementSize = array.data().getElementSize();
-        return array.data().asNio().slice((int) array.offset() * elementSize, (int) array.length() * elementSize)
+        return array.data()
+                .asNio()
+                .slice((int) array.offset() * elementSize, (int) array.length() * elementSize)
                 .order(ByteOrder.nativeOrder());
     }
 }

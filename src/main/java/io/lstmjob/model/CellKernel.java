@@ -1,8 +1,7 @@
 package io.lstmjob.model;
 
-import org.slf4j.LoggerFactory;
-
 import java.nio.ByteBuffer;
+import org.slf4j.LoggerFactory;
 
 /**
  * The element-wise part of one LSTM step, forward and backward, in one pass over the step's
@@ -45,6 +44,7 @@ class CellKernel {
     protected final ByteBuffer dc;
     /** Steps in this pass: the layouts above depend on it. */
     protected int steps;
+
     protected boolean masked;
 
     CellKernel(FusedLstmBuffers b) {
@@ -77,8 +77,10 @@ class CellKernel {
     private static boolean vectorApiPresent() {
         boolean present = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
         if (!present) {
-            LoggerFactory.getLogger(CellKernel.class).warn("This JVM was started without --add-modules jdk.incubator.vector "
-                    + "(conf/java17.args): the LSTM's element-wise steps run without vector instructions, about half as fast");
+            LoggerFactory.getLogger(CellKernel.class)
+                    .warn(
+                            "This JVM was started without --add-modules jdk.incubator.vector "
+                                    + "(conf/java17.args): the LSTM's element-wise steps run without vector instructions, about half as fast");
         }
         return present;
     }
@@ -93,8 +95,16 @@ class CellKernel {
     void forward(int t) {
         int gate = n * steps * batch;
         for (int u = 0; u < n; u++) {
-            forwardLanes(u, (u * steps + t) * batch, gate, u * batch, (t * n + u) * batch,
-                    ((nIn + u) * (steps + 1) + t + 1) * batch, masked ? t * batch : -1, 0, batch);
+            forwardLanes(
+                    u,
+                    (u * steps + t) * batch,
+                    gate,
+                    u * batch,
+                    (t * n + u) * batch,
+                    ((nIn + u) * (steps + 1) + t + 1) * batch,
+                    masked ? t * batch : -1,
+                    0,
+                    batch);
         }
     }
 
@@ -105,7 +115,8 @@ class CellKernel {
     void backward(int t) {
         int gate = n * steps * batch;
         for (int u = 0; u < n; u++) {
-            backwardLanes((u * steps + t) * batch, gate, (t * n + u) * batch, u * batch, masked ? t * batch : -1, 0, batch);
+            backwardLanes(
+                    (u * steps + t) * batch, gate, (t * n + u) * batch, u * batch, masked ? t * batch : -1, 0, batch);
         }
     }
 

@@ -1,22 +1,20 @@
 package io.lstmjob.model;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.Collection;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
-import java.util.Collection;
-
 /**
  * What this package's layer configurations, subclasses of DL4J's that compute the same layer
  * their own way ({@link FusedLstm}, {@link FusedRnnOutput}), share with each other.
  */
 final class DerivedLayerConfig {
-    private DerivedLayerConfig() {
-    }
+    private DerivedLayerConfig() {}
 
     /**
      * Copies every field of {@code source}'s class hierarchy into {@code target}, a subclass: nothing
@@ -25,7 +23,8 @@ final class DerivedLayerConfig {
      */
     static <T extends Layer> T copy(Layer source, T target) {
         if (!source.getClass().isInstance(target)) {
-            throw new IllegalArgumentException(target.getClass().getSimpleName() + " is not a " + source.getClass().getSimpleName());
+            throw new IllegalArgumentException(target.getClass().getSimpleName() + " is not a "
+                    + source.getClass().getSimpleName());
         }
         for (Class<?> type = source.getClass(); type != Object.class; type = type.getSuperclass()) {
             for (Field field : type.getDeclaredFields()) {
@@ -36,7 +35,8 @@ final class DerivedLayerConfig {
                     field.setAccessible(true);
                     field.set(target, field.get(source));
                 } catch (IllegalAccessException e) {
-                    throw new IllegalStateException("cannot copy " + type.getSimpleName() + " configuration field " + field.getName(), e);
+                    throw new IllegalStateException(
+                            "cannot copy " + type.getSimpleName() + " configuration field " + field.getName(), e);
                 }
             }
         }
@@ -44,9 +44,14 @@ final class DerivedLayerConfig {
     }
 
     /** Connects a layer made by {@code instantiate} to its configuration and parameters, as DL4J's own configurations do. */
-    static <L extends org.deeplearning4j.nn.api.Layer> L wire(L layer, NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
-                                                             int layerIndex, INDArray paramsView, boolean initializeParams,
-                                                             ParamInitializer initializer) {
+    static <L extends org.deeplearning4j.nn.api.Layer> L wire(
+            L layer,
+            NeuralNetConfiguration conf,
+            Collection<TrainingListener> listeners,
+            int layerIndex,
+            INDArray paramsView,
+            boolean initializeParams,
+            ParamInitializer initializer) {
         layer.setListeners(listeners);
         layer.setIndex(layerIndex);
         layer.setParamsViewArray(paramsView);

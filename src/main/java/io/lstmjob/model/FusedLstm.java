@@ -1,5 +1,6 @@
 package io.lstmjob.model;
 
+import java.util.Collection;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.LSTM;
@@ -9,8 +10,6 @@ import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-
-import java.util.Collection;
 
 /**
  * DL4J's standard LSTM layer (same configuration, parameters, gate order and equations), computed
@@ -34,8 +33,7 @@ public class FusedLstm extends LSTM {
     private boolean inputGradient = true;
 
     /** For JSON; build one with {@link #of(LSTM)}. */
-    public FusedLstm() {
-    }
+    public FusedLstm() {}
 
     public int getTbpttBackwardLength() {
         return tbpttBackwardLength;
@@ -78,10 +76,21 @@ public class FusedLstm extends LSTM {
     }
 
     @Override
-    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
-                             INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
+    public Layer instantiate(
+            NeuralNetConfiguration conf,
+            Collection<TrainingListener> listeners,
+            int layerIndex,
+            INDArray layerParamsView,
+            boolean initializeParams,
+            DataType networkDataType) {
         LayerValidation.assertNInNOutSet("FusedLstm", getLayerName(), layerIndex, getNIn(), getNOut());
-        return DerivedLayerConfig.wire(new FusedLstmLayer(conf, networkDataType), conf, listeners, layerIndex, layerParamsView,
-                initializeParams, initializer());
+        return DerivedLayerConfig.wire(
+                new FusedLstmLayer(conf, networkDataType),
+                conf,
+                listeners,
+                layerIndex,
+                layerParamsView,
+                initializeParams,
+                initializer());
     }
 }

@@ -1,12 +1,11 @@
 package io.lstmjob.model;
 
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-
 import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The working arrays of {@link FusedLstmLayer} (float, native memory, outside DL4J's workspaces),
@@ -46,6 +45,7 @@ final class FusedLstmBuffers {
      * copy per window against one packing per step).
      */
     final INDArray rwRows;
+
     final INDArray c;
     final INDArray tanhC;
     final INDArray mask;
@@ -59,6 +59,7 @@ final class FusedLstmBuffers {
     final OneHotInput oneHot;
     /** xh, z and dz as float buffers, for the one-hot input's gather and scatter. */
     final FloatBuffer xhFloats;
+
     final FloatBuffer zFloats;
     final FloatBuffer dzFloats;
     private final Map<Integer, Window> windows = new HashMap<>();
@@ -111,7 +112,7 @@ final class FusedLstmBuffers {
 
     /** A row-major [rows, cols] view of {@code base}'s memory from {@code offset}, rows {@code ld} apart. */
     static INDArray matrix(INDArray base, long offset, long rows, long cols, long ld) {
-        return Nd4j.create(base.data(), new long[]{rows, cols}, new long[]{ld, 1}, offset, 'c');
+        return Nd4j.create(base.data(), new long[] {rows, cols}, new long[] {ld, 1}, offset, 'c');
     }
 
     /** A contiguous row-major view of {@code base}'s memory from its start. */
@@ -162,7 +163,8 @@ final class FusedLstmBuffers {
 
     private static INDArray columnMajor(INDArray matrix) {
         if (matrix.ordering() != 'f') {
-            throw new IllegalStateException("expected DL4J's column-major weight gradient, got " + matrix.shapeInfoToString());
+            throw new IllegalStateException(
+                    "expected DL4J's column-major weight gradient, got " + matrix.shapeInfoToString());
         }
         return matrix;
     }
@@ -186,6 +188,7 @@ final class FusedLstmBuffers {
         final INDArray dhIn3;
         /** Per step: h(t-1) [n, B] and dz(t) [4n, B]. */
         final INDArray[] hPrev;
+
         final INDArray[] dzStep;
 
         Window(int steps) {
@@ -213,7 +216,8 @@ final class FusedLstmBuffers {
 
         /** [x; h(t-1); 1] of steps from..T-1: [nIn + n + 1, (T - from) B]. */
         INDArray xhFrom(int from) {
-            return matrix(xh, (long) from * batch, nIn + n + 1, (long) (steps - from) * batch, (long) (steps + 1) * batch);
+            return matrix(
+                    xh, (long) from * batch, nIn + n + 1, (long) (steps - from) * batch, (long) (steps + 1) * batch);
         }
 
         /** [h(t-1); 1] of steps from..T-1: [n + 1, (T - from) B] (xhFrom without the input rows). */

@@ -57,9 +57,19 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
     }
 
     /** What a forward pass was run on, and the state it ended in. */
-    private record Pass(INDArray input, INDArray h0, INDArray c0, boolean training, boolean storedState, int steps,
-                        int batch, boolean masked, boolean oneHot, INDArray output, INDArray lastH, INDArray lastC) {
-    }
+    private record Pass(
+            INDArray input,
+            INDArray h0,
+            INDArray c0,
+            boolean training,
+            boolean storedState,
+            int steps,
+            int batch,
+            boolean masked,
+            boolean oneHot,
+            INDArray output,
+            INDArray lastH,
+            INDArray lastC) {}
 
     @Override
     public INDArray activate(INDArray input, boolean training, LayerWorkspaceMgr workspaceMgr) {
@@ -75,17 +85,26 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
     @Override
     public INDArray rnnTimeStep(INDArray input, LayerWorkspaceMgr workspaceMgr) {
         setInput(input, workspaceMgr);
-        Pass pass = forward(false, false, stateMap.get(STATE_KEY_PREV_ACTIVATION), stateMap.get(STATE_KEY_PREV_MEMCELL), workspaceMgr);
+        Pass pass = forward(
+                false,
+                false,
+                stateMap.get(STATE_KEY_PREV_ACTIVATION),
+                stateMap.get(STATE_KEY_PREV_MEMCELL),
+                workspaceMgr);
         stateMap.put(STATE_KEY_PREV_ACTIVATION, pass.lastH());
         stateMap.put(STATE_KEY_PREV_MEMCELL, pass.lastC());
         return pass.output();
     }
 
     @Override
-    public INDArray rnnActivateUsingStoredState(INDArray input, boolean training, boolean storeLastForTBPTT,
-                                                LayerWorkspaceMgr workspaceMgr) {
+    public INDArray rnnActivateUsingStoredState(
+            INDArray input, boolean training, boolean storeLastForTBPTT, LayerWorkspaceMgr workspaceMgr) {
         setInput(input, workspaceMgr);
-        Pass pass = forward(training, true, tBpttStateMap.get(STATE_KEY_PREV_ACTIVATION), tBpttStateMap.get(STATE_KEY_PREV_MEMCELL),
+        Pass pass = forward(
+                training,
+                true,
+                tBpttStateMap.get(STATE_KEY_PREV_ACTIVATION),
+                tBpttStateMap.get(STATE_KEY_PREV_MEMCELL),
                 workspaceMgr);
         if (storeLastForTBPTT) {
             tBpttStateMap.put(STATE_KEY_PREV_ACTIVATION, pass.lastH());
@@ -100,11 +119,13 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
     }
 
     @Override
-    public Pair<Gradient, INDArray> tbpttBackpropGradient(INDArray epsilon, int tbpttBackwardLength, LayerWorkspaceMgr workspaceMgr) {
+    public Pair<Gradient, INDArray> tbpttBackpropGradient(
+            INDArray epsilon, int tbpttBackwardLength, LayerWorkspaceMgr workspaceMgr) {
         return backward(epsilon, true, tbpttBackwardLength, workspaceMgr);
     }
 
-    private Pass forward(boolean training, boolean storedState, INDArray h0, INDArray c0, LayerWorkspaceMgr workspaceMgr) {
+    private Pass forward(
+            boolean training, boolean storedState, INDArray h0, INDArray c0, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
         if (getDataFormat() != RNNFormat.NCW) {
             throw new IllegalStateException("FusedLstm takes [minibatch, channels, time] (NCW) input only");
@@ -119,7 +140,8 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         INDArray rw = getParamWithNoise(RW, training, workspaceMgr);
         INDArray bias = getParamWithNoise(B, training, workspaceMgr);
         if (w.dataType() != DataType.FLOAT) {
-            throw new IllegalStateException("FusedLstm computes in FLOAT; this network's parameters are " + w.dataType());
+            throw new IllegalStateException(
+                    "FusedLstm computes in FLOAT; this network's parameters are " + w.dataType());
         }
         FusedLstmBuffers buf = buffers(batch, nIn, n, steps);
         FusedLstmBuffers.Window win = buf.window(steps);
@@ -127,10 +149,14 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         buf.bias.assign(bias.reshape(4L * n));
         // Column block t of xh is [x(t); h(t-1)]: all inputs in one copy, h(-1) the carried state.
         INDArray xh = win.xh3;
-        xh.get(NDArrayIndex.interval(0, nIn), NDArrayIndex.interval(0, steps), NDArrayIndex.all()).assign(x.permute(1, 2, 0));
-        assignOrZero(xh.get(NDArrayIndex.interval(nIn, nIn + n), NDArrayIndex.point(0), NDArrayIndex.all()),
+        xh.get(NDArrayIndex.interval(0, nIn), NDArrayIndex.interval(0, steps), NDArrayIndex.all())
+                .assign(x.permute(1, 2, 0));
+        assignOrZero(
+                xh.get(NDArrayIndex.interval(nIn, nIn + n), NDArrayIndex.point(0), NDArrayIndex.all()),
                 h0 == null ? null : h0.transpose());
-        assignOrZero(win.c3.get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.all()), c0 == null ? null : c0.transpose());
+        assignOrZero(
+                win.c3.get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.all()),
+                c0 == null ? null : c0.transpose());
         boolean masked = maskArray != null;
         if (masked) {
             win.mask2.assign(maskArray.castTo(DataType.FLOAT).transpose());
@@ -153,22 +179,29 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         }
         // All steps' outputs in one copy, from the h rows of column blocks 1..T.
         INDArray out = timeSeries(workspaceMgr, ArrayType.ACTIVATIONS, batch, n, steps, false);
-        out.permute(1, 2, 0).assign(xh.get(NDArrayIndex.interval(nIn, nIn + n), NDArrayIndex.interval(1, steps + 1),
-                NDArrayIndex.all()));
+        out.permute(1, 2, 0)
+                .assign(xh.get(
+                        NDArrayIndex.interval(nIn, nIn + n), NDArrayIndex.interval(1, steps + 1), NDArrayIndex.all()));
         if (input.rank() == 2) {
             out = out.reshape(batch, n);
         }
         INDArray lastH;
         INDArray lastC;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            lastH = xh.get(NDArrayIndex.interval(nIn, nIn + n), NDArrayIndex.point(steps), NDArrayIndex.all()).transpose().dup('c');
-            lastC = win.c3.get(NDArrayIndex.point(steps), NDArrayIndex.all(), NDArrayIndex.all()).transpose().dup('c');
+            lastH = xh.get(NDArrayIndex.interval(nIn, nIn + n), NDArrayIndex.point(steps), NDArrayIndex.all())
+                    .transpose()
+                    .dup('c');
+            lastC = win.c3
+                    .get(NDArrayIndex.point(steps), NDArrayIndex.all(), NDArrayIndex.all())
+                    .transpose()
+                    .dup('c');
         }
         last = new Pass(input, h0, c0, training, storedState, steps, batch, masked, oneHot, out, lastH, lastC);
         return last;
     }
 
-    private Pair<Gradient, INDArray> backward(INDArray epsilon, boolean truncated, int backwardLength, LayerWorkspaceMgr workspaceMgr) {
+    private Pair<Gradient, INDArray> backward(
+            INDArray epsilon, boolean truncated, int backwardLength, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
         INDArray h0 = truncated ? stateMap.get(STATE_KEY_PREV_ACTIVATION) : null;
         INDArray c0 = truncated ? stateMap.get(STATE_KEY_PREV_MEMCELL) : null;
@@ -221,8 +254,8 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         win.ones.assign(1);
         if (pass.oneHot()) {
             // The input part by class into DL4J's W gradient (column q of it is row q of dW^T), the rest by a product.
-            buf.oneHot.weightGradient(buf.dzFloats, steps * batch, end * batch, 4 * n,
-                    FusedLstmBuffers.columnMajorFloats(gradW), nIn);
+            buf.oneHot.weightGradient(
+                    buf.dzFloats, steps * batch, end * batch, 4 * n, FusedLstmBuffers.columnMajorFloats(gradW), nIn);
             MatrixProduct.multiply(dzWindow, false, win.hOnesFrom(end), true, buf.gradRecurrentT, 0.0);
             buf.copyGradient(null, gradRW, gradB);
         } else {
@@ -242,7 +275,9 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
 
         // Zeroed only where steps before the backward window get no gradient.
         INDArray epsilonOut = timeSeries(workspaceMgr, ArrayType.ACTIVATION_GRAD, batch, nIn, steps, end > 0);
-        epsilonOut.permute(1, 2, 0).get(NDArrayIndex.all(), NDArrayIndex.interval(end, steps), NDArrayIndex.all())
+        epsilonOut
+                .permute(1, 2, 0)
+                .get(NDArrayIndex.all(), NDArrayIndex.interval(end, steps), NDArrayIndex.all())
                 .assign(dx.reshape('c', nIn, steps - end, batch));
 
         if (epsilon.rank() == 2) {
@@ -256,9 +291,11 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
      * RnnOutputLayer reshapes to [minibatch time, size] without a copy, and the one its
      * gradient arrives in (it is also that of this layer's own working arrays).
      */
-    private static INDArray timeSeries(LayerWorkspaceMgr workspaceMgr, ArrayType type, int batch, int size, int steps, boolean zeroed) {
+    private static INDArray timeSeries(
+            LayerWorkspaceMgr workspaceMgr, ArrayType type, int batch, int size, int steps, boolean zeroed) {
         long[] shape = {batch, steps, size};
-        INDArray array = zeroed ? workspaceMgr.create(type, DataType.FLOAT, shape, 'f')
+        INDArray array = zeroed
+                ? workspaceMgr.create(type, DataType.FLOAT, shape, 'f')
                 : workspaceMgr.createUninitialized(type, DataType.FLOAT, shape, 'f');
         return array.permute(0, 2, 1);
     }
@@ -277,7 +314,8 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
 
     private FusedLstmBuffers buffers(int batch, int nIn, int n, int steps) {
         if (buffers == null || !buffers.fits(batch, nIn, n, steps)) {
-            int capacity = buffers != null && buffers.fitsShape(batch, nIn, n) ? Math.max(steps, buffers.capacity) : steps;
+            int capacity =
+                    buffers != null && buffers.fitsShape(batch, nIn, n) ? Math.max(steps, buffers.capacity) : steps;
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 buffers = new FusedLstmBuffers(batch, nIn, n, capacity);
             }

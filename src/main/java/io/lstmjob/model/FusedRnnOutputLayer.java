@@ -21,6 +21,7 @@ public class FusedRnnOutputLayer extends org.deeplearning4j.nn.layers.recurrent.
     private transient INDArray backpropInput;
     /** The kept pre-output (outside DL4J's workspaces), and the input and labels it was computed from. */
     private transient INDArray kept;
+
     private transient INDArray keptInput;
     private transient INDArray keptLabels;
 

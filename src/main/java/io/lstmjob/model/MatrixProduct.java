@@ -16,8 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * its weights, or views of either with a leading dimension).
  */
 final class MatrixProduct {
-    private MatrixProduct() {
-    }
+    private MatrixProduct() {}
 
     /** A matrix as cblas reads it: row-major with leading dimension ld, or the transpose of one. */
     private record Operand(FloatPointer data, boolean transposed, int ld) {
@@ -29,8 +28,10 @@ final class MatrixProduct {
             long cols = m.size(1);
             long rowStride = m.stride(0);
             long colStride = m.stride(1);
-            // A view's buffer address already points at the buffer's own offset; the array's offset counts from the base.
-            FloatPointer data = new FloatPointer(m.data().addressPointer()).position(m.offset() - m.data().offset());
+            // A view's buffer address already points at the buffer's own offset; the array's offset counts from the
+            // base.
+            FloatPointer data = new FloatPointer(m.data().addressPointer())
+                    .position(m.offset() - m.data().offset());
             // A dimension of one element has no meaningful stride: the other decides.
             if ((colStride == 1 || cols == 1) && (rows == 1 || rowStride >= cols)) {
                 return new Operand(data, false, (int) (rows == 1 ? Math.max(cols, 1) : rowStride));
@@ -38,7 +39,8 @@ final class MatrixProduct {
             if ((rowStride == 1 || rows == 1) && (cols == 1 || colStride >= rows)) {
                 return new Operand(data, true, (int) (cols == 1 ? Math.max(rows, 1) : colStride));
             }
-            throw new IllegalArgumentException(name + " has neither contiguous rows nor contiguous columns: " + m.shapeInfoToString());
+            throw new IllegalArgumentException(
+                    name + " has neither contiguous rows nor contiguous columns: " + m.shapeInfoToString());
         }
     }
 
@@ -48,8 +50,8 @@ final class MatrixProduct {
         long kB = transposeB ? b.size(1) : b.size(0);
         long n = transposeB ? b.size(0) : b.size(1);
         if (k != kB || c.size(0) != m || c.size(1) != n) {
-            throw new IllegalArgumentException("cannot multiply [" + m + ", " + k + "] by [" + kB + ", " + n + "] into "
-                    + c.shapeInfoToString());
+            throw new IllegalArgumentException(
+                    "cannot multiply [" + m + ", " + k + "] by [" + kB + ", " + n + "] into " + c.shapeInfoToString());
         }
         Operand left = Operand.of(a, "A");
         Operand right = Operand.of(b, "B");
@@ -64,10 +66,22 @@ final class MatrixProduct {
         }
     }
 
-    private static void sgemm(boolean transA, boolean transB, long m, long n, long k, Operand a, Operand b, double beta, Operand c) {
-        openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor,
+    private static void sgemm(
+            boolean transA, boolean transB, long m, long n, long k, Operand a, Operand b, double beta, Operand c) {
+        openblas_nolapack.cblas_sgemm(
+                openblas_nolapack.CblasRowMajor,
                 transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
                 transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
-                (int) m, (int) n, (int) k, 1f, a.data(), a.ld(), b.data(), b.ld(), (float) beta, c.data(), c.ld());
+                (int) m,
+                (int) n,
+                (int) k,
+                1f,
+                a.data(),
+                a.ld(),
+                b.data(),
+                b.ld(),
+                (float) beta,
+                c.data(),
+                c.ld());
     }
 }

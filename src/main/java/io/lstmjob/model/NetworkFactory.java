@@ -3,9 +3,11 @@ package io.lstmjob.model;
 import io.lstmjob.config.GradientClipping;
 import io.lstmjob.config.ModelConfig;
 import io.lstmjob.config.Pooling;
-import io.lstmjob.config.WeightInitKind;
 import io.lstmjob.config.Task;
 import io.lstmjob.config.TrainConfig;
+import io.lstmjob.config.WeightInitKind;
+import java.util.ArrayList;
+import java.util.List;
 import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -34,9 +36,6 @@ import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.linalg.schedule.StepSchedule;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * Builds the network from the config: stacked LSTM layers (the standard cell, or DL4J's Graves
  * LSTM with peepholes; sigmoid gates, tanh cell, forget-gate bias from model.forgetGateBias),
@@ -45,10 +44,10 @@ import java.util.List;
  * self-attention) with full BPTT over each sequence. Optionally a per-epoch learning-rate schedule.
  */
 public final class NetworkFactory {
-    private NetworkFactory() {
-    }
+    private NetworkFactory() {}
 
-    public static MultiLayerConfiguration configuration(ModelConfig model, TrainConfig train, Task task, int inputs, int outputs) {
+    public static MultiLayerConfiguration configuration(
+            ModelConfig model, TrainConfig train, Task task, int inputs, int outputs) {
         NeuralNetConfiguration.ListBuilder layers = new NeuralNetConfiguration.Builder()
                 .seed(model.seed())
                 .dataType(DataType.FLOAT)
@@ -74,7 +73,9 @@ public final class NetworkFactory {
             }
             // The standard cell is computed by FusedLstm (same equations and parameters, fewer and larger operations).
             Layer built = lstm.build();
-            Layer cell = built instanceof LSTM plain ? FusedLstm.of(plain).withTbpttBackwardLength(train.tbpttBackward()) : built;
+            Layer cell = built instanceof LSTM plain
+                    ? FusedLstm.of(plain).withTbpttBackwardLength(train.tbpttBackward())
+                    : built;
             if (i == 0 && !model.bidirectional() && cell instanceof FusedLstm first) {
                 // Nothing uses the gradient of the network's input; a bidirectional wrapper would add it up.
                 first.withoutInputGradient();
@@ -106,11 +107,20 @@ public final class NetworkFactory {
      * unmasked steps into one vector (last step, mean or max) and a softmax over the classes.
      * Backpropagation runs through each whole sequence (a bidirectional layer needs all of it).
      */
-    private static MultiLayerConfiguration classifier(NeuralNetConfiguration.ListBuilder layers, List<Layer> recurrent,
-                                                      ModelConfig model, int width, int classes) {
+    private static MultiLayerConfiguration classifier(
+            NeuralNetConfiguration.ListBuilder layers,
+            List<Layer> recurrent,
+            ModelConfig model,
+            int width,
+            int classes) {
         if (model.attentionHeads() > 0) {
-            recurrent.add(new SelfAttentionLayer.Builder().nIn(width).nOut(width).nHeads(model.attentionHeads())
-                    .headSize(width / model.attentionHeads()).projectInput(true).build());
+            recurrent.add(new SelfAttentionLayer.Builder()
+                    .nIn(width)
+                    .nOut(width)
+                    .nHeads(model.attentionHeads())
+                    .headSize(width / model.attentionHeads())
+                    .projectInput(true)
+                    .build());
         }
         if (model.pooling() == Pooling.LAST) {
             // LastTimeStep takes each sequence's last unmasked step, so padding never reaches the softmax.
@@ -118,10 +128,12 @@ public final class NetworkFactory {
             recurrent.forEach(layers::layer);
         } else {
             recurrent.forEach(layers::layer);
-            layers.layer(new GlobalPoolingLayer.Builder(model.pooling() == Pooling.MAX ? PoolingType.MAX : PoolingType.AVG)
-                    .build());
+            layers.layer(
+                    new GlobalPoolingLayer.Builder(model.pooling() == Pooling.MAX ? PoolingType.MAX : PoolingType.AVG)
+                            .build());
         }
-        OutputLayer.Builder output = new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX);
+        OutputLayer.Builder output =
+                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX);
         if (model.dropout() > 0) {
             output.dropOut(1.0 - model.dropout());
         }
@@ -167,9 +179,14 @@ public final class NetworkFactory {
     /** Per-epoch learning-rate schedules; the epoch count travels with the model (and its checkpoints). */
     private static ISchedule schedule(TrainConfig train) {
         return switch (train.learningRateSchedule()) {
-            case STEP -> new StepSchedule(ScheduleType.EPOCH, train.learningRate(), train.learningRateDecay(),
-                    train.learningRateStepEpochs());
-            case EXPONENTIAL -> new ExponentialSchedule(ScheduleType.EPOCH, train.learningRate(), train.learningRateDecay());
+            case STEP ->
+                new StepSchedule(
+                        ScheduleType.EPOCH,
+                        train.learningRate(),
+                        train.learningRateDecay(),
+                        train.learningRateStepEpochs());
+            case EXPONENTIAL ->
+                new ExponentialSchedule(ScheduleType.EPOCH, train.learningRate(), train.learningRateDecay());
             case NONE -> null;
         };
     }

@@ -1,10 +1,9 @@
 package io.lstmjob.model;
 
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The input of a window when every step of every sequence is one-hot (or all zero, as padding
@@ -25,6 +24,7 @@ final class OneHotInput {
     private float[] weights;
     /** One row of z or dz. */
     private final float[] row;
+
     private final float[] sums;
     private int columns;
 
@@ -61,7 +61,8 @@ final class OneHotInput {
     /** z = W^T x for the columns read: z is row-major [4n, columns], w DL4J's [nIn, 4n] input weights. */
     void preActivations(INDArray w, FloatBuffer z) {
         int gateRows = (int) w.size(1);
-        INDArray columnMajor = w.ordering() == 'f' && w.elementWiseStride() == 1 && w.dataType() == DataType.FLOAT ? w : w.dup('f');
+        INDArray columnMajor =
+                w.ordering() == 'f' && w.elementWiseStride() == 1 && w.dataType() == DataType.FLOAT ? w : w.dup('f');
         if (weights == null || weights.length != gateRows * rows) {
             weights = new float[gateRows * rows];
         }

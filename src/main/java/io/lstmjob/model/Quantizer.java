@@ -7,8 +7,7 @@ import java.util.Arrays;
  * codebook of 2^bits centroids (w ~ codebook[index]); both store one byte per weight.
  */
 public final class Quantizer {
-    private Quantizer() {
-    }
+    private Quantizer() {}
 
     /** Codes (one byte per weight, unsigned) and what turns them back into weights. */
     public record Quantized(byte[] codes, float min, float scale, float[] codebook) {

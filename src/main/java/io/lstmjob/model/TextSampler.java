@@ -1,14 +1,13 @@
 package io.lstmjob.model;
 
 import io.lstmjob.data.Vocabulary;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
 
 /**
  * Generates text from a character model: the prompt sets the LSTM state, then each next character
@@ -42,7 +41,8 @@ public final class TextSampler {
             }
         });
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("the prompt has characters the model never saw: " + String.join(" ", unknown));
+            throw new IllegalArgumentException(
+                    "the prompt has characters the model never saw: " + String.join(" ", unknown));
         }
         network.rnnClearPreviousState();
         INDArray output = network.rnnTimeStep(oneHot(classes));
@@ -50,9 +50,14 @@ public final class TextSampler {
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < length; i++) {
             long steps = output.size(2);
-            float[] probabilities = output.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
-                    org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(steps - 1))
-                    .castTo(DataType.FLOAT).dup().data().asFloat();
+            float[] probabilities = output.get(
+                            org.nd4j.linalg.indexing.NDArrayIndex.point(0),
+                            org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                            org.nd4j.linalg.indexing.NDArrayIndex.point(steps - 1))
+                    .castTo(DataType.FLOAT)
+                    .dup()
+                    .data()
+                    .asFloat();
             int next = draw(probabilities, temperature, random);
             text.appendCodePoint(vocabulary.codePointAt(next));
             output = network.rnnTimeStep(oneHot(List.of(next)));
@@ -63,7 +68,7 @@ public final class TextSampler {
     private INDArray oneHot(List<Integer> classes) {
         INDArray input = Nd4j.zeros(DataType.FLOAT, 1, vocabulary.size(), classes.size());
         for (int t = 0; t < classes.size(); t++) {
-            input.putScalar(new long[]{0, classes.get(t), t}, 1f);
+            input.putScalar(new long[] {0, classes.get(t), t}, 1f);
         }
         return input;
     }

@@ -1,12 +1,11 @@
 package io.lstmjob.model;
 
+import java.util.Arrays;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.schedule.ISchedule;
-
-import java.util.Arrays;
-import java.util.Map;
 
 /**
  * DL4J's Adam, configured and serialized as Adam is, whose update runs in {@link VectorAdamUpdater}:
@@ -16,8 +15,7 @@ import java.util.Map;
 public class VectorAdam extends Adam {
 
     /** For Jackson: DL4J writes updaters with their class name and reads them back through it. */
-    public VectorAdam() {
-    }
+    public VectorAdam() {}
 
     public VectorAdam(double learningRate) {
         super(learningRate);
@@ -47,7 +45,10 @@ public class VectorAdam extends Adam {
     @Override
     public VectorAdam clone() {
         VectorAdam copy = new VectorAdam(getLearningRate());
-        copy.setLearningRateSchedule(getLearningRateSchedule() == null ? null : getLearningRateSchedule().clone());
+        copy.setLearningRateSchedule(
+                getLearningRateSchedule() == null
+                        ? null
+                        : getLearningRateSchedule().clone());
         copy.setBeta1(getBeta1());
         copy.setBeta2(getBeta2());
         copy.setEpsilon(getEpsilon());

@@ -1,5 +1,7 @@
 package io.lstmjob.model;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -7,9 +9,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.AdamUpdater;
 import org.nd4j.linalg.learning.config.Adam;
-
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * libnd4j's adam_updater in one vector pass over the float arrays, in place, with its arithmetic:
@@ -29,8 +28,11 @@ class VectorAdamUpdater extends AdamUpdater {
     public void applyUpdater(INDArray gradient, int iteration, int epoch) {
         INDArray m = getM();
         INDArray v = getV();
-        if (!CellKernel.vectorised() || m == null || !contiguousFloats(gradient, m.length())
-                || !contiguousFloats(m, m.length()) || !contiguousFloats(v, m.length())) {
+        if (!CellKernel.vectorised()
+                || m == null
+                || !contiguousFloats(gradient, m.length())
+                || !contiguousFloats(m, m.length())
+                || !contiguousFloats(v, m.length())) {
             super.applyUpdater(gradient, iteration, epoch);
             return;
         }
@@ -39,16 +41,27 @@ class VectorAdamUpdater extends AdamUpdater {
         float beta2 = (float) config.getBeta2();
         float epsilon = (float) config.getEpsilon();
         float t = iteration + 1;
-        float alpha = (float) config.getLearningRate(iteration, epoch) * (float) Math.sqrt(1 - (float) Math.pow(beta2, t))
+        float alpha = (float) config.getLearningRate(iteration, epoch)
+                * (float) Math.sqrt(1 - (float) Math.pow(beta2, t))
                 / (1 - (float) Math.pow(beta1, t));
         if (!Float.isFinite(alpha) || alpha == 0) {
             alpha = epsilon;
         }
-        Pass.run(ArrayMemory.bytes(gradient), ArrayMemory.bytes(m), ArrayMemory.bytes(v), (int) m.length(), beta1, beta2, epsilon, alpha);
+        Pass.run(
+                ArrayMemory.bytes(gradient),
+                ArrayMemory.bytes(m),
+                ArrayMemory.bytes(v),
+                (int) m.length(),
+                beta1,
+                beta2,
+                epsilon,
+                alpha);
     }
 
     private static boolean contiguousFloats(INDArray array, long length) {
-        return array.dataType() == DataType.FLOAT && array.length() == length && array.elementWiseStride() == 1
+        return array.dataType() == DataType.FLOAT
+                && array.length() == length
+                && array.elementWiseStride() == 1
                 && array.length() <= Integer.MAX_VALUE / Float.BYTES;
     }
 
@@ -56,17 +69,30 @@ class VectorAdamUpdater extends AdamUpdater {
     private static final class Pass {
         private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
-        static void run(ByteBuffer g, ByteBuffer m, ByteBuffer v, int length, float beta1, float beta2, float epsilon,
-                        float alpha) {
+        static void run(
+                ByteBuffer g,
+                ByteBuffer m,
+                ByteBuffer v,
+                int length,
+                float beta1,
+                float beta2,
+                float epsilon,
+                float alpha) {
             int bound = SPECIES.loopBound(length);
             for (int i = 0; i < bound; i += SPECIES.length()) {
                 int at = i * Float.BYTES;
                 FloatVector gv = FloatVector.fromByteBuffer(SPECIES, g, at, ORDER);
-                FloatVector mv = FloatVector.fromByteBuffer(SPECIES, m, at, ORDER).mul(beta1).add(gv.mul(1 - beta1));
-                FloatVector vv = FloatVector.fromByteBuffer(SPECIES, v, at, ORDER).mul(beta2).add(gv.mul(gv).mul(1 - beta2));
+                FloatVector mv = FloatVector.fromByteBuffer(SPECIES, m, at, ORDER)
+                        .mul(beta1)
+                        .add(gv.mul(1 - beta1));
+                FloatVector vv = FloatVector.fromByteBuffer(SPECIES, v, at, ORDER)
+                        .mul(beta2)
+                        .add(gv.mul(gv).mul(1 - beta2));
                 mv.intoByteBuffer(m, at, ORDER);
                 vv.intoByteBuffer(v, at, ORDER);
-                mv.mul(alpha).div(vv.lanewise(VectorOperators.SQRT).add(epsilon)).intoByteBuffer(g, at, ORDER);
+                mv.mul(alpha)
+                        .div(vv.lanewise(VectorOperators.SQRT).add(epsilon))
+                        .intoByteBuffer(g, at, ORDER);
             }
             for (int i = bound; i < length; i++) {
                 int at = i * Float.BYTES;

@@ -1,10 +1,9 @@
 package io.lstmjob.model;
 
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-
-import java.nio.ByteOrder;
 
 /**
  * {@link CellKernel} with the JDK's Vector API: the machine's widest float vectors, and exp and
@@ -50,18 +49,28 @@ final class VectorCellKernel extends CellKernel {
                 int rg = (r + b) * Float.BYTES;
                 int cPrev = (s + b) * Float.BYTES;
                 FloatVector gv = FloatVector.fromByteBuffer(SPECIES, z, zg, ORDER)
-                        .add(FloatVector.fromByteBuffer(SPECIES, zr, rg, ORDER)).add(bg)
+                        .add(FloatVector.fromByteBuffer(SPECIES, zr, rg, ORDER))
+                        .add(bg)
                         .lanewise(VectorOperators.TANH);
                 // sigmoid(x) = 1 / (1 + exp(-x))
                 FloatVector fv = ONE.div(FloatVector.fromByteBuffer(SPECIES, z, zg + gateStep, ORDER)
-                        .add(FloatVector.fromByteBuffer(SPECIES, zr, rg + rGateStep, ORDER)).add(bf)
-                        .neg().lanewise(VectorOperators.EXP).add(ONE));
+                        .add(FloatVector.fromByteBuffer(SPECIES, zr, rg + rGateStep, ORDER))
+                        .add(bf)
+                        .neg()
+                        .lanewise(VectorOperators.EXP)
+                        .add(ONE));
                 FloatVector ov = ONE.div(FloatVector.fromByteBuffer(SPECIES, z, zg + 2 * gateStep, ORDER)
-                        .add(FloatVector.fromByteBuffer(SPECIES, zr, rg + 2 * rGateStep, ORDER)).add(bo)
-                        .neg().lanewise(VectorOperators.EXP).add(ONE));
+                        .add(FloatVector.fromByteBuffer(SPECIES, zr, rg + 2 * rGateStep, ORDER))
+                        .add(bo)
+                        .neg()
+                        .lanewise(VectorOperators.EXP)
+                        .add(ONE));
                 FloatVector iv = ONE.div(FloatVector.fromByteBuffer(SPECIES, z, zg + 3 * gateStep, ORDER)
-                        .add(FloatVector.fromByteBuffer(SPECIES, zr, rg + 3 * rGateStep, ORDER)).add(bi)
-                        .neg().lanewise(VectorOperators.EXP).add(ONE));
+                        .add(FloatVector.fromByteBuffer(SPECIES, zr, rg + 3 * rGateStep, ORDER))
+                        .add(bi)
+                        .neg()
+                        .lanewise(VectorOperators.EXP)
+                        .add(ONE));
                 gv.intoByteBuffer(z, zg, ORDER);
                 fv.intoByteBuffer(z, zg + gateStep, ORDER);
                 ov.intoByteBuffer(z, zg + 2 * gateStep, ORDER);
@@ -113,7 +122,8 @@ final class VectorCellKernel extends CellKernel {
                 // tanh' = 1 - tanh^2, sigmoid' = sigmoid (1 - sigmoid)
                 FloatVector dcv = dh.mul(ov).fma(tcv.neg().fma(tcv, ONE), dcIn);
                 dcv.mul(iv).mul(gv.neg().fma(gv, ONE)).intoByteBuffer(dz, zg, ORDER);
-                dcv.mul(FloatVector.fromByteBuffer(SPECIES, c, cs, ORDER)).mul(ONE.sub(fv).mul(fv))
+                dcv.mul(FloatVector.fromByteBuffer(SPECIES, c, cs, ORDER))
+                        .mul(ONE.sub(fv).mul(fv))
                         .intoByteBuffer(dz, zg + gateStep, ORDER);
                 dh.mul(tcv).mul(ONE.sub(ov).mul(ov)).intoByteBuffer(dz, zg + 2 * gateStep, ORDER);
                 dcv.mul(gv).mul(ONE.sub(iv).mul(iv)).intoByteBuffer(dz, zg + 3 * gateStep, ORDER);

@@ -1,5 +1,8 @@
 package io.lstmjob.model;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.layers.recurrent.BidirectionalLayer;
 import org.deeplearning4j.nn.layers.recurrent.LSTM;
@@ -9,10 +12,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.function.UnaryOperator;
 
 /**
  * A network's weights in a framework-neutral layout. LSTM layer l: {@code lstmL.W_x} [nIn, 4n],
@@ -24,8 +23,7 @@ import java.util.function.UnaryOperator;
  * (see LstmEquationsTest); this class moves them.
  */
 public final class WeightExport {
-    private WeightExport() {
-    }
+    private WeightExport() {}
 
     /** DL4J parameter key ("0_W", ...) to exported tensor name, in network order. */
     public static Map<String, String> names(MultiLayerNetwork network) {
@@ -68,15 +66,20 @@ public final class WeightExport {
             Layer inner = unwrapped(layers[l]);
             boolean lstm = isLstm(inner) || inner instanceof BidirectionalLayer;
             for (Map.Entry<String, INDArray> param : layers[l].paramTable().entrySet()) {
-                INDArray value = transform.apply(param.getValue().castTo(DataType.FLOAT).dup('c'));
+                INDArray value =
+                        transform.apply(param.getValue().castTo(DataType.FLOAT).dup('c'));
                 String name = names.get(l + "_" + param.getKey());
                 if (lstm) {
                     long n = value.size(1) / 4;
                     if (value.size(1) == 4 * n + 3) {
                         // GravesLSTM: three peephole columns after the gates, kept as DL4J stores them (wFF, wOO, wGG).
                         String prefix = name.substring(0, name.lastIndexOf('.'));
-                        tensors.put(prefix + ".peepholes", value.get(NDArrayIndex.all(), NDArrayIndex.interval(4 * n, 4 * n + 3)).dup('c'));
-                        value = value.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 4 * n)).dup('c');
+                        tensors.put(
+                                prefix + ".peepholes",
+                                value.get(NDArrayIndex.all(), NDArrayIndex.interval(4 * n, 4 * n + 3))
+                                        .dup('c'));
+                        value = value.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 4 * n))
+                                .dup('c');
                     }
                     value = toIfgo(value);
                 }
@@ -106,7 +109,8 @@ public final class WeightExport {
     }
 
     private static INDArray block(INDArray array, int index, long n) {
-        return array.get(NDArrayIndex.all(), NDArrayIndex.interval(index * n, (index + 1) * n)).dup('c');
+        return array.get(NDArrayIndex.all(), NDArrayIndex.interval(index * n, (index + 1) * n))
+                .dup('c');
     }
 
     /** A copy of the network whose every parameter went through {@code transform} (to score a quantised copy). */
@@ -114,8 +118,11 @@ public final class WeightExport {
         MultiLayerNetwork copy = network.clone();
         for (Layer layer : copy.getLayers()) {
             for (Map.Entry<String, INDArray> param : layer.paramTable().entrySet()) {
-                layer.setParam(param.getKey(), transform.apply(param.getValue().castTo(DataType.FLOAT).dup('c'))
-                        .castTo(param.getValue().dataType()));
+                layer.setParam(
+                        param.getKey(),
+                        transform
+                                .apply(param.getValue().castTo(DataType.FLOAT).dup('c'))
+                                .castTo(param.getValue().dataType()));
             }
         }
         return copy;

@@ -1,5 +1,8 @@
 package io.lstmjob.report;
 
+import java.io.IOException;
+import java.util.Base64;
+import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -8,17 +11,12 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-import java.io.IOException;
-import java.util.Base64;
-import java.util.List;
-
 /** Line charts as PNG data URIs, so the report is one file that opens in a browser without a server. */
 final class Charts {
     /** Above this many points a series is drawn as a line without markers, on "nice" x ticks. */
     private static final int LONG_SERIES = 60;
 
-    private Charts() {
-    }
+    private Charts() {}
 
     /** A line, or with {@code highlight} a few large unconnected points (the published epoch). */
     record Series(String name, double[] x, double[] y, boolean highlight) {
@@ -29,8 +27,15 @@ final class Charts {
 
     static String png(String title, String xLabel, String yLabel, List<Series> series) throws IOException {
         System.setProperty("java.awt.headless", "true");
-        XYChart chart = new XYChartBuilder().width(720).height(400).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
-        chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE)
+        XYChart chart = new XYChartBuilder()
+                .width(720)
+                .height(400)
+                .title(title)
+                .xAxisTitle(xLabel)
+                .yAxisTitle(yLabel)
+                .build();
+        chart.getStyler()
+                .setChartBackgroundColor(java.awt.Color.WHITE)
                 .setLegendPosition(Styler.LegendPosition.OutsideS)
                 .setLegendLayout(Styler.LegendLayout.Horizontal);
         for (Series s : series) {

@@ -2,7 +2,6 @@ package io.lstmjob.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,8 +13,7 @@ public final class JsonDocuments {
             .disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET)
             .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    private JsonDocuments() {
-    }
+    private JsonDocuments() {}
 
     public static void write(Object document, OutputStream out) throws IOException {
         MAPPER.writeValue(out, document);

@@ -3,7 +3,6 @@ package io.lstmjob.report;
 import io.lstmjob.data.DatasetSummary;
 import io.lstmjob.train.EpochMetrics;
 import io.lstmjob.train.ValidationMetrics;
-
 import java.util.List;
 
 /**
@@ -12,6 +11,11 @@ import java.util.List;
  * the data looked like, with early stopping the epoch that was kept, and for a retrain the
  * promotion decision.
  */
-public record MetricsDocument(String task, List<EpochMetrics> epochs, ValidationMetrics initialValidation,
-                              ValidationMetrics finalValidation, Integer bestEpoch, DatasetSummary dataset, Object retrain) {
-}
+public record MetricsDocument(
+        String task,
+        List<EpochMetrics> epochs,
+        ValidationMetrics initialValidation,
+        ValidationMetrics finalValidation,
+        Integer bestEpoch,
+        DatasetSummary dataset,
+        Object retrain) {}

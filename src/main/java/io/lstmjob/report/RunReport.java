@@ -2,14 +2,13 @@ package io.lstmjob.report;
 
 import io.lstmjob.train.EpochMetrics;
 import io.lstmjob.train.ValidationMetrics;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * report.html of a published version: loss curves (training and validation per epoch), throughput
@@ -20,16 +19,20 @@ public final class RunReport {
     private static final Logger LOG = LoggerFactory.getLogger(RunReport.class);
     private static final int MAX_CLASSES_SHOWN = 20;
 
-    private RunReport() {
-    }
+    private RunReport() {}
 
     public static String html(String title, MetricsDocument metrics, String configJson, ForecastSample sample) {
         StringBuilder page = new StringBuilder();
-        page.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>").append(escape(title)).append("</title>")
+        page.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>")
+                .append(escape(title))
+                .append("</title>")
                 .append("<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}")
                 .append("table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}")
-                .append("th{background:#f4f4f4}tr.published td{font-weight:bold;background:#fff3cd}pre{background:#f8f8f8;padding:1em;overflow:auto}</style></head><body>")
-                .append("<h1>").append(escape(title)).append("</h1>");
+                .append(
+                        "th{background:#f4f4f4}tr.published td{font-weight:bold;background:#fff3cd}pre{background:#f8f8f8;padding:1em;overflow:auto}</style></head><body>")
+                .append("<h1>")
+                .append(escape(title))
+                .append("</h1>");
         List<EpochMetrics> epochs = metrics.epochs();
         double[] x = new double[epochs.size()];
         double[] train = new double[epochs.size()];
@@ -48,29 +51,54 @@ public final class RunReport {
         }
         int published = publishedEpoch(metrics);
         if (published > 0) {
-            page.append("<p>Published: the network after epoch ").append(published).append(" of ").append(epochs.size())
-                    .append(metrics.bestEpoch() != null ? ", the best validation loss (early stopping)." : ", the last.")
+            page.append("<p>Published: the network after epoch ")
+                    .append(published)
+                    .append(" of ")
+                    .append(epochs.size())
+                    .append(
+                            metrics.bestEpoch() != null
+                                    ? ", the best validation loss (early stopping)."
+                                    : ", the last.")
                     .append("</p>");
         }
-        List<Charts.Series> losses = new ArrayList<>(List.of(new Charts.Series("training", x, train),
+        List<Charts.Series> losses = new ArrayList<>(List.of(
+                new Charts.Series("training", x, train),
                 new Charts.Series("validation", toArray(validationX), toArray(validationY))));
-        epochs.stream().filter(e -> e.epoch() == published).findFirst().ifPresent(e -> losses.add(new Charts.Series(
-                "published (epoch " + published + ")", new double[] {published},
-                new double[] {e.validationLoss() != null ? e.validationLoss() : e.trainLoss()}, true)));
+        epochs.stream()
+                .filter(e -> e.epoch() == published)
+                .findFirst()
+                .ifPresent(e -> losses.add(new Charts.Series(
+                        "published (epoch " + published + ")",
+                        new double[] {published},
+                        new double[] {e.validationLoss() != null ? e.validationLoss() : e.trainLoss()},
+                        true)));
         image(page, "Loss per epoch", () -> Charts.png("Loss per step", "epoch", "loss", losses));
-        image(page, "Throughput", () -> Charts.png("Training throughput", "epoch", "time steps per second",
-                List.of(new Charts.Series("steps/s", x, throughput))));
+        image(
+                page,
+                "Throughput",
+                () -> Charts.png(
+                        "Training throughput",
+                        "epoch",
+                        "time steps per second",
+                        List.of(new Charts.Series("steps/s", x, throughput))));
         if (sample != null) {
             double[] steps = new double[sample.actual().length];
             for (int t = 0; t < steps.length; t++) {
                 steps[t] = t + 1;
             }
-            image(page, "Forecast on a holdout sequence", () -> Charts.png(
-                    sample.target() + " of " + shortName(sample.sequence()) + " (holdout)", "holdout step", sample.target(), List.of(
-                            new Charts.Series("actual", steps, sample.actual()),
-                            new Charts.Series("next-step forecast", steps, sample.predicted()))));
+            image(
+                    page,
+                    "Forecast on a holdout sequence",
+                    () -> Charts.png(
+                            sample.target() + " of " + shortName(sample.sequence()) + " (holdout)",
+                            "holdout step",
+                            sample.target(),
+                            List.of(
+                                    new Charts.Series("actual", steps, sample.actual()),
+                                    new Charts.Series("next-step forecast", steps, sample.predicted()))));
         }
-        page.append("<h2>Validation metrics</h2><table><tr><th>metric</th><th>before training</th><th>published</th></tr>");
+        page.append(
+                "<h2>Validation metrics</h2><table><tr><th>metric</th><th>before training</th><th>published</th></tr>");
         Map<String, Object> before = metricsMap(metrics.initialValidation());
         Map<String, Object> after = metricsMap(metrics.finalValidation());
         boolean classifier = "classify".equals(metrics.task());
@@ -80,8 +108,13 @@ public final class RunReport {
             }
             // A classifier's holdout counts whole sequences, one prediction each.
             String label = key.equals("steps") && classifier ? "sequences" : key;
-            page.append("<tr><th>").append(escape(label)).append("</th><td>").append(format(before.get(key)))
-                    .append("</td><td>").append(format(after.get(key))).append("</td></tr>");
+            page.append("<tr><th>")
+                    .append(escape(label))
+                    .append("</th><td>")
+                    .append(format(before.get(key)))
+                    .append("</td><td>")
+                    .append(format(after.get(key)))
+                    .append("</td></tr>");
         }
         page.append("</table>");
         classTables(page, metrics.finalValidation());
@@ -89,13 +122,26 @@ public final class RunReport {
                 .append("<th>seconds</th><th>steps/s</th><th>averaging s</th><th>published</th></tr>");
         for (EpochMetrics e : epochs) {
             boolean isPublished = e.epoch() == published;
-            page.append(isPublished ? "<tr class=\"published\">" : "<tr>").append("<td>").append(e.epoch()).append("</td><td>").append(format(e.trainLoss())).append("</td><td>")
-                    .append(format(e.validationLoss())).append("</td><td>").append(format(e.seconds())).append("</td><td>")
-                    .append(String.format(Locale.ROOT, "%.0f", e.tokensPerSecond())).append("</td><td>")
-                    .append(format(e.averagingSeconds())).append("</td><td>").append(isPublished ? "&#10003;" : "")
+            page.append(isPublished ? "<tr class=\"published\">" : "<tr>")
+                    .append("<td>")
+                    .append(e.epoch())
+                    .append("</td><td>")
+                    .append(format(e.trainLoss()))
+                    .append("</td><td>")
+                    .append(format(e.validationLoss()))
+                    .append("</td><td>")
+                    .append(format(e.seconds()))
+                    .append("</td><td>")
+                    .append(String.format(Locale.ROOT, "%.0f", e.tokensPerSecond()))
+                    .append("</td><td>")
+                    .append(format(e.averagingSeconds()))
+                    .append("</td><td>")
+                    .append(isPublished ? "&#10003;" : "")
                     .append("</td></tr>");
         }
-        page.append("</table><h2>Config</h2><pre>").append(escape(prettyJson(configJson))).append("</pre></body></html>");
+        page.append("</table><h2>Config</h2><pre>")
+                .append(escape(prettyJson(configJson)))
+                .append("</pre></body></html>");
         return page.toString();
     }
 
@@ -116,14 +162,25 @@ public final class RunReport {
 
     /** Per-class precision/recall/F1 and the confusion matrix, when there are few enough classes to read (not characters). */
     private static void classTables(StringBuilder page, ValidationMetrics metrics) {
-        if (metrics == null || metrics.confusion() == null || metrics.confusion().labels().size() > MAX_CLASSES_SHOWN) {
+        if (metrics == null
+                || metrics.confusion() == null
+                || metrics.confusion().labels().size() > MAX_CLASSES_SHOWN) {
             return;
         }
         page.append("<h2>Per class (holdout)</h2><table><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th>")
                 .append("<th>support</th></tr>");
-        metrics.perClass().forEach((label, m) -> page.append("<tr><th>").append(escape(label)).append("</th><td>")
-                .append(format(m.precision())).append("</td><td>").append(format(m.recall())).append("</td><td>")
-                .append(format(m.f1())).append("</td><td>").append(m.support()).append("</td></tr>"));
+        metrics.perClass()
+                .forEach((label, m) -> page.append("<tr><th>")
+                        .append(escape(label))
+                        .append("</th><td>")
+                        .append(format(m.precision()))
+                        .append("</td><td>")
+                        .append(format(m.recall()))
+                        .append("</td><td>")
+                        .append(format(m.f1()))
+                        .append("</td><td>")
+                        .append(m.support())
+                        .append("</td></tr>"));
         page.append("</table><h2>Confusion matrix (rows: actual, columns: predicted)</h2><table><tr><th></th>");
         List<String> labels = metrics.confusion().labels();
         labels.forEach(label -> page.append("<th>").append(escape(label)).append("</th>"));
@@ -147,10 +204,16 @@ public final class RunReport {
     private static void image(StringBuilder page, String heading, Image image) {
         page.append("<h2>").append(escape(heading)).append("</h2>");
         try {
-            page.append("<img alt=\"").append(escape(heading)).append("\" src=\"").append(image.dataUri()).append("\">");
+            page.append("<img alt=\"")
+                    .append(escape(heading))
+                    .append("\" src=\"")
+                    .append(image.dataUri())
+                    .append("\">");
         } catch (IOException | RuntimeException | Error e) {
             LOG.warn("report.html: the chart '{}' could not be drawn: {}", heading, e.toString());
-            page.append("<p>(chart not available: ").append(escape(e.toString())).append(")</p>");
+            page.append("<p>(chart not available: ")
+                    .append(escape(e.toString()))
+                    .append(")</p>");
         }
     }
 
@@ -177,7 +240,9 @@ public final class RunReport {
         }
         if (value instanceof Map<?, ?> map) {
             StringBuilder text = new StringBuilder();
-            map.forEach((k, v) -> text.append(text.length() == 0 ? "" : ", ").append(escape(String.valueOf(k))).append(' ')
+            map.forEach((k, v) -> text.append(text.length() == 0 ? "" : ", ")
+                    .append(escape(String.valueOf(k)))
+                    .append(' ')
                     .append(format(v)));
             return text.toString();
         }
@@ -189,6 +254,9 @@ public final class RunReport {
     }
 
     private static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return text.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;");
     }
 }

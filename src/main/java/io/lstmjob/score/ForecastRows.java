@@ -2,9 +2,6 @@ package io.lstmjob.score;
 
 import io.lstmjob.data.DataContract;
 import io.lstmjob.train.averaging.ModelState;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -12,6 +9,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 
 /**
  * One partition's rows, grouped by sequence and ordered, each with the forecasts made from the rows
@@ -36,6 +35,7 @@ final class ForecastRows implements Iterator<Row> {
     private Row lookahead;
     /** The forecasts made after the previous row of the current sequence; null at its first row. */
     private double[] previous;
+
     private Row lastRow;
     private Object currentSequence;
     private boolean started;
@@ -118,13 +118,14 @@ final class ForecastRows implements Iterator<Row> {
         Object order = lastRow.get(orderIndex);
         for (int h = 1; h <= horizon; h++) {
             if (h > 1) {
-                previous = forecaster.next(forecaster.input(new double[][]{previous}))[0];
+                previous = forecaster.next(forecaster.input(new double[][] {previous}))[0];
             }
             Object[] values = new Object[lastRow.length()];
             if (idIndex >= 0) {
                 values[idIndex] = currentSequence;
             }
-            values[orderIndex] = order instanceof Long l ? (Object) (l + h) : order instanceof Integer i ? (Object) (i + h) : null;
+            values[orderIndex] =
+                    order instanceof Long l ? (Object) (l + h) : order instanceof Integer i ? (Object) (i + h) : null;
             ready.add(withForecasts(RowFactory.create(values), previous));
         }
     }

@@ -3,14 +3,13 @@ package io.lstmjob.score;
 import io.lstmjob.config.Task;
 import io.lstmjob.data.DataContract;
 import io.lstmjob.train.averaging.ModelState;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Optional;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
-
-import java.io.Serializable;
-import java.util.List;
-import java.util.Optional;
 
 /**
  * A published network over rows that come grouped by sequence and ordered within each partition:
@@ -21,8 +20,9 @@ import java.util.Optional;
  * @param idIndex        the sequence id's column; -1 when all rows are one sequence
  * @param orderIndex     the column that orders a sequence's rows (named in error messages)
  */
-public record RowScorer(Broadcast<ModelState> state, DataContract contract, int[] featureIndexes, int idIndex,
-                        int orderIndex) implements Serializable {
+public record RowScorer(
+        Broadcast<ModelState> state, DataContract contract, int[] featureIndexes, int idIndex, int orderIndex)
+        implements Serializable {
 
     /**
      * Every row with the forecasts made from the rows before it appended ({@link #forecastColumns}),
@@ -36,7 +36,10 @@ public record RowScorer(Broadcast<ModelState> state, DataContract contract, int[
     /** One row per sequence, {@link #classificationSchema}'s; the label read from {@code labelIndex} (-1: none). */
     public JavaRDD<Row> classify(JavaRDD<Row> grouped, int labelIndex, int batchSize) {
         return grouped.mapPartitions(rows -> SequenceClassifier.classify(
-                new SequenceRows(rows, contract, featureIndexes, idIndex, orderIndex, labelIndex), state.value(), contract, batchSize));
+                new SequenceRows(rows, contract, featureIndexes, idIndex, orderIndex, labelIndex),
+                state.value(),
+                contract,
+                batchSize));
     }
 
     /** The columns a forecast appends, per target: TARGET_predicted, then TARGET_predicted_t+K for K = 2..H. */
@@ -58,8 +61,8 @@ public record RowScorer(Broadcast<ModelState> state, DataContract contract, int[
                     + " steps ahead directly (its rows hold TARGET_predicted_t+K)");
         }
         if (!contract.featureNames().equals(contract.targetNames())) {
-            return Optional.of("a horizon feeds forecasts back as inputs, so the model's targets " + contract.targetNames()
-                    + " must be its features " + contract.featureNames());
+            return Optional.of("a horizon feeds forecasts back as inputs, so the model's targets "
+                    + contract.targetNames() + " must be its features " + contract.featureNames());
         }
         return Optional.empty();
     }

@@ -5,6 +5,9 @@ import io.lstmjob.data.MinibatchAssembler;
 import io.lstmjob.data.Segment;
 import io.lstmjob.model.NetworkFactory;
 import io.lstmjob.train.averaging.ModelState;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -13,22 +16,20 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
-
 /**
  * Prediction rows of a sequence classifier, one per sequence: (sequence, steps, label, predicted,
  * probability, probability_CLASS...), where label is the input's own label (empty when the input
  * has no label column) and probability that of the predicted class. Runs on the executors.
  */
 final class SequenceClassifier {
-    private SequenceClassifier() {
-    }
+    private SequenceClassifier() {}
 
     public static StructType schema(DataContract contract) {
-        StructType schema = new StructType().add("sequence", DataTypes.StringType).add("steps", DataTypes.LongType)
-                .add("label", DataTypes.StringType).add("predicted", DataTypes.StringType)
+        StructType schema = new StructType()
+                .add("sequence", DataTypes.StringType)
+                .add("steps", DataTypes.LongType)
+                .add("label", DataTypes.StringType)
+                .add("predicted", DataTypes.StringType)
                 .add("probability", DataTypes.DoubleType);
         for (String cls : contract.classes()) {
             schema = schema.add("probability_" + cls, DataTypes.DoubleType);
@@ -36,12 +37,14 @@ final class SequenceClassifier {
         return schema;
     }
 
-    public static Iterator<Row> classify(Iterator<Segment> sequences, ModelState state, DataContract contract, int batchSize) {
+    public static Iterator<Row> classify(
+            Iterator<Segment> sequences, ModelState state, DataContract contract, int batchSize) {
         if (!sequences.hasNext()) {
             return java.util.Collections.emptyIterator();
         }
         MultiLayerNetwork network = state.restore();
-        MinibatchAssembler assembler = new MinibatchAssembler(contract, batchSize, NetworkFactory.minibatchGroupSteps(network));
+        MinibatchAssembler assembler =
+                new MinibatchAssembler(contract, batchSize, NetworkFactory.minibatchGroupSteps(network));
         Iterator<List<Segment>> batches = assembler.batches(sequences);
         List<String> classes = contract.classes();
         return new Iterator<>() {
@@ -56,7 +59,10 @@ final class SequenceClassifier {
                     List<Segment> batch = batches.next();
                     DataSet data = assembler.assemble(batch);
                     float[] p = network.output(data.getFeatures(), false, data.getFeaturesMaskArray(), null)
-                            .castTo(DataType.FLOAT).dup('c').data().asFloat();
+                            .castTo(DataType.FLOAT)
+                            .dup('c')
+                            .data()
+                            .asFloat();
                     for (int b = 0; b < batch.size(); b++) {
                         Segment sequence = batch.get(b);
                         int best = 0;

@@ -2,13 +2,12 @@ package io.lstmjob.score;
 
 import io.lstmjob.data.DataContract;
 import io.lstmjob.data.Segment;
-import org.apache.spark.sql.Row;
-
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import org.apache.spark.sql.Row;
 
 /**
  * One partition's rows, grouped by sequence and ordered, as a classifier's whole-sequence segments
@@ -24,7 +23,13 @@ final class SequenceRows implements Iterator<Segment> {
     private Row lookahead;
     private int made;
 
-    SequenceRows(Iterator<Row> rows, DataContract contract, int[] featureIndexes, int idIndex, int orderIndex, int labelIndex) {
+    SequenceRows(
+            Iterator<Row> rows,
+            DataContract contract,
+            int[] featureIndexes,
+            int idIndex,
+            int orderIndex,
+            int labelIndex) {
         this.rows = rows;
         this.contract = contract;
         this.featureIndexes = featureIndexes;

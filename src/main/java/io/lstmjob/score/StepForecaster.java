@@ -37,7 +37,11 @@ final class StepForecaster {
      */
     public double[][] next(INDArray features) {
         int steps = (int) features.size(2);
-        float[] out = network.rnnTimeStep(features).castTo(DataType.FLOAT).dup('c').data().asFloat();
+        float[] out = network.rnnTimeStep(features)
+                .castTo(DataType.FLOAT)
+                .dup('c')
+                .data()
+                .asFloat();
         double[][] forecasts = new double[steps][outputs];
         for (int t = 0; t < steps; t++) {
             for (int channel = 0; channel < outputs; channel++) {
@@ -53,7 +57,7 @@ final class StepForecaster {
         INDArray input = Nd4j.create(DataType.FLOAT, 1, features, rows.length);
         for (int t = 0; t < rows.length; t++) {
             for (int f = 0; f < features; f++) {
-                input.putScalar(new long[]{0, f, t}, scaler.scaleFeature(f, (float) rows[t][f]));
+                input.putScalar(new long[] {0, f, t}, scaler.scaleFeature(f, (float) rows[t][f]));
             }
         }
         return input;

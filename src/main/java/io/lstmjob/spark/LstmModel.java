@@ -11,6 +11,10 @@ import io.lstmjob.score.RowScorer;
 import io.lstmjob.store.ModelStore;
 import io.lstmjob.store.ModelStoreException;
 import io.lstmjob.train.averaging.ModelState;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -31,11 +35,6 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 
 /**
  * A published model as a Spark ML {@code Model}, to score DataFrames inside other Spark jobs:
@@ -68,18 +67,28 @@ public final class LstmModel extends Model<LstmModel> {
     private LstmModel(String uid, PublishedModel published, String idColumn, String orderColumn, String labelColumn) {
         this.uid = uid;
         this.published = published;
-        sequenceIdCol = new Param<>(this, "sequenceIdCol", "column naming the sequence of each row; empty: all rows are one sequence");
+        sequenceIdCol = new Param<>(
+                this, "sequenceIdCol", "column naming the sequence of each row; empty: all rows are one sequence");
         orderCol = new Param<>(this, "orderCol", "column that orders the rows of a sequence");
-        featureCols = new StringArrayParam(this, "featureCols", "the network's input columns, in the data contract's order");
-        labelCol = new Param<>(this, "labelCol", "a classifier's label column (kept in its output when present); empty: none");
-        batchSize = new IntParam(this, "batchSize", "sequences per minibatch of a classifier (>= 1)",
+        featureCols =
+                new StringArrayParam(this, "featureCols", "the network's input columns, in the data contract's order");
+        labelCol = new Param<>(
+                this, "labelCol", "a classifier's label column (kept in its output when present); empty: none");
+        batchSize = new IntParam(
+                this,
+                "batchSize",
+                "sequences per minibatch of a classifier (>= 1)",
                 org.apache.spark.ml.param.ParamValidators.gtEq(1));
         setDefault(sequenceIdCol, idColumn);
         setDefault(orderCol, orderColumn);
         setDefault(featureCols, published.contract().featureNames().toArray(String[]::new));
         setDefault(labelCol, labelColumn);
-        horizon = new IntParam(this, "horizon", "a next-step forecaster's steps beyond each sequence's last row, each forecast "
-                + "fed back as the next input (>= 0)", org.apache.spark.ml.param.ParamValidators.gtEq(0));
+        horizon = new IntParam(
+                this,
+                "horizon",
+                "a next-step forecaster's steps beyond each sequence's last row, each forecast "
+                        + "fed back as the next input (>= 0)",
+                org.apache.spark.ml.param.ParamValidators.gtEq(0));
         setDefault(batchSize, 32);
         setDefault(horizon, 0);
     }
@@ -90,7 +99,8 @@ public final class LstmModel extends Model<LstmModel> {
      */
     public static LstmModel load(String path) {
         Configuration conf = SparkSession.getActiveSession().isDefined()
-                ? SparkSession.getActiveSession().get().sparkContext().hadoopConfiguration() : new Configuration();
+                ? SparkSession.getActiveSession().get().sparkContext().hadoopConfiguration()
+                : new Configuration();
         Path folder = new Path(path);
         ModelStore store;
         String version;
@@ -104,10 +114,15 @@ public final class LstmModel extends Model<LstmModel> {
             throw new ModelStoreException("cannot open " + path + ": " + e.getMessage(), e);
         }
         PublishedModel model = PublishedModel.load(store, version);
-        JsonNode input = PublishedConfig.read(store, model.version()).map(LstmModel::inputSection)
+        JsonNode input = PublishedConfig.read(store, model.version())
+                .map(LstmModel::inputSection)
                 .orElseGet(() -> new ObjectMapper().createObjectNode());
-        return new LstmModel(Identifiable$.MODULE$.randomUID("lstmModel"), model, input.path("sequenceIdColumn").asText(""),
-                input.path("orderColumn").asText(""), input.path("labelColumn").asText(""));
+        return new LstmModel(
+                Identifiable$.MODULE$.randomUID("lstmModel"),
+                model,
+                input.path("sequenceIdColumn").asText(""),
+                input.path("orderColumn").asText(""),
+                input.path("labelColumn").asText(""));
     }
 
     private static JsonNode inputSection(PublishedConfig config) {
@@ -182,8 +197,10 @@ public final class LstmModel extends Model<LstmModel> {
 
     @Override
     public LstmModel copy(ParamMap extra) {
-        return copyValues(new LstmModel(uid, published, getOrDefault(sequenceIdCol), getOrDefault(orderCol),
-                getOrDefault(labelCol)), extra);
+        return copyValues(
+                new LstmModel(
+                        uid, published, getOrDefault(sequenceIdCol), getOrDefault(orderCol), getOrDefault(labelCol)),
+                extra);
     }
 
     @Override
@@ -195,8 +212,8 @@ public final class LstmModel extends Model<LstmModel> {
         }
         List<String> features = Arrays.asList(getOrDefault(featureCols));
         if (features.size() != contract.featureNames().size()) {
-            throw new IllegalArgumentException("featureCols: the model takes " + contract.featureNames().size()
-                    + " features " + contract.featureNames() + ", got " + features);
+            throw new IllegalArgumentException("featureCols: the model takes "
+                    + contract.featureNames().size() + " features " + contract.featureNames() + ", got " + features);
         }
         List<String> needed = new ArrayList<>(features);
         String id = getOrDefault(sequenceIdCol);
@@ -217,8 +234,8 @@ public final class LstmModel extends Model<LstmModel> {
         }
         for (String feature : features) {
             if (!(schema.apply(feature).dataType() instanceof org.apache.spark.sql.types.NumericType)) {
-                throw new IllegalArgumentException("feature column '" + feature + "' is " + schema.apply(feature).dataType()
-                        .simpleString() + ", not numeric");
+                throw new IllegalArgumentException("feature column '" + feature + "' is "
+                        + schema.apply(feature).dataType().simpleString() + ", not numeric");
             }
         }
         int rollOut = (Integer) getOrDefault(horizon);
@@ -231,13 +248,17 @@ public final class LstmModel extends Model<LstmModel> {
             return RowScorer.classificationSchema(contract);
         }
         // The horizon's rows beyond a sequence's end hold nulls in the input's columns.
-        StructType out = rollOut == 0 ? schema : new StructType(Arrays.stream(schema.fields())
-                .map(f -> new StructField(f.name(), f.dataType(), true, f.metadata())).toArray(StructField[]::new));
+        StructType out = rollOut == 0
+                ? schema
+                : new StructType(Arrays.stream(schema.fields())
+                        .map(f -> new StructField(f.name(), f.dataType(), true, f.metadata()))
+                        .toArray(StructField[]::new));
         for (String column : RowScorer.forecastColumns(contract)) {
             if (present.contains(column)) {
                 throw new IllegalArgumentException("the DataFrame already has a column '" + column + "'");
             }
-            out = out.add(new StructField(column, DataTypes.DoubleType, true, org.apache.spark.sql.types.Metadata.empty()));
+            out = out.add(
+                    new StructField(column, DataTypes.DoubleType, true, org.apache.spark.sql.types.Metadata.empty()));
         }
         return out;
     }
@@ -250,9 +271,12 @@ public final class LstmModel extends Model<LstmModel> {
         String order = getOrDefault(orderCol);
         Dataset<Row> grouped = id.isEmpty()
                 ? frame.repartition(1).sortWithinPartitions(order)
-                : frame.repartition(functions.col(id)).sortWithinPartitions(new Column[]{functions.col(id), functions.col(order)});
+                : frame.repartition(functions.col(id))
+                        .sortWithinPartitions(new Column[] {functions.col(id), functions.col(order)});
         StructType in = frame.schema();
-        int[] featureIndexes = Arrays.stream(getOrDefault(featureCols)).mapToInt(in::fieldIndex).toArray();
+        int[] featureIndexes = Arrays.stream(getOrDefault(featureCols))
+                .mapToInt(in::fieldIndex)
+                .toArray();
         int idIndex = id.isEmpty() ? -1 : in.fieldIndex(id);
         int orderIndex = in.fieldIndex(order);
         String label = getOrDefault(labelCol);

@@ -1,14 +1,5 @@
 package io.lstmjob.store;
 
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileContext;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocalFileSystem;
-import org.apache.hadoop.fs.Options;
-import org.apache.hadoop.fs.Path;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +13,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.Path;
 
 /**
  * The folder of one model name, through the Hadoop FileSystem API (file://, hdfs://, ...):
@@ -83,7 +82,8 @@ public final class ModelStore {
      * random suffix, and retention delete the newer) plus a random suffix.
      */
     public static String newVersionId() {
-        return VERSION_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)) + "-" + UUID.randomUUID().toString().substring(0, 8);
+        return VERSION_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)) + "-"
+                + UUID.randomUUID().toString().substring(0, 8);
     }
 
     /**
@@ -111,7 +111,8 @@ public final class ModelStore {
         try {
             pointLatestAt(version);
         } catch (IOException e) {
-            throw new ModelStoreException("cannot move " + new Path(modelDir, LATEST) + " to " + version + ": " + e.getMessage(), e);
+            throw new ModelStoreException(
+                    "cannot move " + new Path(modelDir, LATEST) + " to " + version + ": " + e.getMessage(), e);
         }
     }
 
@@ -183,7 +184,8 @@ public final class ModelStore {
             try {
                 fs.delete(versionDir(version), true);
             } catch (IOException e) {
-                throw new ModelStoreException("cannot delete old version " + versionDir(version) + ": " + e.getMessage(), e);
+                throw new ModelStoreException(
+                        "cannot delete old version " + versionDir(version) + ": " + e.getMessage(), e);
             }
             deleted.add(version);
             excess--;
@@ -206,7 +208,8 @@ public final class ModelStore {
             }
             List<String> ids = new ArrayList<>();
             for (FileStatus status : fs.listStatus(runs)) {
-                if (status.isDirectory() && checkpoints(status.getPath().getName()).latest().isPresent()) {
+                if (status.isDirectory()
+                        && checkpoints(status.getPath().getName()).latest().isPresent()) {
                     ids.add(status.getPath().getName());
                 }
             }
@@ -281,19 +284,21 @@ public final class ModelStore {
      * file separately: a reader could find no file or a checksum error. One rename(2) of a file
      * written without a checksum file replaces it atomically instead.
      */
-    private static void replaceLocal(LocalFileSystem local, Path temp, Path target, FileContent content) throws IOException {
+    private static void replaceLocal(LocalFileSystem local, Path temp, Path target, FileContent content)
+            throws IOException {
         java.nio.file.Path tempFile = local.pathToFile(temp).toPath();
         java.nio.file.Path targetFile = local.pathToFile(target).toPath();
         java.nio.file.Files.createDirectories(tempFile.getParent());
-        try (var channel = java.nio.channels.FileChannel.open(tempFile, java.nio.file.StandardOpenOption.CREATE_NEW,
-                java.nio.file.StandardOpenOption.WRITE);
-             var out = java.nio.channels.Channels.newOutputStream(channel)) {
+        try (var channel = java.nio.channels.FileChannel.open(
+                        tempFile, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
+                var out = java.nio.channels.Channels.newOutputStream(channel)) {
             content.writeTo(out);
             out.flush();
             channel.force(true);
         }
         // A checksum file of an older write would no longer match: without one, nothing is checked.
-        java.nio.file.Files.deleteIfExists(local.pathToFile(local.getChecksumFile(target)).toPath());
+        java.nio.file.Files.deleteIfExists(
+                local.pathToFile(local.getChecksumFile(target)).toPath());
         java.nio.file.Files.move(tempFile, targetFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 

@@ -1,10 +1,9 @@
 package io.lstmjob.store;
 
+import java.io.IOException;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-
-import java.io.IOException;
 
 /**
  * Writes a new file (never over an existing one) and syncs it to the DataNodes. Not
@@ -13,8 +12,7 @@ import java.io.IOException;
  * loses the real cause.
  */
 public final class NewFiles {
-    private NewFiles() {
-    }
+    private NewFiles() {}
 
     public static void write(FileSystem fs, Path path, FileContent content) throws IOException {
         writeAndClose(fs.create(path, false), content);

@@ -2,13 +2,6 @@ package io.lstmjob.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileAlreadyExistsException;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocalFileSystem;
-import org.apache.hadoop.fs.Path;
-
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -25,6 +18,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Path;
 
 /**
  * One run at a time per model name, fenced by generations. ROOT/NAME/_lock/ holds a file per
@@ -89,7 +88,8 @@ public final class RunLock implements AutoCloseable {
                 if (tryCreate(fs, file(dir, next, ""), content)) {
                     RunLock lock = new RunLock(fs, dir, next, runId, timeoutSeconds);
                     lock.beat();
-                    lock.takenAtMillis = fs.getFileStatus(file(dir, next, HEARTBEAT)).getModificationTime();
+                    lock.takenAtMillis =
+                            fs.getFileStatus(file(dir, next, HEARTBEAT)).getModificationTime();
                     current.deleteBefore(next - 1);
                     return lock;
                 }
@@ -114,10 +114,12 @@ public final class RunLock implements AutoCloseable {
             if (current.highest() == generation && !current.released() && !closed) {
                 return;
             }
-            String by = current.highest() > generation ? " to run " + Holder.read(fs, dir, current.highest()).runId : "";
-            throw new ModelLockedException("run " + runId + " lost the lock of " + dir.getParent().getName() + by
-                    + " (its heartbeat stopped for longer than store.lockTimeoutSeconds, or the lock was broken);"
-                    + " it stops without writing");
+            String by =
+                    current.highest() > generation ? " to run " + Holder.read(fs, dir, current.highest()).runId : "";
+            throw new ModelLockedException(
+                    "run " + runId + " lost the lock of " + dir.getParent().getName() + by
+                            + " (its heartbeat stopped for longer than store.lockTimeoutSeconds, or the lock was broken);"
+                            + " it stops without writing");
         } catch (IOException e) {
             throw new ModelStoreException("cannot read the lock " + dir + ": " + e.getMessage(), e);
         }
@@ -127,7 +129,9 @@ public final class RunLock implements AutoCloseable {
         return new ModelLockedException(dir.getParent().getName() + " is locked by run " + holder.runId + " (host "
                 + holder.host + ", pid " + holder.pid + ", started " + holder.startedAt + ", last heartbeat "
                 + holder.heartbeatAge.toSeconds() + " s ago)"
-                + (stale ? "; that run looks dead: add --break-stale-lock to take the lock" : "; try again when it has finished"));
+                + (stale
+                        ? "; that run looks dead: add --break-stale-lock to take the lock"
+                        : "; try again when it has finished"));
     }
 
     private static Path file(Path dir, long generation, String suffix) {
@@ -137,8 +141,12 @@ public final class RunLock implements AutoCloseable {
     private static boolean tryCreate(FileSystem fs, Path file, byte[] content) throws IOException {
         if (fs instanceof LocalFileSystem local) {
             try {
-                Files.write(local.pathToFile(file).toPath(), content, java.nio.file.StandardOpenOption.CREATE_NEW,
-                        java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.SYNC);
+                Files.write(
+                        local.pathToFile(file).toPath(),
+                        content,
+                        java.nio.file.StandardOpenOption.CREATE_NEW,
+                        java.nio.file.StandardOpenOption.WRITE,
+                        java.nio.file.StandardOpenOption.SYNC);
                 return true;
             } catch (java.nio.file.FileAlreadyExistsException e) {
                 return false;
@@ -209,7 +217,10 @@ public final class RunLock implements AutoCloseable {
                     generations.merge(g, RELEASED.equals(m.group(2)), Boolean::logicalOr);
                 }
             }
-            long highest = generations.keySet().stream().mapToLong(Long::longValue).max().orElse(0);
+            long highest = generations.keySet().stream()
+                    .mapToLong(Long::longValue)
+                    .max()
+                    .orElse(0);
             return new Generations(fs, dir, highest, generations.getOrDefault(highest, false), generations);
         }
 
@@ -233,8 +244,15 @@ public final class RunLock implements AutoCloseable {
      * Who holds a generation. {@code bootId} and {@code pidNamespace} say in which kernel and process
      * namespace {@code pid} means something: a hostname alone does not (containers share them).
      */
-    private record Holder(String runId, String host, long pid, String startedAt, String processStart,
-                          String bootId, String pidNamespace, Duration heartbeatAge) {
+    private record Holder(
+            String runId,
+            String host,
+            long pid,
+            String startedAt,
+            String processStart,
+            String bootId,
+            String pidNamespace,
+            Duration heartbeatAge) {
 
         static Map<String, Object> of(String runId) {
             Map<String, Object> holder = new LinkedHashMap<>();
@@ -242,7 +260,13 @@ public final class RunLock implements AutoCloseable {
             holder.put("host", localHost());
             holder.put("pid", ProcessHandle.current().pid());
             holder.put("startedAt", Instant.now().toString());
-            holder.put("processStart", ProcessHandle.current().info().startInstant().map(Instant::toString).orElse(null));
+            holder.put(
+                    "processStart",
+                    ProcessHandle.current()
+                            .info()
+                            .startInstant()
+                            .map(Instant::toString)
+                            .orElse(null));
             holder.put("bootId", Machine.BOOT_ID);
             holder.put("pidNamespace", Machine.PID_NAMESPACE);
             return holder;
@@ -257,9 +281,15 @@ public final class RunLock implements AutoCloseable {
             } catch (FileNotFoundException e) {
                 node = JSON.createObjectNode(); // released and removed by a newer holder in the meantime
             }
-            return new Holder(node.path("runId").asText("(unknown)"), node.path("host").asText("?"), node.path("pid").asLong(-1),
-                    node.path("startedAt").asText("?"), node.path("processStart").asText(null), node.path("bootId").asText(null),
-                    node.path("pidNamespace").asText(null), heartbeatAge(fs, dir, generation));
+            return new Holder(
+                    node.path("runId").asText("(unknown)"),
+                    node.path("host").asText("?"),
+                    node.path("pid").asLong(-1),
+                    node.path("startedAt").asText("?"),
+                    node.path("processStart").asText(null),
+                    node.path("bootId").asText(null),
+                    node.path("pidNamespace").asText(null),
+                    heartbeatAge(fs, dir, generation));
         }
 
         /** Age of the last heartbeat on the file system's clock: a probe file's time against the heartbeat's. */
@@ -288,15 +318,25 @@ public final class RunLock implements AutoCloseable {
             if (heartbeatAge.toSeconds() > timeoutSeconds) {
                 return true;
             }
-            boolean sameNamespace = bootId != null && bootId.equals(Machine.BOOT_ID)
-                    && pidNamespace != null && pidNamespace.equals(Machine.PID_NAMESPACE) && pid > 0;
+            boolean sameNamespace = bootId != null
+                    && bootId.equals(Machine.BOOT_ID)
+                    && pidNamespace != null
+                    && pidNamespace.equals(Machine.PID_NAMESPACE)
+                    && pid > 0;
             if (!sameNamespace) {
                 return false;
             }
             Optional<ProcessHandle> process = ProcessHandle.of(pid);
             // A live process with the holder's pid but another start time reused the pid.
-            return process.isEmpty() || !process.get().isAlive()
-                    || (processStart != null && !process.get().info().startInstant().map(Instant::toString).orElse("").equals(processStart));
+            return process.isEmpty()
+                    || !process.get().isAlive()
+                    || (processStart != null
+                            && !process.get()
+                                    .info()
+                                    .startInstant()
+                                    .map(Instant::toString)
+                                    .orElse("")
+                                    .equals(processStart));
         }
     }
 
@@ -310,8 +350,12 @@ public final class RunLock implements AutoCloseable {
 
     /** This kernel's boot and this process's pid namespace (Linux); null where they cannot be read. */
     private static final class Machine {
-        static final String BOOT_ID = read(() -> Files.readString(java.nio.file.Path.of("/proc/sys/kernel/random/boot_id")).strip());
-        static final String PID_NAMESPACE = read(() -> Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/ns/pid")).toString());
+        static final String BOOT_ID =
+                read(() -> Files.readString(java.nio.file.Path.of("/proc/sys/kernel/random/boot_id"))
+                        .strip());
+        static final String PID_NAMESPACE =
+                read(() -> Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/ns/pid"))
+                        .toString());
 
         private interface Reading {
             String get() throws IOException;

@@ -2,22 +2,21 @@ package io.lstmjob.train;
 
 import io.lstmjob.config.TrainConfig;
 import io.lstmjob.data.MinibatchAssembler;
-import io.lstmjob.model.NetworkFactory;
 import io.lstmjob.data.PreparedData;
+import io.lstmjob.model.NetworkFactory;
 import io.lstmjob.train.averaging.AveragingTrainingMaster;
 import io.lstmjob.train.averaging.EpochTrainingStats;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 
 /**
  * The epoch loop on the driver: train one epoch through dl4j-spark with the averaging master,
@@ -27,8 +26,8 @@ public final class EpochLoop {
     private static final Logger LOG = LoggerFactory.getLogger(EpochLoop.class);
 
     /** @param bestEpoch with early stopping, the epoch whose parameters the network holds; null without */
-    public record Outcome(MultiLayerNetwork network, List<EpochMetrics> epochs, ValidationMetrics validation, Integer bestEpoch) {
-    }
+    public record Outcome(
+            MultiLayerNetwork network, List<EpochMetrics> epochs, ValidationMetrics validation, Integer bestEpoch) {}
 
     /**
      * Where a run stands after its completed epochs: what a checkpoint keeps besides the network, and
@@ -37,13 +36,13 @@ public final class EpochLoop {
      * @param validation         the last epoch's validation metrics; null before the first epoch
      * @param averagingLookahead the averaging's block-momentum look-ahead; null when there is none
      */
-    public record Progress(List<EpochMetrics> epochs, ValidationMetrics validation, float[] averagingLookahead, Best best) {
+    public record Progress(
+            List<EpochMetrics> epochs, ValidationMetrics validation, float[] averagingLookahead, Best best) {
         public static final Progress NONE = new Progress(List.of(), null, null, null);
     }
 
     /** Early stopping's best epoch so far, with its parameters: what a resumed run must still know. */
-    public record Best(int epoch, ValidationMetrics validation, INDArray parameters) {
-    }
+    public record Best(int epoch, ValidationMetrics validation, INDArray parameters) {}
 
     /** Called on the driver after every completed epoch, e.g. to write a checkpoint. */
     @FunctionalInterface
@@ -51,25 +50,32 @@ public final class EpochLoop {
         void epochDone(MultiLayerNetwork network, Progress progress);
     }
 
-    private EpochLoop() {
-    }
+    private EpochLoop() {}
 
     public static Outcome run(JavaSparkContext sc, MultiLayerNetwork network, PreparedData data, TrainConfig train) {
-        return run(sc, network, data, train, Progress.NONE, (n, p) -> { });
+        return run(sc, network, data, train, Progress.NONE, (n, p) -> {});
     }
 
     /**
      * Trains epochs {@code done.epochs().size() + 1 .. train.epochs()}: a resumed run passes the
      * progress its checkpoint kept.
      */
-    public static Outcome run(JavaSparkContext sc, MultiLayerNetwork network, PreparedData data, TrainConfig train,
-                              Progress done, EpochListener listener) {
-        AveragingTrainingMaster master = new AveragingTrainingMaster(train.batchSize(), train.averagingFrequency(),
-                train.averagingStepScale(), train.averagingBlockMomentum());
+    public static Outcome run(
+            JavaSparkContext sc,
+            MultiLayerNetwork network,
+            PreparedData data,
+            TrainConfig train,
+            Progress done,
+            EpochListener listener) {
+        AveragingTrainingMaster master = new AveragingTrainingMaster(
+                train.batchSize(),
+                train.averagingFrequency(),
+                train.averagingStepScale(),
+                train.averagingBlockMomentum());
         master.restoreLookahead(done.averagingLookahead());
         SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sc, network, master);
-        MinibatchAssembler assembler = new MinibatchAssembler(data.contract(), train.batchSize(),
-                NetworkFactory.minibatchGroupSteps(network));
+        MinibatchAssembler assembler =
+                new MinibatchAssembler(data.contract(), train.batchSize(), NetworkFactory.minibatchGroupSteps(network));
         // Minibatches are built inside each training task from the cached segments; never cached themselves.
         JavaRDD<DataSet> minibatches = data.train().mapPartitions(assembler::minibatches);
         HoldoutEvaluator evaluator = new HoldoutEvaluator(data.contract(), train.batchSize());
@@ -91,20 +97,39 @@ public final class EpochLoop {
             validation = evaluator.evaluate(sc, sparkNetwork.getNetwork(), data.validation());
             double seconds = (System.nanoTime() - start) / 1e9;
             elapsed += seconds;
-            EpochMetrics metrics = new EpochMetrics(epoch, stats.trainLoss(), validation == null ? null : validation.loss(),
-                    seconds, stats.tokens() / trainSeconds, stats.averagingSeconds(), stats.tokens(), stats.rounds());
+            EpochMetrics metrics = new EpochMetrics(
+                    epoch,
+                    stats.trainLoss(),
+                    validation == null ? null : validation.loss(),
+                    seconds,
+                    stats.tokens() / trainSeconds,
+                    stats.averagingSeconds(),
+                    stats.tokens(),
+                    stats.rounds());
             epochs.add(metrics);
             double eta = elapsed / (epoch - first + 1) * (train.epochs() - epoch);
-            LOG.info(String.format(Locale.ROOT,
+            LOG.info(String.format(
+                    Locale.ROOT,
                     "epoch %d/%d: train loss %.5f, validation loss %s, %.0f steps/s on %d worker(s), averaging %.2f s, %.1f s, ETA %.0f s",
-                    epoch, train.epochs(), stats.trainLoss(),
+                    epoch,
+                    train.epochs(),
+                    stats.trainLoss(),
                     validation == null ? "n/a" : String.format(Locale.ROOT, "%.5f", validation.loss()),
-                    metrics.tokensPerSecond(), stats.workers(), stats.averagingSeconds(), seconds, eta));
+                    metrics.tokensPerSecond(),
+                    stats.workers(),
+                    stats.averagingSeconds(),
+                    seconds,
+                    eta));
             boolean stop = early.shouldStop(epoch, sparkNetwork.getNetwork(), validation);
-            listener.epochDone(sparkNetwork.getNetwork(), new Progress(List.copyOf(epochs), validation, master.lookahead(), early.best()));
+            listener.epochDone(
+                    sparkNetwork.getNetwork(),
+                    new Progress(List.copyOf(epochs), validation, master.lookahead(), early.best()));
             if (stop) {
-                LOG.info("Early stopping after epoch {}: no better validation loss for {} epoch(s); keeping epoch {}",
-                        epoch, train.earlyStoppingPatience(), early.bestEpoch());
+                LOG.info(
+                        "Early stopping after epoch {}: no better validation loss for {} epoch(s); keeping epoch {}",
+                        epoch,
+                        train.earlyStoppingPatience(),
+                        early.bestEpoch());
                 break;
             }
         }
@@ -117,15 +142,19 @@ public final class EpochLoop {
     }
 
     /** Non-finite loss, parameters or updater state (Adam's moments can overflow first): stop, publish nothing. */
-    static void guardAgainstDivergence(MultiLayerNetwork network, double loss, int epoch, EpochTrainingStats.Divergence first) {
+    static void guardAgainstDivergence(
+            MultiLayerNetwork network, double loss, int epoch, EpochTrainingStats.Divergence first) {
         boolean parameters = Double.isFinite(network.params().sumNumber().doubleValue());
-        INDArray state = network.getUpdater() == null ? null : network.getUpdater().getStateViewArray();
+        INDArray state =
+                network.getUpdater() == null ? null : network.getUpdater().getStateViewArray();
         boolean updater = state == null || Double.isFinite(state.sumNumber().doubleValue());
         if (!Double.isFinite(loss) || !parameters || !updater) {
             throw new TrainingDivergedException("training diverged in epoch " + epoch + " (loss " + loss
                     + (parameters ? "" : ", non-finite parameters") + (updater ? "" : ", non-finite updater state")
-                    + (first == null ? "" : "; first on the worker of partition " + first.partition() + " in averaging round "
-                    + first.round())
+                    + (first == null
+                            ? ""
+                            : "; first on the worker of partition " + first.partition() + " in averaging round "
+                                    + first.round())
                     + "); lower train.learningRate or tighten train.gradientClipping; nothing was published");
         }
     }

@@ -5,6 +5,12 @@ package io.lstmjob.train;
  * targets (forecasting) or cross-entropy in nats (character model); validationLoss is null when
  * there is no validation split.
  */
-public record EpochMetrics(int epoch, double trainLoss, Double validationLoss, double seconds,
-                           double tokensPerSecond, double averagingSeconds, long tokens, int averagingRounds) {
-}
+public record EpochMetrics(
+        int epoch,
+        double trainLoss,
+        Double validationLoss,
+        double seconds,
+        double tokensPerSecond,
+        double averagingSeconds,
+        long tokens,
+        int averagingRounds) {}

@@ -3,9 +3,13 @@ package io.lstmjob.train;
 import io.lstmjob.config.Task;
 import io.lstmjob.data.DataContract;
 import io.lstmjob.data.MinibatchAssembler;
-import io.lstmjob.model.NetworkFactory;
 import io.lstmjob.data.Segment;
+import io.lstmjob.model.NetworkFactory;
 import io.lstmjob.train.averaging.ModelState;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -13,11 +17,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Scores a network on segments where they lie: the parameters are broadcast, each partition runs
@@ -37,23 +36,25 @@ public final class HoldoutEvaluator {
     /** Metrics over the segments, or null when there are none. */
     public ValidationMetrics evaluate(JavaSparkContext sc, MultiLayerNetwork network, JavaRDD<Segment> segments) {
         ModelState full = ModelState.of(network);
-        Broadcast<ModelState> state = sc.broadcast(new ModelState(full.configurationJson(), full.parameters(), null,
-                full.iterationCount(), full.epochCount()));
+        Broadcast<ModelState> state = sc.broadcast(new ModelState(
+                full.configurationJson(), full.parameters(), null, full.iterationCount(), full.epochCount()));
         try {
-            MinibatchAssembler assembler = new MinibatchAssembler(contract, batchSize, NetworkFactory.minibatchGroupSteps(network));
+            MinibatchAssembler assembler =
+                    new MinibatchAssembler(contract, batchSize, NetworkFactory.minibatchGroupSteps(network));
             Task task = contract.task();
             LossTotals totals = segments.mapPartitions((Iterator<Segment> it) -> {
-                LossTotals partial = new LossTotals();
-                if (!it.hasNext()) {
-                    return List.of(partial).iterator();
-                }
-                MultiLayerNetwork net = state.value().restore();
-                Iterator<DataSet> batches = assembler.minibatches(it);
-                while (batches.hasNext()) {
-                    accumulate(partial, net, batches.next(), task);
-                }
-                return List.of(partial).iterator();
-            }).treeAggregate(new LossTotals(), LossTotals::merge, LossTotals::merge, 2);
+                        LossTotals partial = new LossTotals();
+                        if (!it.hasNext()) {
+                            return List.of(partial).iterator();
+                        }
+                        MultiLayerNetwork net = state.value().restore();
+                        Iterator<DataSet> batches = assembler.minibatches(it);
+                        while (batches.hasNext()) {
+                            accumulate(partial, net, batches.next(), task);
+                        }
+                        return List.of(partial).iterator();
+                    })
+                    .treeAggregate(new LossTotals(), LossTotals::merge, LossTotals::merge, 2);
             return totals.steps == 0 ? null : toMetrics(totals);
         } finally {
             state.destroy(false);
@@ -72,8 +73,11 @@ public final class HoldoutEvaluator {
             mask = null;
         }
         float[] out = output.castTo(DataType.FLOAT).dup('c').data().asFloat();
-        float[] labels = batch.getLabels().castTo(DataType.FLOAT).dup('c').data().asFloat();
-        float[] m = mask == null ? null : mask.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        float[] labels =
+                batch.getLabels().castTo(DataType.FLOAT).dup('c').data().asFloat();
+        float[] m = mask == null
+                ? null
+                : mask.castTo(DataType.FLOAT).dup('c').data().asFloat();
         if (totals.squaredErrorByTarget == null && task == Task.FORECAST) {
             totals.squaredErrorByTarget = new double[channels];
         }
@@ -133,11 +137,24 @@ public final class HoldoutEvaluator {
         for (int c = 0; c < totals.squaredErrorByTarget.length; c++) {
             double scaledRmse = Math.sqrt(totals.squaredErrorByTarget[c] / totals.steps);
             int ahead = c / targets + 1;
-            byTarget.put(contract.targetNames().get(c % targets) + (ahead > 1 ? "@t+" + ahead : ""),
+            byTarget.put(
+                    contract.targetNames().get(c % targets) + (ahead > 1 ? "@t+" + ahead : ""),
                     scaledRmse * contract.scaler().targetStd()[c % targets]);
         }
-        return new ValidationMetrics(totals.steps, mse, mse, totals.absoluteError / totals.elements, Math.sqrt(mse),
-                byTarget, null, null, null, null, null, null, null);
+        return new ValidationMetrics(
+                totals.steps,
+                mse,
+                mse,
+                totals.absoluteError / totals.elements,
+                Math.sqrt(mse),
+                byTarget,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     /**
@@ -167,8 +184,19 @@ public final class HoldoutEvaluator {
             f1 += f;
             classes++;
         }
-        return new ValidationMetrics(totals.steps, nll, null, null, null, null, (double) totals.correct / totals.steps,
-                text ? Math.exp(nll) : null, precision / classes, recall / classes, f1 / classes, perClass,
+        return new ValidationMetrics(
+                totals.steps,
+                nll,
+                null,
+                null,
+                null,
+                null,
+                (double) totals.correct / totals.steps,
+                text ? Math.exp(nll) : null,
+                precision / classes,
+                recall / classes,
+                f1 / classes,
+                perClass,
                 new ValidationMetrics.ConfusionMatrix(labels, counts));
     }
 }

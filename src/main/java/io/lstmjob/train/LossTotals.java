@@ -13,6 +13,7 @@ final class LossTotals implements Serializable {
     long correct;
     /** Per class (character model): true positives, predicted counts and actual counts. */
     long[] truePositives;
+
     long[] predicted;
     long[] actual;
     /** Flattened [actual][predicted] counts (character model). */

@@ -9,8 +9,7 @@ import org.apache.spark.sql.SparkSession;
  * a local master binds to loopback, so a laptop run never listens on the network.
  */
 public final class SparkSessions {
-    private SparkSessions() {
-    }
+    private SparkSessions() {}
 
     public static SparkSession start(SparkSettings settings) {
         SparkConf conf = new SparkConf();

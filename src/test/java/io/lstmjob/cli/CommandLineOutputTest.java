@@ -1,23 +1,22 @@
 package io.lstmjob.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lstmjob.testing.SampleData;
 import io.lstmjob.testing.TestConfigs;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The command line as the local scripts run it (its own JVM, conf/log4j2.properties): stdout carries
@@ -29,17 +28,22 @@ class CommandLineOutputTest {
     @TempDir
     Path dir;
 
-    private record Output(int exitCode, String stdout, String stderr) {
-    }
+    private record Output(int exitCode, String stdout, String stderr) {}
 
     private Output run(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "@" + Path.of("conf/java17.args").toAbsolutePath(), "-Dlog4j2.configurationFile=conf/log4j2.properties",
-                "-cp", System.getProperty("java.class.path"), "io.lstmjob.cli.LstmJob"));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g",
+                "@" + Path.of("conf/java17.args").toAbsolutePath(),
+                "-Dlog4j2.configurationFile=conf/log4j2.properties",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.lstmjob.cli.LstmJob"));
         command.addAll(List.of(args));
         Path out = dir.resolve("out.txt");
         Path err = dir.resolve("err.txt");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
         builder.environment().put("OMP_NUM_THREADS", "1");
         builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         Process process = builder.start();
@@ -59,7 +63,12 @@ class CommandLineOutputTest {
         Output output = run(args.toArray(String[]::new));
         assertEquals(0, output.exitCode(), output.stderr());
         JsonNode summary = new ObjectMapper().readTree(output.stdout());
-        assertEquals(4, summary.path("dataset").path("sequences").asInt(summary.path("sequences").asInt()), output.stdout());
+        assertEquals(
+                4,
+                summary.path("dataset")
+                        .path("sequences")
+                        .asInt(summary.path("sequences").asInt()),
+                output.stdout());
         assertTrue(output.stderr().contains("INFO  PreparationPhases"), "the log went to stderr: " + output.stderr());
     }
 
@@ -72,15 +81,27 @@ class CommandLineOutputTest {
         train.add("train.epochs=1");
         Output trained = run(train.toArray(String[]::new));
         assertEquals(0, trained.exitCode(), trained.stderr());
-        assertTrue(trained.stdout().startsWith("Published ") && trained.stdout().strip().lines().count() == 1, trained.stdout());
+        assertTrue(
+                trained.stdout().startsWith("Published ")
+                        && trained.stdout().strip().lines().count() == 1,
+                trained.stdout());
         assertTrue(trained.stderr().contains("INFO  EpochLoop"), "the epoch lines went to stderr: " + trained.stderr());
 
-        List<String> evaluate = new ArrayList<>(List.of("evaluate", "--model", "sines", "--input", input.toString(),
-                "output.path=" + dir.resolve("models"), "spark.master=local[2]"));
+        List<String> evaluate = new ArrayList<>(List.of(
+                "evaluate",
+                "--model",
+                "sines",
+                "--input",
+                input.toString(),
+                "output.path=" + dir.resolve("models"),
+                "spark.master=local[2]"));
         Output evaluated = run(evaluate.toArray(String[]::new));
         assertEquals(0, evaluated.exitCode(), evaluated.stderr());
         JsonNode metrics = new ObjectMapper().readTree(evaluated.stdout());
-        assertEquals(4 * 119, metrics.path("steps").asLong(), "the model's own columns and windows read the input: " + metrics);
+        assertEquals(
+                4 * 119,
+                metrics.path("steps").asLong(),
+                "the model's own columns and windows read the input: " + metrics);
 
         Output bench = run("bench", "--workload", "W1", "--workers", "1", "--seconds", "1", "--warmup-seconds", "0");
         assertEquals(0, bench.exitCode(), bench.stderr());
@@ -100,7 +121,9 @@ class CommandLineOutputTest {
         train.add("train.epochs=1");
         Output trained = run(train.toArray(String[]::new));
         assertEquals(0, trained.exitCode(), trained.stderr());
-        assertFalse(trained.stdout().contains("SECRET42") || trained.stderr().contains("SECRET42"), trained.stdout() + trained.stderr());
+        assertFalse(
+                trained.stdout().contains("SECRET42") || trained.stderr().contains("SECRET42"),
+                trained.stdout() + trained.stderr());
         Path versions = dir.resolve("models/sines/versions");
         Path version;
         try (var listed = Files.list(versions)) {
@@ -123,11 +146,14 @@ class CommandLineOutputTest {
         assertEquals(LstmJob.BAD_INPUT, quiet.exitCode(), quiet.stderr());
         assertEquals("", quiet.stdout());
         String[] lines = quiet.stderr().strip().split("\\R");
-        assertTrue(lines[lines.length - 1].startsWith("lstm-job: ") && lines[lines.length - 1].contains("bad.csv:3"), quiet.stderr());
+        assertTrue(
+                lines[lines.length - 1].startsWith("lstm-job: ") && lines[lines.length - 1].contains("bad.csv:3"),
+                quiet.stderr());
         assertFalse(quiet.stderr().contains("\tat "), "no stack trace at the default level:\n" + quiet.stderr());
         for (int i = 0; i < lines.length - 1; i++) {
             // Before the failure's line: the JVM's note on the Vector API module and the job's own progress lines.
-            assertTrue(lines[i].startsWith("WARNING: Using incubator modules") || lines[i].matches("\\S+ INFO  \\w+: .*"),
+            assertTrue(
+                    lines[i].startsWith("WARNING: Using incubator modules") || lines[i].matches("\\S+ INFO  \\w+: .*"),
                     "only the job's own INFO lines before the failure, got: " + lines[i] + "\n" + quiet.stderr());
         }
 

@@ -1,22 +1,21 @@
 package io.lstmjob.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.lstmjob.store.ModelStore;
 import io.lstmjob.store.RunLock;
 import io.lstmjob.testing.CapturedOutput;
 import io.lstmjob.testing.SampleData;
 import io.lstmjob.testing.TestConfigs;
-import org.apache.hadoop.conf.Configuration;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Every exit code of README's table through the command line's entry point, as a scheduler sees it. */
 class ExitCodesTest {
@@ -42,7 +41,9 @@ class ExitCodesTest {
         Path input = SampleData.noisySines(dir.resolve("sines"), 6, 200, 3);
         assertEquals(LstmJob.OK, run("train", input, dir.resolve("models")));
         assertEquals(LstmJob.KEPT, run("retrain", input, dir.resolve("models"), "retrain.minImprovement=0.99"));
-        assertEquals(LstmJob.OK, run("retrain", input, dir.resolve("models"), "retrain.minImprovement=0.99", "--kept-exit-code", "0"));
+        assertEquals(
+                LstmJob.OK,
+                run("retrain", input, dir.resolve("models"), "retrain.minImprovement=0.99", "--kept-exit-code", "0"));
     }
 
     /** Without a validation split the gate has nothing to compare: its own message, not "kept" (10) every night. */
@@ -65,7 +66,8 @@ class ExitCodesTest {
     @Test
     void anObjectStoreOutputPathExits2BeforeAnythingRuns() throws Exception {
         Path input = SampleData.noisySines(dir.resolve("sines"), 6, 200, 3);
-        assertEquals(LstmJob.BAD_CONFIG, LstmJob.execute("train", "input.path=" + input, "output.path=s3a://bucket/models"));
+        assertEquals(
+                LstmJob.BAD_CONFIG, LstmJob.execute("train", "input.path=" + input, "output.path=s3a://bucket/models"));
         assertTrue(lastLine().startsWith("lstm-job: output.path: s3a:// is an object store"), lastLine());
     }
 
@@ -80,10 +82,19 @@ class ExitCodesTest {
     @Test
     void aDivergingRunExits4AndPublishesNothing() throws Exception {
         Path input = SampleData.noisySines(dir.resolve("sines"), 6, 200, 3);
-        assertEquals(LstmJob.DIVERGED, run("train", input, dir.resolve("models"), "train.updater=sgd", "train.learningRate=1e12",
-                "train.gradientClipping=none"));
+        assertEquals(
+                LstmJob.DIVERGED,
+                run(
+                        "train",
+                        input,
+                        dir.resolve("models"),
+                        "train.updater=sgd",
+                        "train.learningRate=1e12",
+                        "train.gradientClipping=none"));
         assertTrue(lastLine().startsWith("lstm-job: training diverged"), lastLine());
-        assertTrue(new ModelStore(dir.resolve("models").toString(), "sines", new Configuration()).versions().isEmpty());
+        assertTrue(new ModelStore(dir.resolve("models").toString(), "sines", new Configuration())
+                .versions()
+                .isEmpty());
     }
 
     /** A live model that scores NaN (here: its parameters are) can never be beaten: exit 4 with its own line, not "kept" every night. */
@@ -109,7 +120,8 @@ class ExitCodesTest {
     @Test
     void aHeldLockExits5NamingTheHolder() throws Exception {
         Path input = SampleData.noisySines(dir.resolve("sines"), 6, 200, 3);
-        try (RunLock held = new ModelStore(dir.resolve("models").toString(), "sines", new Configuration()).lock("other", 600, false)) {
+        try (RunLock held = new ModelStore(dir.resolve("models").toString(), "sines", new Configuration())
+                .lock("other", 600, false)) {
             assertEquals(LstmJob.LOCKED, run("train", input, dir.resolve("models")));
         }
         assertTrue(lastLine().startsWith("lstm-job: sines is locked by run other"), lastLine());

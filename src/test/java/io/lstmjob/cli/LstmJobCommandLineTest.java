@@ -1,16 +1,15 @@
 package io.lstmjob.cli;
 
-import io.lstmjob.testing.CapturedOutput;
-import org.apache.spark.SparkUserAppException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
-import java.nio.charset.StandardCharsets;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lstmjob.testing.CapturedOutput;
+import java.nio.charset.StandardCharsets;
+import org.apache.spark.SparkUserAppException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What a scheduler sees of a failed run: an exit code and one line on stderr. */
 class LstmJobCommandLineTest {
@@ -40,11 +39,15 @@ class LstmJobCommandLineTest {
     /** What jobs/submit.sh passes in cluster deploy mode: the file itself; messages still name it. */
     @Test
     void aConfigPassedInlineIsReadAndNamedInItsErrors() {
-        String broken = java.util.Base64.getEncoder().encodeToString("train { epochs = \n".getBytes(StandardCharsets.UTF_8));
-        assertEquals(LstmJob.BAD_CONFIG, LstmJob.execute("validate", "--config", "data:application/hocon;name=job.conf;base64," + broken));
+        String broken =
+                java.util.Base64.getEncoder().encodeToString("train { epochs = \n".getBytes(StandardCharsets.UTF_8));
+        assertEquals(
+                LstmJob.BAD_CONFIG,
+                LstmJob.execute("validate", "--config", "data:application/hocon;name=job.conf;base64," + broken));
         assertTrue(stderr().startsWith("lstm-job: config job.conf (passed inline) cannot be parsed"), stderr());
 
-        String unknown = java.util.Base64.getEncoder().encodeToString("train.epoch = 3\n".getBytes(StandardCharsets.UTF_8));
+        String unknown =
+                java.util.Base64.getEncoder().encodeToString("train.epoch = 3\n".getBytes(StandardCharsets.UTF_8));
         assertEquals(LstmJob.BAD_CONFIG, LstmJob.execute("validate", "--config", "data:;base64," + unknown));
         assertTrue(stderr().contains("unknown config key 'train.epoch' in inline config"), stderr());
     }
@@ -52,7 +55,10 @@ class LstmJobCommandLineTest {
     @Test
     void aRunThatRecordedNoOutcomeIsAFailure(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         assertEquals(LstmJob.FAILED, LstmJob.execute("outcome", "--run-id", "nightly-1", "output.path=" + dir));
-        assertTrue(stderr().contains("run nightly-1 recorded no outcome in file:" + dir + "/weather-forecast/outcomes/nightly-1.json"), stderr());
+        assertTrue(
+                stderr().contains("run nightly-1 recorded no outcome in file:" + dir
+                        + "/weather-forecast/outcomes/nightly-1.json"),
+                stderr());
     }
 
     @Test

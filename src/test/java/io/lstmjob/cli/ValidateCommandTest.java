@@ -1,14 +1,13 @@
 package io.lstmjob.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lstmjob.testing.SampleData;
 import io.lstmjob.testing.TestConfigs;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -17,10 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** validate as a pipeline's gate: the summary train would see and exit 0, or exit 3 and file:line; nothing written. */
 class ValidateCommandTest {
@@ -85,7 +84,10 @@ class ValidateCommandTest {
         assertEquals(LstmJob.BAD_INPUT, code);
         String[] stderr = err.toString(StandardCharsets.UTF_8).strip().split("\\R");
         String last = stderr[stderr.length - 1];
-        assertTrue(last.startsWith("lstm-job: ") && last.endsWith("sines.csv:31: column 'cosine' holds 'n/a', not a number"), last);
+        assertTrue(
+                last.startsWith("lstm-job: ")
+                        && last.endsWith("sines.csv:31: column 'cosine' holds 'n/a', not a number"),
+                last);
         assertFalse(out.toString(StandardCharsets.UTF_8).contains("\"dataset\""), "no summary for a bad input");
     }
 }

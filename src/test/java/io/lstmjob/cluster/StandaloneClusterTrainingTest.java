@@ -1,5 +1,9 @@
 package io.lstmjob.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.lstmjob.job.PublishedModel;
 import io.lstmjob.job.RunOptions;
 import io.lstmjob.job.TrainingJob;
@@ -7,13 +11,6 @@ import io.lstmjob.store.ModelStore;
 import io.lstmjob.testing.SampleData;
 import io.lstmjob.testing.StandaloneCluster;
 import io.lstmjob.testing.TestConfigs;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,10 +19,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The job against a real multi-process standalone cluster: two Workers, executors in their own JVMs. */
 @Tag("cluster")
@@ -39,10 +38,16 @@ class StandaloneClusterTrainingTest {
     @BeforeAll
     static void start() throws Exception {
         cluster = new StandaloneCluster(dir, 2, 1);
-        SparkSession.Builder builder = SparkSession.builder().master(cluster.masterUrl()).appName("lstm-job-cluster-test")
-                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.ui.enabled", "false").config("spark.cores.max", "2").config("spark.task.maxFailures", "4");
-        for (Map.Entry<String, String> setting : StandaloneCluster.executorSettings().entrySet()) {
+        SparkSession.Builder builder = SparkSession.builder()
+                .master(cluster.masterUrl())
+                .appName("lstm-job-cluster-test")
+                .config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.ui.enabled", "false")
+                .config("spark.cores.max", "2")
+                .config("spark.task.maxFailures", "4");
+        for (Map.Entry<String, String> setting :
+                StandaloneCluster.executorSettings().entrySet()) {
             builder.config(setting.getKey(), setting.getValue());
         }
         spark = builder.getOrCreate();
@@ -61,15 +66,23 @@ class StandaloneClusterTrainingTest {
     @Test
     void trainsOnTwoExecutorJvmsAndPublishes() throws Exception {
         Path input = SampleData.noisySines(dir.resolve("sines"), 8, 300, 2);
-        TrainingJob.Result result = TrainingJob.run(spark, TestConfigs.sines(input, dir.resolve("models").toString()));
+        TrainingJob.Result result = TrainingJob.run(
+                spark, TestConfigs.sines(input, dir.resolve("models").toString()));
         assertEquals(2, cluster.executors().size(), "two executor JVMs");
-        assertTrue(result.metrics().finalValidation().loss() < 0.3 * result.metrics().initialValidation().loss());
-        PublishedModel.load(new ModelStore(dir.resolve("models").toString(), "sines", spark.sparkContext().hadoopConfiguration()), null);
+        assertTrue(result.metrics().finalValidation().loss()
+                < 0.3 * result.metrics().initialValidation().loss());
+        PublishedModel.load(
+                new ModelStore(
+                        dir.resolve("models").toString(),
+                        "sines",
+                        spark.sparkContext().hadoopConfiguration()),
+                null);
     }
 
     /** The executor id a Worker gave the JVM, from its command line (CoarseGrainedExecutorBackend --executor-id ID). */
     private static String executorId(ProcessHandle executor) throws java.io.IOException {
-        String[] args = Files.readString(Path.of("/proc", Long.toString(executor.pid()), "cmdline")).split("\0");
+        String[] args = Files.readString(Path.of("/proc", Long.toString(executor.pid()), "cmdline"))
+                .split("\0");
         for (int i = 0; i + 1 < args.length; i++) {
             if (args[i].equals("--executor-id")) {
                 return args[i + 1];
@@ -101,9 +114,11 @@ class StandaloneClusterTrainingTest {
         @Override
         public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
             String task = end.stageId() + ":" + end.taskInfo().index();
-            if (end.reason() instanceof org.apache.spark.ExecutorLostFailure failure && failure.execId().equals(victim)) {
+            if (end.reason() instanceof org.apache.spark.ExecutorLostFailure failure
+                    && failure.execId().equals(victim)) {
                 lost.add(task);
-            } else if (end.reason() instanceof org.apache.spark.Success$ && !end.taskInfo().executorId().equals(victim)) {
+            } else if (end.reason() instanceof org.apache.spark.Success$
+                    && !end.taskInfo().executorId().equals(victim)) {
                 succeededElsewhere.add(task);
             }
         }
@@ -119,11 +134,12 @@ class StandaloneClusterTrainingTest {
     void anExecutorKilledMidEpochDoesNotChangeTheOutcome() throws Exception {
         Path input = SampleData.noisySines(dir.resolve("long"), 16, 800, 3);
         String[] settings = {"train.epochs=4"};
-        TrainingJob.Result undisturbed = TrainingJob.run(spark,
-                TestConfigs.sines(input, dir.resolve("undisturbed").toString(), settings));
+        TrainingJob.Result undisturbed = TrainingJob.run(
+                spark, TestConfigs.sines(input, dir.resolve("undisturbed").toString(), settings));
 
         ExecutorService runner = Executors.newSingleThreadExecutor();
-        Future<TrainingJob.Result> disturbedRun = runner.submit(() -> TrainingJob.run(spark,
+        Future<TrainingJob.Result> disturbedRun = runner.submit(() -> TrainingJob.run(
+                spark,
                 TestConfigs.sines(input, dir.resolve("disturbed").toString(), settings),
                 new RunOptions(false, "with-a-failure", false, false)));
         Path firstCheckpoint = dir.resolve("disturbed/sines/runs/with-a-failure/checkpoints/epoch-00001");
@@ -139,7 +155,9 @@ class StandaloneClusterTrainingTest {
         // Killed while it runs a task of a later round (Spark says when one starts), not between rounds.
         TaskEvents events = new TaskEvents(victimId);
         spark.sparkContext().addSparkListener(events);
-        assertTrue(events.victimRunning.await(120, TimeUnit.SECONDS), "executor " + victimId + " ran no task after epoch 1");
+        assertTrue(
+                events.victimRunning.await(120, TimeUnit.SECONDS),
+                "executor " + victimId + " ran no task after epoch 1");
         victim.destroyForcibly();
         TrainingJob.Result disturbed = disturbedRun.get(300, TimeUnit.SECONDS);
         runner.shutdown();
@@ -151,10 +169,17 @@ class StandaloneClusterTrainingTest {
             assertTrue(events.succeededElsewhere.contains(task), "lost task " + task + " was not retried to success");
         }
         assertEquals(4, disturbed.metrics().epochs().size());
-        PublishedModel.load(new ModelStore(dir.resolve("disturbed").toString(), "sines",
-                spark.sparkContext().hadoopConfiguration()), null);
+        PublishedModel.load(
+                new ModelStore(
+                        dir.resolve("disturbed").toString(),
+                        "sines",
+                        spark.sparkContext().hadoopConfiguration()),
+                null);
         double expected = undisturbed.metrics().finalValidation().loss();
-        assertEquals(expected, disturbed.metrics().finalValidation().loss(), 1e-4 * expected,
+        assertEquals(
+                expected,
+                disturbed.metrics().finalValidation().loss(),
+                1e-4 * expected,
                 "validation loss with a lost executor vs undisturbed");
         assertFalse(executors.get(0).isAlive());
     }

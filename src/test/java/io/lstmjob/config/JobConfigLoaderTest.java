@@ -1,12 +1,11 @@
 package io.lstmjob.config;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class JobConfigLoaderTest {
     private final JobConfigLoader loader = new JobConfigLoader();
@@ -32,8 +31,13 @@ class JobConfigLoaderTest {
 
     @Test
     void overridesUseTheDocumentedKeyNames() {
-        JobConfig config = load("input.path=hdfs://nn:8020/data/text", "input.format=text", "output.path=/tmp/models",
-                "model.name=chars", "train.epochs=3", "model.layers=[32, 16]");
+        JobConfig config = load(
+                "input.path=hdfs://nn:8020/data/text",
+                "input.format=text",
+                "output.path=/tmp/models",
+                "model.name=chars",
+                "train.epochs=3",
+                "model.layers=[32, 16]");
         assertEquals("hdfs://nn:8020/data/text", config.input().path());
         assertEquals(Task.CHAR_LM, config.task());
         assertEquals("/tmp/models", config.outputPath());
@@ -44,7 +48,8 @@ class JobConfigLoaderTest {
 
     @Test
     void aConfigFileIsMergedOverTheDefaults() {
-        JobConfig config = loader.load("train { epochs = 7 }\ntbptt.forward = 10\ntbptt.backward = 5", "job.conf", List.of("train.epochs=9"));
+        JobConfig config = loader.load(
+                "train { epochs = 7 }\ntbptt.forward = 10\ntbptt.backward = 5", "job.conf", List.of("train.epochs=9"));
         assertEquals(9, config.train().epochs());
         assertEquals(10, config.train().tbpttForward());
         assertEquals(5, config.train().tbpttBackward());
@@ -70,8 +75,9 @@ class JobConfigLoaderTest {
 
     @Test
     void rejectsAnUnknownKeyInAConfigFile() {
-        String message = assertThrows(InvalidConfigException.class,
-                () -> loader.load("model { layer = [3] }", "job.conf", List.of())).getMessage();
+        String message = assertThrows(
+                        InvalidConfigException.class, () -> loader.load("model { layer = [3] }", "job.conf", List.of()))
+                .getMessage();
         assertTrue(message.contains("'model.layer'") && message.contains("job.conf"), message);
     }
 
@@ -104,12 +110,16 @@ class JobConfigLoaderTest {
 
     @Test
     void rejectsSegmentsShorterThanOneWindow() {
-        assertTrue(rejection("segment.length=10", "tbptt.forward=20", "tbptt.backward=20").startsWith("segment.length:"));
+        assertTrue(rejection("segment.length=10", "tbptt.forward=20", "tbptt.backward=20")
+                .startsWith("segment.length:"));
     }
 
     @Test
     void modelVariantsAndSchedulesAreValidated() {
-        JobConfig config = load("model.cell=graves", "train.learningRateSchedule=step", "train.learningRateDecay=0.1",
+        JobConfig config = load(
+                "model.cell=graves",
+                "train.learningRateSchedule=step",
+                "train.learningRateDecay=0.1",
                 "train.earlyStoppingPatience=3");
         assertEquals(Cell.GRAVES, config.model().cell());
         assertEquals(LearningRateSchedule.STEP, config.train().learningRateSchedule());
@@ -127,20 +137,33 @@ class JobConfigLoaderTest {
 
     @Test
     void aLabelColumnMakesASequenceClassifierAndItsVariantsAreChecked() {
-        JobConfig config = load("input.labelColumn=city", "input.targetColumns=[]", "model.bidirectional=true",
-                "model.pooling=mean", "model.layers=[8]", "model.attentionHeads=4");
+        JobConfig config = load(
+                "input.labelColumn=city",
+                "input.targetColumns=[]",
+                "model.bidirectional=true",
+                "model.pooling=mean",
+                "model.layers=[8]",
+                "model.attentionHeads=4");
         assertEquals(Task.CLASSIFY, config.task());
         assertEquals(16, config.model().lastLayerWidth());
-        assertTrue(rejection("input.labelColumn=city").startsWith("input.targetColumns: must be empty"),
+        assertTrue(
+                rejection("input.labelColumn=city").startsWith("input.targetColumns: must be empty"),
                 rejection("input.labelColumn=city"));
         assertTrue(rejection("input.labelColumn=city", "input.format=text").startsWith("input.labelColumn:"));
-        assertTrue(rejection("model.bidirectional=true", "model.pooling=mean").startsWith("model.bidirectional: is for sequence classification"));
-        assertTrue(rejection("model.attentionHeads=2").startsWith("model.attentionHeads: is for sequence classification"));
+        assertTrue(rejection("model.bidirectional=true", "model.pooling=mean")
+                .startsWith("model.bidirectional: is for sequence classification"));
+        assertTrue(
+                rejection("model.attentionHeads=2").startsWith("model.attentionHeads: is for sequence classification"));
         assertTrue(rejection("input.labelColumn=city", "input.targetColumns=[]", "model.bidirectional=true")
                 .startsWith("model.pooling: last would read the backward direction"));
-        assertTrue(rejection("input.labelColumn=city", "input.targetColumns=[]", "model.layers=[8]", "model.attentionHeads=3")
+        assertTrue(rejection(
+                        "input.labelColumn=city",
+                        "input.targetColumns=[]",
+                        "model.layers=[8]",
+                        "model.attentionHeads=3")
                 .startsWith("model.attentionHeads: must divide the last LSTM layer's output width 8"));
-        assertTrue(rejection("input.labelColumn=city", "input.targetColumns=[]", "model.pooling=median").startsWith("model.pooling:"));
+        assertTrue(rejection("input.labelColumn=city", "input.targetColumns=[]", "model.pooling=median")
+                .startsWith("model.pooling:"));
         assertTrue(rejection("input.labelColumn=city", "input.targetColumns=[]", "model.attentionHeads=1")
                 .startsWith("model.pooling: last would keep one step of the attention layer's output"));
     }
@@ -151,10 +174,31 @@ class JobConfigLoaderTest {
         assertEquals(1.0, train.averagingStepScale().factor(4), 1e-12);
         assertEquals(0.75, train.averagingBlockMomentum().forWorkers(4), 1e-12);
         assertEquals(0.0, train.averagingBlockMomentum().forWorkers(1), 1e-12, "no momentum for a single worker");
-        assertEquals(Math.sqrt(4), load("averaging.stepScale=sqrt-workers").train().averagingStepScale().factor(4), 1e-12);
-        assertEquals(3.0, load("averaging.stepScale=workers").train().averagingStepScale().factor(3), 1e-12);
-        assertEquals(0.9, load("averaging.blockMomentum=0.9").train().averagingBlockMomentum().forWorkers(2), 1e-12);
-        assertEquals(0.0, load("averaging.blockMomentum=0").train().averagingBlockMomentum().forWorkers(8), 1e-12);
+        assertEquals(
+                Math.sqrt(4),
+                load("averaging.stepScale=sqrt-workers")
+                        .train()
+                        .averagingStepScale()
+                        .factor(4),
+                1e-12);
+        assertEquals(
+                3.0,
+                load("averaging.stepScale=workers").train().averagingStepScale().factor(3),
+                1e-12);
+        assertEquals(
+                0.9,
+                load("averaging.blockMomentum=0.9")
+                        .train()
+                        .averagingBlockMomentum()
+                        .forWorkers(2),
+                1e-12);
+        assertEquals(
+                0.0,
+                load("averaging.blockMomentum=0")
+                        .train()
+                        .averagingBlockMomentum()
+                        .forWorkers(8),
+                1e-12);
         assertTrue(rejection("averaging.stepScale=0").startsWith("averaging.stepScale:"));
         assertTrue(rejection("averaging.stepScale=double").startsWith("averaging.stepScale:"));
         assertTrue(rejection("averaging.blockMomentum=1").startsWith("averaging.blockMomentum:"));
@@ -165,8 +209,12 @@ class JobConfigLoaderTest {
     @Test
     void theStorageLevelIsOneOfThree() {
         assertEquals(CacheLevel.MEMORY_AND_DISK, load().sharding().cacheLevel());
-        assertEquals(CacheLevel.DISK_ONLY, load("spark.storageLevel=disk-only").sharding().cacheLevel());
-        assertEquals(CacheLevel.DISK_ONLY, load("spark.storageLevel=disk-only").sharding().whole().cacheLevel());
+        assertEquals(
+                CacheLevel.DISK_ONLY,
+                load("spark.storageLevel=disk-only").sharding().cacheLevel());
+        assertEquals(
+                CacheLevel.DISK_ONLY,
+                load("spark.storageLevel=disk-only").sharding().whole().cacheLevel());
         assertTrue(rejection("spark.storageLevel=off-heap").startsWith("spark.storageLevel:"));
     }
 
@@ -182,9 +230,18 @@ class JobConfigLoaderTest {
     /** What evaluate, predict, export and retrain read a model's input with, and what still wins over it. */
     @Test
     void aPublishedModelsDataSettingsLieBetweenTheDefaultsAndTheUsersConfig() {
-        JobConfig trained = load("input.path=/data/train", "input.format=text", "input.sequenceIdColumn=", "input.orderColumn=",
-                "input.featureColumns=[]", "input.targetColumns=[]", "tbptt.forward=10", "tbptt.backward=10", "segment.length=40",
-                "model.layers=[7]", "train.epochs=9");
+        JobConfig trained = load(
+                "input.path=/data/train",
+                "input.format=text",
+                "input.sequenceIdColumn=",
+                "input.orderColumn=",
+                "input.featureColumns=[]",
+                "input.targetColumns=[]",
+                "tbptt.forward=10",
+                "tbptt.backward=10",
+                "segment.length=40",
+                "model.layers=[7]",
+                "train.epochs=9");
         String published = trained.resolvedJson().replace("\"input\":{", "\"input\":{\"retiredKey\":1,");
         JobConfigLoader asTrained = loader.withDataSettingsOf(published, "version v1 of chars");
 
@@ -193,13 +250,27 @@ class JobConfigLoaderTest {
         assertEquals("/data/new", config.input().path());
         assertEquals(40, config.sharding().segmentLength());
         assertEquals(10, config.train().tbpttForward());
-        assertEquals(load().model().layers(), config.model().layers(), "only how the data is read comes from the model");
+        assertEquals(
+                load().model().layers(), config.model().layers(), "only how the data is read comes from the model");
         assertEquals(load().train().epochs(), config.train().epochs());
 
-        assertEquals("data-samples/weather", asTrained.load(null, null, List.of()).input().path(), "the path is never the model's");
-        assertEquals(20, asTrained.load("tbptt { forward = 20, backward = 20 }", "job.conf", List.of()).train().tbpttForward(),
+        assertEquals(
+                "data-samples/weather",
+                asTrained.load(null, null, List.of()).input().path(),
+                "the path is never the model's");
+        assertEquals(
+                20,
+                asTrained
+                        .load("tbptt { forward = 20, backward = 20 }", "job.conf", List.of())
+                        .train()
+                        .tbpttForward(),
                 "a config file wins over the model");
-        assertEquals(InputFormat.CSV, asTrained.load(null, null, List.of("input.format=csv", "input.featureColumns=[a]"))
-                .input().format(), "so does key=value");
+        assertEquals(
+                InputFormat.CSV,
+                asTrained
+                        .load(null, null, List.of("input.format=csv", "input.featureColumns=[a]"))
+                        .input()
+                        .format(),
+                "so does key=value");
     }
 }

@@ -1,23 +1,21 @@
 package io.lstmjob.data;
 
-import io.lstmjob.testing.TestConfigs;
+import static io.lstmjob.data.PreparedInputs.inputs;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.lstmjob.config.InputConfig;
 import io.lstmjob.config.InvalidValuePolicy;
 import io.lstmjob.config.ShardingConfig;
 import io.lstmjob.config.ShortSequencePolicy;
 import io.lstmjob.testing.SparkTest;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
+import io.lstmjob.testing.TestConfigs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-
-import static io.lstmjob.data.PreparedInputs.inputs;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every kind of bad input gets a clear error that names the file and line (or record), or, where
@@ -54,10 +52,18 @@ class BadInputTest extends SparkTest {
         return csv.toString();
     }
 
-    private static InputConfig csv(Path path, InvalidValuePolicy invalid, ShortSequencePolicy shortSequences,
-                                   boolean strictOrder, int minPairs) {
-        return TestConfigs.input(path, "input.invalidValues=" + invalid.configName(), "input.shortSequences="
-                + shortSequences.configName(), "input.order=" + (strictOrder ? "strict" : "sort"), "tbptt.forward=" + minPairs,
+    private static InputConfig csv(
+            Path path,
+            InvalidValuePolicy invalid,
+            ShortSequencePolicy shortSequences,
+            boolean strictOrder,
+            int minPairs) {
+        return TestConfigs.input(
+                path,
+                "input.invalidValues=" + invalid.configName(),
+                "input.shortSequences=" + shortSequences.configName(),
+                "input.order=" + (strictOrder ? "strict" : "sort"),
+                "tbptt.forward=" + minPairs,
                 "tbptt.backward=" + minPairs);
     }
 
@@ -70,8 +76,10 @@ class BadInputTest extends SparkTest {
         String message = failure(strict(csvFile("x.csv", series(10, "4", "4.O"))));
         assertTrue(message.endsWith("x.csv:6: column 'value' holds '4.O', not a number"), message);
         message = failure(strict(csvFile("x.csv", series(10, "4", "\"4.0"))));
-        assertTrue(message.endsWith("x.csv:6: column 'value' opens a quote that is not closed on its line (a line break "
-                + "inside a quoted field is not supported)"), message);
+        assertTrue(
+                message.endsWith("x.csv:6: column 'value' opens a quote that is not closed on its line (a line break "
+                        + "inside a quoted field is not supported)"),
+                message);
     }
 
     @Test
@@ -83,7 +91,9 @@ class BadInputTest extends SparkTest {
     @Test
     void aNaNFailsByDefault() throws IOException {
         String message = failure(strict(csvFile("x.csv", series(10, "2", "NaN"))));
-        assertTrue(message.endsWith("x.csv:4: column 'value' holds NaN (not a finite number) (input.invalidValues=fail)"), message);
+        assertTrue(
+                message.endsWith("x.csv:4: column 'value' holds NaN (not a finite number) (input.invalidValues=fail)"),
+                message);
     }
 
     @Test
@@ -95,7 +105,8 @@ class BadInputTest extends SparkTest {
     @Test
     void invalidRowsAreLeftOutWhenAsked() throws IOException {
         Path in = csvFile("x.csv", series(12, "3", "Infinity", "8", ""));
-        PreparedData data = DatasetPreparer.prepare(spark, csv(in, InvalidValuePolicy.SKIP, ShortSequencePolicy.FAIL, false, 1), SHARDING);
+        PreparedData data = DatasetPreparer.prepare(
+                spark, csv(in, InvalidValuePolicy.SKIP, ShortSequencePolicy.FAIL, false, 1), SHARDING);
         try {
             assertEquals(10, data.summary().steps());
             assertEquals(2, data.summary().skippedRows(), "the rows left out are counted");
@@ -108,7 +119,8 @@ class BadInputTest extends SparkTest {
     @Test
     void invalidCellsAreInterpolatedWhenAsked() throws IOException {
         Path in = csvFile("x.csv", series(12, "3", "", "4", "NaN", "0", "", "11", "-Infinity"));
-        PreparedData data = DatasetPreparer.prepare(spark, csv(in, InvalidValuePolicy.INTERPOLATE, ShortSequencePolicy.FAIL, false, 1), SHARDING);
+        PreparedData data = DatasetPreparer.prepare(
+                spark, csv(in, InvalidValuePolicy.INTERPOLATE, ShortSequencePolicy.FAIL, false, 1), SHARDING);
         try {
             // Steps 3 and 4 lie on the line between 2 and 5; the ends take their nearest valid value.
             List<Float> values = inputs(data);
@@ -123,7 +135,9 @@ class BadInputTest extends SparkTest {
     @Test
     void aBadParquetRecordIsNamedByFileAndRow() throws IOException {
         org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
-                .add("id", "string").add("t", "long").add("value", "double");
+                .add("id", "string")
+                .add("t", "long")
+                .add("value", "double");
         List<org.apache.spark.sql.Row> rows = new java.util.ArrayList<>();
         for (int t = 0; t < 10; t++) {
             rows.add(org.apache.spark.sql.RowFactory.create("a", (long) t, t == 6 ? Double.NaN : (double) t));
@@ -132,14 +146,18 @@ class BadInputTest extends SparkTest {
         Path nan = dir.resolve("pq-nan");
         spark.createDataFrame(rows.subList(0, 10), schema).coalesce(1).write().parquet(nan.toString());
         String message = failure(parquet(nan));
-        assertTrue(message.matches(".*pq-nan/part-[^/]*\\.parquet: row 7: column 'value' is empty, NaN or infinite.*"), message);
+        assertTrue(
+                message.matches(".*pq-nan/part-[^/]*\\.parquet: row 7: column 'value' is empty, NaN or infinite.*"),
+                message);
 
         List<org.apache.spark.sql.Row> duplicate = new java.util.ArrayList<>(rows);
         duplicate.set(6, org.apache.spark.sql.RowFactory.create("a", 6L, 6.0));
         Path twice = dir.resolve("pq-twice");
         spark.createDataFrame(duplicate, schema).coalesce(1).write().parquet(twice.toString());
         message = failure(parquet(twice));
-        assertTrue(message.matches(".*pq-twice/part-[^/]*\\.parquet: row (4|11): sequence 'a' has a second row with the same order value 3.*"),
+        assertTrue(
+                message.matches(
+                        ".*pq-twice/part-[^/]*\\.parquet: row (4|11): sequence 'a' has a second row with the same order value 3.*"),
                 message);
     }
 
@@ -151,13 +169,16 @@ class BadInputTest extends SparkTest {
     void aSequenceShorterThanOneWindowFailsByDefault() throws IOException {
         Path in = csvFile("x.csv", series(30) + "b,0,1\nb,1,2\nb,2,3\n");
         String message = failure(csv(in, InvalidValuePolicy.FAIL, ShortSequencePolicy.FAIL, false, 10));
-        assertTrue(message.contains("1 sequence(s) are shorter than one TBPTT window of 10 steps, e.g. b (3 steps)"), message);
+        assertTrue(
+                message.contains("1 sequence(s) are shorter than one TBPTT window of 10 steps, e.g. b (3 steps)"),
+                message);
     }
 
     @Test
     void shortSequencesAreLeftOutWhenAsked() throws IOException {
         Path in = csvFile("x.csv", series(30) + "b,0,1\nb,1,2\nb,2,3\n");
-        PreparedData data = DatasetPreparer.prepare(spark, csv(in, InvalidValuePolicy.FAIL, ShortSequencePolicy.SKIP, false, 10), SHARDING);
+        PreparedData data = DatasetPreparer.prepare(
+                spark, csv(in, InvalidValuePolicy.FAIL, ShortSequencePolicy.SKIP, false, 10), SHARDING);
         try {
             assertEquals(29, data.summary().trainPairs());
             assertTrue(data.train().collect().stream().allMatch(s -> s.seqId().equals("a")));
@@ -205,7 +226,9 @@ class BadInputTest extends SparkTest {
             data.release();
         }
         String message = failure(csv(in, InvalidValuePolicy.FAIL, ShortSequencePolicy.FAIL, true, 1));
-        assertTrue(message.endsWith("x.csv:4: order column 't' of sequence 'a' does not increase (input.order=strict)"), message);
+        assertTrue(
+                message.endsWith("x.csv:4: order column 't' of sequence 'a' does not increase (input.order=strict)"),
+                message);
     }
 
     @Test
@@ -213,13 +236,15 @@ class BadInputTest extends SparkTest {
         Path in = csvFile("x.csv", series(10));
         Files.writeString(in.resolve("y.csv"), "id,t,value,extra\nb,0,1,2\n");
         String message = failure(strict(in));
-        assertTrue(message.contains("y.csv:1: header [id, t, value, extra] differs from the first file's [id, t, value]"), message);
+        assertTrue(
+                message.contains("y.csv:1: header [id, t, value, extra] differs from the first file's [id, t, value]"),
+                message);
     }
 
     @Test
     void textThatIsNotUtf8IsNamed() throws IOException {
         Path in = Files.createDirectories(dir.resolve("text"));
-        Files.write(in.resolve("t.txt"), new byte[]{'a', 'b', '\n', 'c', (byte) 0xC3, (byte) 0x28, '\n'});
+        Files.write(in.resolve("t.txt"), new byte[] {'a', 'b', '\n', 'c', (byte) 0xC3, (byte) 0x28, '\n'});
         String message = failure(TestConfigs.text(in));
         assertTrue(message.endsWith("t.txt:2: the line is not valid UTF-8"), message);
     }
@@ -236,8 +261,10 @@ class BadInputTest extends SparkTest {
     void aSequenceWithTwoLabelsOrAnEmptyLabelIsNamed() throws IOException {
         String rows = "id,t,value,label\na,0,1,x\na,1,2,x\nb,0,1,y\nb,1,2,y\na,2,3,z\n";
         String message = failure(strict(csvFile("x.csv", rows)).withLabelColumn("label"));
-        assertTrue(message.matches(".*x\\.csv:6: label 'z' differs from the label 'x' of another row of the same "
-                + "sequence: a sequence has one label \\(the first is at .*x\\.csv:2\\)"), message);
+        assertTrue(
+                message.matches(".*x\\.csv:6: label 'z' differs from the label 'x' of another row of the same "
+                        + "sequence: a sequence has one label \\(the first is at .*x\\.csv:2\\)"),
+                message);
         Path other = Files.createDirectories(dir.resolve("in2"));
         Files.writeString(other.resolve("y.csv"), rows.replace("b,1,2,y", "b,1,2,"));
         message = failure(strict(other).withLabelColumn("label"));

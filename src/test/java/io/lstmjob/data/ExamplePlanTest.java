@@ -1,15 +1,14 @@
 package io.lstmjob.data;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** Sequence classification's plan: which sequences are held out, and how examples are spread. */
 class ExamplePlanTest {
@@ -61,7 +60,8 @@ class ExamplePlanTest {
         for (int i = 0; i < 100; i++) {
             assertEquals(i, ids[i], "example ids are a permutation of the sequences");
         }
-        assertTrue(plan.exampleOf(0) != 0 || plan.exampleOf(1) != 1 || plan.exampleOf(2) != 2,
+        assertTrue(
+                plan.exampleOf(0) != 0 || plan.exampleOf(1) != 1 || plan.exampleOf(2) != 2,
                 "examples are not trained in the order of the sorted sequence ids");
         long[] steps = plan.trainStepsPerPartition();
         long max = Arrays.stream(steps).max().orElseThrow();

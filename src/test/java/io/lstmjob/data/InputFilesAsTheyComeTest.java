@@ -1,17 +1,13 @@
 package io.lstmjob.data;
 
-import io.lstmjob.testing.TestConfigs;
+import static io.lstmjob.data.PreparedInputs.inputs;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.lstmjob.config.InputConfig;
 import io.lstmjob.config.ShardingConfig;
 import io.lstmjob.testing.SparkTest;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.io.compress.BZip2Codec;
-import org.apache.hadoop.io.compress.CompressionCodec;
-import org.apache.hadoop.io.compress.GzipCodec;
-import org.apache.hadoop.util.ReflectionUtils;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
+import io.lstmjob.testing.TestConfigs;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,10 +16,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-
-import static io.lstmjob.data.PreparedInputs.inputs;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.io.compress.BZip2Codec;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.GzipCodec;
+import org.apache.hadoop.util.ReflectionUtils;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * CSV and text files as people have them: compressed, written by Excel (a byte order mark, CRLF line
@@ -108,16 +107,22 @@ class InputFilesAsTheyComeTest extends SparkTest {
     void textCutAcrossManySplitsKeepsEveryCharacterOnceInOrder() throws IOException {
         StringBuilder poem = new StringBuilder();
         for (int i = 0; i < 120; i++) {
-            poem.append("line ").append(i).append(i % 3 == 0 ? " \u00e9t\u00e9 \uD83C\uDF1E" : " plain").append(i % 5 == 0 ? "\r\n" : "\n");
+            poem.append("line ")
+                    .append(i)
+                    .append(i % 3 == 0 ? " \u00e9t\u00e9 \uD83C\uDF1E" : " plain")
+                    .append(i % 5 == 0 ? "\r\n" : "\n");
         }
         String text = poem.toString();
         Path in = write("many.txt", text.getBytes(StandardCharsets.UTF_8));
-        // splits of 97 bytes: lines, multi-byte characters and CRLF pairs all cross split ends; segments of 7 + overlap 2 too
+        // splits of 97 bytes: lines, multi-byte characters and CRLF pairs all cross split ends; segments of 7 + overlap
+        // 2 too
         ShardingConfig overlapping = TestConfigs.sharding(7, 2, 0.1, 3);
         String expected = text.replace("\r\n", "\n");
         PreparedData data = withSplitsOf(97, () -> DatasetPreparer.prepare(spark, text(in), overlapping));
         try {
-            assertEquals(expected.codePointCount(0, expected.length()), data.summary().steps());
+            assertEquals(
+                    expected.codePointCount(0, expected.length()),
+                    data.summary().steps());
             List<Segment> segments = new ArrayList<>(data.train().collect());
             segments.addAll(data.validation().collect());
             int[] codePoints = expected.codePoints().toArray();
@@ -125,7 +130,8 @@ class InputFilesAsTheyComeTest extends SparkTest {
             for (Segment s : segments) {
                 for (int t = 0; t <= s.length(); t++) {
                     int step = (int) s.start() + t;
-                    assertEquals(codePoints[step], data.contract().vocabulary().codePointAt(s.classAt(t)), "step " + step);
+                    assertEquals(
+                            codePoints[step], data.contract().vocabulary().codePointAt(s.classAt(t)), "step " + step);
                     seen[step] += t < s.length() ? 1 : 0;
                 }
             }
@@ -154,7 +160,8 @@ class InputFilesAsTheyComeTest extends SparkTest {
         byte[] plain = series(12, "\n").getBytes(StandardCharsets.UTF_8);
         for (Class<? extends CompressionCodec> codec : List.of(GzipCodec.class, BZip2Codec.class)) {
             String suffix = codec == GzipCodec.class ? ".csv.gz" : ".csv.bz2";
-            PreparedData data = DatasetPreparer.prepare(spark, csv(write("x" + suffix, compress(codec, plain))), SHARDING);
+            PreparedData data =
+                    DatasetPreparer.prepare(spark, csv(write("x" + suffix, compress(codec, plain))), SHARDING);
             try {
                 assertEquals(tens(11), inputs(data), suffix);
             } finally {
@@ -169,8 +176,10 @@ class InputFilesAsTheyComeTest extends SparkTest {
     @Test
     void compressedTextIsReadWhole() throws IOException {
         String poem = "the cat sat\non the mat\n".repeat(20);
-        PreparedData data = DatasetPreparer.prepare(spark,
-                text(write("p.txt.gz", compress(GzipCodec.class, poem.getBytes(StandardCharsets.UTF_8)))), SHARDING);
+        PreparedData data = DatasetPreparer.prepare(
+                spark,
+                text(write("p.txt.gz", compress(GzipCodec.class, poem.getBytes(StandardCharsets.UTF_8)))),
+                SHARDING);
         try {
             assertEquals(poem.substring(0, poem.length() - 1), characters(data));
         } finally {
@@ -214,10 +223,14 @@ class InputFilesAsTheyComeTest extends SparkTest {
     void quotedCellsMayHoldTheDelimiterAndDoubledQuotes() throws IOException {
         StringBuilder csv = new StringBuilder("id,t,value,note\n");
         for (int t = 0; t < 12; t++) {
-            csv.append("\"a, \"\"the\"\" one\",").append(t).append(",\"").append(10 * t).append("\",\"x, y\"\n");
+            csv.append("\"a, \"\"the\"\" one\",")
+                    .append(t)
+                    .append(",\"")
+                    .append(10 * t)
+                    .append("\",\"x, y\"\n");
         }
-        PreparedData data = DatasetPreparer.prepare(spark, csv(write("q.csv", csv.toString().getBytes(StandardCharsets.UTF_8))),
-                SHARDING);
+        PreparedData data = DatasetPreparer.prepare(
+                spark, csv(write("q.csv", csv.toString().getBytes(StandardCharsets.UTF_8))), SHARDING);
         try {
             assertEquals(tens(11), inputs(data));
             assertEquals("a, \"the\" one", data.train().first().seqId());
@@ -243,25 +256,39 @@ class InputFilesAsTheyComeTest extends SparkTest {
     void aLineLongerThanTheLimitIsRefusedWithItsLine() throws IOException {
         String longLine = "a,4," + "9".repeat(5000);
         String content = series(12, "\n").replace("a,4,40", longLine);
-        String message = failure(csv(write("long.csv", content.getBytes(StandardCharsets.UTF_8)), "input.maxLineBytes=1024"));
-        assertTrue(message.endsWith("long.csv:6: the line is longer than input.maxLineBytes (1024 bytes); a line break may "
-                + "be missing, or raise input.maxLineBytes"), message);
+        String message =
+                failure(csv(write("long.csv", content.getBytes(StandardCharsets.UTF_8)), "input.maxLineBytes=1024"));
+        assertTrue(
+                message.endsWith(
+                        "long.csv:6: the line is longer than input.maxLineBytes (1024 bytes); a line break may "
+                                + "be missing, or raise input.maxLineBytes"),
+                message);
     }
 
     @Test
     void aHugeBadCellIsQuotedShort() throws IOException {
         String content = series(12, "\n").replace("a,4,40", "a,4," + "x".repeat(3000));
         String message = failure(csv(write("cell.csv", content.getBytes(StandardCharsets.UTF_8))));
-        assertTrue(message.endsWith("cell.csv:6: column 'value' holds '" + "x".repeat(40) + "...' (3000 characters), not a number"),
+        assertTrue(
+                message.endsWith(
+                        "cell.csv:6: column 'value' holds '" + "x".repeat(40) + "...' (3000 characters), not a number"),
                 message);
     }
 
     @Test
     void interpolationCountsCellsNotTheirUses() throws IOException {
         // 'value' is both a feature and a target: its 3 empty cells are 3 cells, not 6.
-        String content = series(12, "\n").replace("a,3,30", "a,3,").replace("a,4,40", "a,4,").replace("a,8,80", "a,8,");
-        PreparedData data = DatasetPreparer.prepare(spark, csv(write("gaps.csv", content.getBytes(StandardCharsets.UTF_8)),
-                "input.invalidValues=interpolate", "input.targetColumns=[value]"), SHARDING);
+        String content = series(12, "\n")
+                .replace("a,3,30", "a,3,")
+                .replace("a,4,40", "a,4,")
+                .replace("a,8,80", "a,8,");
+        PreparedData data = DatasetPreparer.prepare(
+                spark,
+                csv(
+                        write("gaps.csv", content.getBytes(StandardCharsets.UTF_8)),
+                        "input.invalidValues=interpolate",
+                        "input.targetColumns=[value]"),
+                SHARDING);
         try {
             assertEquals(3, data.summary().filledCells());
             assertEquals(tens(11), inputs(data), "linear between the neighbours");

@@ -1,18 +1,19 @@
 package io.lstmjob.data;
 
-import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.dataset.DataSet;
-
-import java.util.ArrayList;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.dataset.DataSet;
+
 class MinibatchAssemblerTest {
-    private static final DataContract CONTRACT = DataContract.forecast(List.of("x"), List.of("x"),
-            new FeatureScaler(new double[]{0}, new double[]{1}, new double[]{0}, new double[]{1}));
+    private static final DataContract CONTRACT = DataContract.forecast(
+            List.of("x"),
+            List.of("x"),
+            new FeatureScaler(new double[] {0}, new double[] {1}, new double[] {0}, new double[] {1}));
 
     private static Segment segment(int id, int length) {
         return Segment.ofValues(id, "s" + id, 0, length, false, 1, new float[length + 1]);
@@ -20,7 +21,9 @@ class MinibatchAssemblerTest {
 
     private static List<List<Integer>> ids(MinibatchAssembler assembler, List<Segment> segments) {
         List<List<Integer>> batches = new ArrayList<>();
-        assembler.batches(segments.iterator()).forEachRemaining(b -> batches.add(b.stream().map(Segment::id).toList()));
+        assembler
+                .batches(segments.iterator())
+                .forEachRemaining(b -> batches.add(b.stream().map(Segment::id).toList()));
         return batches;
     }
 
@@ -32,7 +35,9 @@ class MinibatchAssemblerTest {
 
         // The full segments need 2 windows of 5 steps, the tail 1: 2 + 1 windows in all, not 2 + 2.
         assertEquals(List.of(List.of(0, 1, 2, 4), List.of(3)), ids(byWindows, segments));
-        assertEquals(List.of(List.of(0, 1, 2, 3), List.of(4)), ids(new MinibatchAssembler(CONTRACT, 4), segments),
+        assertEquals(
+                List.of(List.of(0, 1, 2, 3), List.of(4)),
+                ids(new MinibatchAssembler(CONTRACT, 4), segments),
                 "without grouping: consecutive");
     }
 
@@ -43,7 +48,8 @@ class MinibatchAssemblerTest {
 
         List<List<Segment>> batches = new ArrayList<>();
         byWindows.batches(segments.iterator()).forEachRemaining(batches::add);
-        assertEquals(List.of(List.of(0, 1, 3), List.of(2)), ids(byWindows, segments), "6..10 steps: 2 windows; 3 steps: 1");
+        assertEquals(
+                List.of(List.of(0, 1, 3), List.of(2)), ids(byWindows, segments), "6..10 steps: 2 windows; 3 steps: 1");
         DataSet mixed = byWindows.assemble(batches.get(0));
         assertEquals(10, mixed.getFeatures().size(2));
         assertNotNull(mixed.getFeaturesMaskArray());

@@ -1,20 +1,18 @@
 package io.lstmjob.data;
 
-import io.lstmjob.config.InputConfig;
-import io.lstmjob.config.ShardingConfig;
-import org.apache.spark.sql.SparkSession;
-
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.lstmjob.config.InputConfig;
+import io.lstmjob.config.ShardingConfig;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+
 /** What the reading tests look at: the inputs the training segments hold, or the message a bad input gets. */
 final class PreparedInputs {
-    private PreparedInputs() {
-    }
+    private PreparedInputs() {}
 
     /** Channel 0 of every training pair's input, in the order of the segments' starts. */
     static List<Float> inputs(PreparedData data) {
@@ -35,7 +33,9 @@ final class PreparedInputs {
      * command line reports as bad input (exit 3); any other exception is a bug and fails the test.
      */
     static String failure(SparkSession spark, InputConfig input, ShardingConfig sharding) {
-        Exception e = assertThrows(Exception.class, () -> DatasetPreparer.prepare(spark, input, sharding).release());
+        Exception e = assertThrows(
+                Exception.class,
+                () -> DatasetPreparer.prepare(spark, input, sharding).release());
         BadRecordException bad = InputErrors.findBadRecord(e);
         if (bad != null) {
             return InputErrors.describe(bad, spark.sparkContext().hadoopConfiguration());

@@ -1,26 +1,25 @@
 package io.lstmjob.job;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.lstmjob.config.InvalidConfigException;
 import io.lstmjob.config.JobConfig;
 import io.lstmjob.config.JobConfigLoader;
 import io.lstmjob.data.InputDataException;
 import io.lstmjob.model.TextSampler;
 import io.lstmjob.store.ModelStore;
-import io.lstmjob.testing.SparkTest;
 import io.lstmjob.testing.SampleData;
+import io.lstmjob.testing.SparkTest;
 import io.lstmjob.testing.TestConfigs;
 import io.lstmjob.train.ValidationMetrics;
+import java.nio.file.Path;
+import java.util.List;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What users do with a published model: evaluate it, forecast with it, sample from it. */
 class PublishedModelUseTest extends SparkTest {
@@ -60,20 +59,36 @@ class PublishedModelUseTest extends SparkTest {
             double previousA = 5000;
             for (int t = 0; t < 200; t++) {
                 double a = 5000 + 300 * random.nextGaussian();
-                csv.append("s").append(s).append(',').append(t).append(',')
-                        .append(String.format(java.util.Locale.ROOT, "%.3f", previousA)).append(',')
-                        .append(String.format(java.util.Locale.ROOT, "%.3f", a)).append('\n');
+                csv.append("s")
+                        .append(s)
+                        .append(',')
+                        .append(t)
+                        .append(',')
+                        .append(String.format(java.util.Locale.ROOT, "%.3f", previousA))
+                        .append(',')
+                        .append(String.format(java.util.Locale.ROOT, "%.3f", a))
+                        .append('\n');
                 previousA = a;
             }
         }
         Path input = java.nio.file.Files.createDirectories(dir.resolve("lead"));
         java.nio.file.Files.writeString(input.resolve("lead.csv"), csv);
-        JobConfig lead = TestConfigs.sines(input, dir.resolve("models").toString(), "model.name=lead",
-                "input.featureColumns=[b, a]", "input.targetColumns=[b]", "train.epochs=10", "train.learningRate=0.02");
+        JobConfig lead = TestConfigs.sines(
+                input,
+                dir.resolve("models").toString(),
+                "model.name=lead",
+                "input.featureColumns=[b, a]",
+                "input.targetColumns=[b]",
+                "train.epochs=10",
+                "train.learningRate=0.02");
         TrainingJob.run(spark, lead);
         String out = dir.resolve("lead-predictions").toString();
         PredictionJob.run(spark, lead, null, out, "csv", 0);
-        List<Row> rows = spark.read().option("header", "true").option("inferSchema", "true").csv(out).collectAsList();
+        List<Row> rows = spark.read()
+                .option("header", "true")
+                .option("inferSchema", "true")
+                .csv(out)
+                .collectAsList();
         assertEquals(4 * 199, rows.size());
         double squared = 0;
         for (Row row : rows) {
@@ -81,7 +96,9 @@ class PublishedModelUseTest extends SparkTest {
             squared += error * error;
         }
         double rmse = Math.sqrt(squared / rows.size());
-        assertTrue(rmse < 60, "the forecast of b is a's last value, in the input's units: rmse " + rmse + " (std of b: 300)");
+        assertTrue(
+                rmse < 60,
+                "the forecast of b is a's last value, in the input's units: rmse " + rmse + " (std of b: 300)");
     }
 
     @Test
@@ -89,7 +106,11 @@ class PublishedModelUseTest extends SparkTest {
         String out = dir.resolve("predictions").toString();
         long rows = PredictionJob.run(spark, sines, null, out, "csv", 0);
         assertEquals(4 * 199, rows);
-        List<Row> written = spark.read().option("header", "true").option("inferSchema", "true").csv(out).collectAsList();
+        List<Row> written = spark.read()
+                .option("header", "true")
+                .option("inferSchema", "true")
+                .csv(out)
+                .collectAsList();
         double squaredError = 0;
         for (Row row : written) {
             double error = row.getDouble(row.fieldIndex("value")) - row.getDouble(row.fieldIndex("value_predicted"));
@@ -98,7 +119,8 @@ class PublishedModelUseTest extends SparkTest {
         // The sine has amplitude 1 and noise 0.05: a forecast in the input's units is far better than predicting 0.
         assertTrue(Math.sqrt(squaredError / rows) < 0.4, "rmse " + Math.sqrt(squaredError / rows));
         assertTrue(written.stream().allMatch(r -> r.getInt(r.fieldIndex("step")) >= 1));
-        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> PredictionJob.run(spark, sines, null, out, "csv", 0));
+        InvalidConfigException e =
+                assertThrows(InvalidConfigException.class, () -> PredictionJob.run(spark, sines, null, out, "csv", 0));
         assertTrue(e.getMessage().contains("already exists"), e.getMessage());
     }
 
@@ -109,9 +131,10 @@ class PublishedModelUseTest extends SparkTest {
      */
     @Test
     void predictReadsItsInputAsTrainingDoes() throws Exception {
-        List<String> lines = java.nio.file.Files.readAllLines(SampleData.noisySines(dir.resolve("plain"), 2, 60, 5)
-                .resolve("sines.csv"));
-        // Row 1 + 30 is s0's step 30: its value becomes the mean of its neighbours' in the filled file, empty in the gap file.
+        List<String> lines = java.nio.file.Files.readAllLines(
+                SampleData.noisySines(dir.resolve("plain"), 2, 60, 5).resolve("sines.csv"));
+        // Row 1 + 30 is s0's step 30: its value becomes the mean of its neighbours' in the filled file, empty in the
+        // gap file.
         String[] before = lines.get(30).split(",");
         String[] after = lines.get(32).split(",");
         String[] gap = lines.get(31).split(",");
@@ -130,13 +153,28 @@ class PublishedModelUseTest extends SparkTest {
         String expected = dir.resolve("predict-filled").toString();
         PredictionJob.run(spark, TestConfigs.sines(fill, dir.resolve("models").toString()), null, expected, "csv", 0);
         String out = dir.resolve("predict-holes").toString();
-        assertEquals(2 * 59, PredictionJob.run(spark, TestConfigs.sines(holes, dir.resolve("models").toString(),
-                "input.invalidValues=interpolate"), null, out, "csv", 0));
+        assertEquals(
+                2 * 59,
+                PredictionJob.run(
+                        spark,
+                        TestConfigs.sines(holes, dir.resolve("models").toString(), "input.invalidValues=interpolate"),
+                        null,
+                        out,
+                        "csv",
+                        0));
         java.util.Map<String, Double> want = new java.util.HashMap<>();
-        for (Row row : spark.read().option("header", "true").option("inferSchema", "true").csv(expected).collectAsList()) {
+        for (Row row : spark.read()
+                .option("header", "true")
+                .option("inferSchema", "true")
+                .csv(expected)
+                .collectAsList()) {
             want.put(row.getString(0) + "@" + row.getInt(1), row.getDouble(row.fieldIndex("value_predicted")));
         }
-        List<Row> got = spark.read().option("header", "true").option("inferSchema", "true").csv(out).collectAsList();
+        List<Row> got = spark.read()
+                .option("header", "true")
+                .option("inferSchema", "true")
+                .csv(out)
+                .collectAsList();
         assertEquals(want.size(), got.size());
         for (Row row : got) {
             String key = row.getString(0) + "@" + row.getInt(1);
@@ -147,8 +185,10 @@ class PublishedModelUseTest extends SparkTest {
         Path bad = java.nio.file.Files.createDirectories(dir.resolve("bad-row"));
         java.nio.file.Files.write(bad.resolve("sines.csv"), shuffled);
         String never = dir.resolve("predict-bad").toString();
-        InputDataException e = assertThrows(InputDataException.class, () -> PredictionJob.run(spark,
-                TestConfigs.sines(bad, dir.resolve("models").toString()), null, never, "csv", 0));
+        InputDataException e = assertThrows(
+                InputDataException.class,
+                () -> PredictionJob.run(
+                        spark, TestConfigs.sines(bad, dir.resolve("models").toString()), null, never, "csv", 0));
         assertTrue(e.getMessage().contains("sines.csv:8") && e.getMessage().contains("not-a-number"), e.getMessage());
         assertTrue(!java.nio.file.Files.exists(Path.of(never)), "nothing is written for a bad input");
     }
@@ -157,23 +197,37 @@ class PublishedModelUseTest extends SparkTest {
     @SuppressWarnings("unchecked")
     void exportWritesNumpyWeightsInGateOrderIfgoAndQuantisedCopiesWithTheirHoldoutMetrics() throws Exception {
         String out = dir.resolve("export").toString();
-        var manifest = ExportJob.run(spark, sines, null, out, 4, spark.sparkContext().hadoopConfiguration());
+        var manifest =
+                ExportJob.run(spark, sines, null, out, 4, spark.sparkContext().hadoopConfiguration());
 
         java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> exported = new java.util.HashMap<>();
-        try (var zip = new java.util.zip.ZipFile(dir.resolve("export/weights.npz").toFile())) {
+        try (var zip =
+                new java.util.zip.ZipFile(dir.resolve("export/weights.npz").toFile())) {
             for (var entry : java.util.Collections.list(zip.entries())) {
-                exported.put(entry.getName().replace(".npy", ""),
-                        org.nd4j.linalg.factory.Nd4j.createNpyFromByteArray(zip.getInputStream(entry).readAllBytes()));
+                exported.put(
+                        entry.getName().replace(".npy", ""),
+                        org.nd4j.linalg.factory.Nd4j.createNpyFromByteArray(
+                                zip.getInputStream(entry).readAllBytes()));
             }
         }
         var dl4jW = trained.network().getLayer(0).paramTable().get("W");
         int n = 16;
         var wx = exported.get("lstm0.W_x");
         // i first in the export, last (block 3) in DL4J; g third in the export, first in DL4J.
-        assertEquals(dl4jW.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(3 * n, 4 * n)),
-                wx.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n)));
-        assertEquals(dl4jW.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n)),
-                wx.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(2 * n, 3 * n)));
+        assertEquals(
+                dl4jW.get(
+                        org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                        org.nd4j.linalg.indexing.NDArrayIndex.interval(3 * n, 4 * n)),
+                wx.get(
+                        org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                        org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n)));
+        assertEquals(
+                dl4jW.get(
+                        org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                        org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n)),
+                wx.get(
+                        org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                        org.nd4j.linalg.indexing.NDArrayIndex.interval(2 * n, 3 * n)));
 
         var bytes = (java.util.Map<String, Long>) manifest.get("bytes");
         // A byte per weight instead of four; on a model this small the per-array .npy headers weigh in too.
@@ -186,12 +240,15 @@ class PublishedModelUseTest extends SparkTest {
         assertTrue(java.nio.file.Files.exists(dir.resolve("export/manifest.json")));
     }
 
-    private static java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> npz(Path file) throws java.io.IOException {
+    private static java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> npz(Path file)
+            throws java.io.IOException {
         java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> arrays = new java.util.HashMap<>();
         try (var zip = new java.util.zip.ZipFile(file.toFile())) {
             for (var entry : java.util.Collections.list(zip.entries())) {
-                arrays.put(entry.getName().replace(".npy", ""),
-                        org.nd4j.linalg.factory.Nd4j.createNpyFromByteArray(zip.getInputStream(entry).readAllBytes()));
+                arrays.put(
+                        entry.getName().replace(".npy", ""),
+                        org.nd4j.linalg.factory.Nd4j.createNpyFromByteArray(
+                                zip.getInputStream(entry).readAllBytes()));
             }
         }
         return arrays;
@@ -247,14 +304,27 @@ class PublishedModelUseTest extends SparkTest {
      */
     @Test
     void everyExportedFileComputesTheModelItDescribes() throws Exception {
-        ExportJob.run(null, sines, null, dir.resolve("read-back").toString(), 4, spark.sparkContext().hadoopConfiguration());
+        ExportJob.run(
+                null,
+                sines,
+                null,
+                dir.resolve("read-back").toString(),
+                4,
+                spark.sparkContext().hadoopConfiguration());
         var floats = npz(dir.resolve("read-back/weights.npz"));
         var int8 = npz(dir.resolve("read-back/weights-int8.npz"));
         var kmeans = npz(dir.resolve("read-back/weights-kmeans4.npz"));
-        java.util.function.Function<String, float[]> fromFloats = name -> floats.get(name).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)
-                .dup('c').data().asFloat();
+        java.util.function.Function<String, float[]> fromFloats = name -> floats.get(name)
+                .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)
+                .dup('c')
+                .data()
+                .asFloat();
         java.util.function.Function<String, float[]> fromInt8 = name -> {
-            int[] q = int8.get(name + ".q").castTo(org.nd4j.linalg.api.buffer.DataType.INT32).dup('c').data().asInt();
+            int[] q = int8.get(name + ".q")
+                    .castTo(org.nd4j.linalg.api.buffer.DataType.INT32)
+                    .dup('c')
+                    .data()
+                    .asInt();
             float min = int8.get(name + ".min").getFloat(0);
             float scale = int8.get(name + ".scale").getFloat(0);
             float[] w = new float[q.length];
@@ -264,8 +334,15 @@ class PublishedModelUseTest extends SparkTest {
             return w;
         };
         java.util.function.Function<String, float[]> fromKmeans = name -> {
-            int[] idx = kmeans.get(name + ".idx").castTo(org.nd4j.linalg.api.buffer.DataType.INT32).dup('c').data().asInt();
-            float[] codebook = kmeans.get(name + ".codebook").castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).data().asFloat();
+            int[] idx = kmeans.get(name + ".idx")
+                    .castTo(org.nd4j.linalg.api.buffer.DataType.INT32)
+                    .dup('c')
+                    .data()
+                    .asInt();
+            float[] codebook = kmeans.get(name + ".codebook")
+                    .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)
+                    .data()
+                    .asFloat();
             float[] w = new float[idx.length];
             for (int i = 0; i < idx.length; i++) {
                 w[i] = codebook[idx[i] & 0xFF];
@@ -280,20 +357,39 @@ class PublishedModelUseTest extends SparkTest {
         for (int t = 0; t < 30; t++) {
             x[t][0] = (float) Math.sin(0.3 * t);
             x[t][1] = (float) random.nextGaussian();
-            input.putScalar(new long[]{0, 0, t}, x[t][0]);
-            input.putScalar(new long[]{0, 1, t}, x[t][1]);
+            input.putScalar(new long[] {0, 0, t}, x[t][0]);
+            input.putScalar(new long[] {0, 1, t}, x[t][1]);
         }
         var network = trained.network();
         assertForwardEquals(network.output(input, false), forward(fromFloats, 16, x), "weights.npz");
-        assertForwardEquals(io.lstmjob.model.WeightExport.transformed(network, a -> org.nd4j.linalg.factory.Nd4j.create(
-                io.lstmjob.model.Quantizer.linear8(a.data().asFloat()).dequantize(), a.shape(), 'c')).output(input, false),
-                forward(fromInt8, 16, x), "weights-int8.npz");
-        assertForwardEquals(io.lstmjob.model.WeightExport.transformed(network, a -> org.nd4j.linalg.factory.Nd4j.create(
-                io.lstmjob.model.Quantizer.kmeans(a.data().asFloat(), 4).dequantize(), a.shape(), 'c')).output(input, false),
-                forward(fromKmeans, 16, x), "weights-kmeans4.npz");
+        assertForwardEquals(
+                io.lstmjob.model.WeightExport.transformed(
+                                network,
+                                a -> org.nd4j.linalg.factory.Nd4j.create(
+                                        io.lstmjob.model.Quantizer.linear8(
+                                                        a.data().asFloat())
+                                                .dequantize(),
+                                        a.shape(),
+                                        'c'))
+                        .output(input, false),
+                forward(fromInt8, 16, x),
+                "weights-int8.npz");
+        assertForwardEquals(
+                io.lstmjob.model.WeightExport.transformed(
+                                network,
+                                a -> org.nd4j.linalg.factory.Nd4j.create(
+                                        io.lstmjob.model.Quantizer.kmeans(
+                                                        a.data().asFloat(), 4)
+                                                .dequantize(),
+                                        a.shape(),
+                                        'c'))
+                        .output(input, false),
+                forward(fromKmeans, 16, x),
+                "weights-kmeans4.npz");
     }
 
-    private static void assertForwardEquals(org.nd4j.linalg.api.ndarray.INDArray expected, float[][] actual, String file) {
+    private static void assertForwardEquals(
+            org.nd4j.linalg.api.ndarray.INDArray expected, float[][] actual, String file) {
         for (int t = 0; t < actual.length; t++) {
             for (int k = 0; k < actual[t].length; k++) {
                 assertEquals(expected.getDouble(0, k, t), actual[t][k], 1e-5, file + ": output " + k + " at step " + t);
@@ -304,30 +400,54 @@ class PublishedModelUseTest extends SparkTest {
     /** model.onnx, run by ONNX Runtime on a raw sequence from the input file, forecasts what predict writes. */
     @Test
     void theExportedOnnxModelForecastsWhatPredictWrites() throws Exception {
-        var manifest = ExportJob.run(null, sines, null, dir.resolve("onnx-export").toString(), 4, spark.sparkContext().hadoopConfiguration());
-        assertTrue(((java.util.Map<?, ?>) manifest.get("bytes")).containsKey("model.onnx"), manifest.keySet().toString());
+        var manifest = ExportJob.run(
+                null,
+                sines,
+                null,
+                dir.resolve("onnx-export").toString(),
+                4,
+                spark.sparkContext().hadoopConfiguration());
+        assertTrue(
+                ((java.util.Map<?, ?>) manifest.get("bytes")).containsKey("model.onnx"),
+                manifest.keySet().toString());
         String out = dir.resolve("onnx-predictions").toString();
         PredictionJob.run(spark, sines, null, out, "csv", 0);
-        List<Row> predicted = spark.read().option("header", "true").option("inferSchema", "true").csv(out)
-                .filter("sequence = 's2'").orderBy("step").collectAsList();
+        List<Row> predicted = spark.read()
+                .option("header", "true")
+                .option("inferSchema", "true")
+                .csv(out)
+                .filter("sequence = 's2'")
+                .orderBy("step")
+                .collectAsList();
 
-        List<String[]> rows = java.nio.file.Files.readAllLines(dir.resolve("sines/sines.csv")).stream().skip(1)
-                .map(line -> line.split(",")).filter(cells -> cells[0].equals("s2")).toList();
+        List<String[]> rows = java.nio.file.Files.readAllLines(dir.resolve("sines/sines.csv")).stream()
+                .skip(1)
+                .map(line -> line.split(","))
+                .filter(cells -> cells[0].equals("s2"))
+                .toList();
         float[] x = new float[rows.size() * 2];
         for (int t = 0; t < rows.size(); t++) {
             x[2 * t] = Float.parseFloat(rows.get(t)[2]);
             x[2 * t + 1] = Float.parseFloat(rows.get(t)[3]);
         }
         var env = ai.onnxruntime.OrtEnvironment.getEnvironment();
-        try (var session = env.createSession(dir.resolve("onnx-export/model.onnx").toString(), new ai.onnxruntime.OrtSession.SessionOptions());
-             var input = ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(x), new long[]{1, rows.size(), 2});
-             var result = session.run(java.util.Map.of("input", input))) {
-            float[][][] forecast = (float[][][]) result.get("output").orElseThrow().getValue();
+        try (var session = env.createSession(
+                        dir.resolve("onnx-export/model.onnx").toString(),
+                        new ai.onnxruntime.OrtSession.SessionOptions());
+                var input = ai.onnxruntime.OnnxTensor.createTensor(
+                        env, java.nio.FloatBuffer.wrap(x), new long[] {1, rows.size(), 2});
+                var result = session.run(java.util.Map.of("input", input))) {
+            float[][][] forecast =
+                    (float[][][]) result.get("output").orElseThrow().getValue();
             assertEquals(rows.size() - 1, predicted.size());
             for (Row row : predicted) {
                 int step = row.getInt(row.fieldIndex("step"));
                 // predict's row for step s holds the forecast made after step s - 1.
-                assertEquals(row.getDouble(row.fieldIndex("value_predicted")), forecast[0][step - 1][0], 1e-4, "step " + step);
+                assertEquals(
+                        row.getDouble(row.fieldIndex("value_predicted")),
+                        forecast[0][step - 1][0],
+                        1e-4,
+                        "step " + step);
             }
         }
     }
@@ -335,13 +455,17 @@ class PublishedModelUseTest extends SparkTest {
     @Test
     void aHorizonForecastsBeyondTheEndOfEverySequence() throws Exception {
         Path input = SampleData.noisySines(dir.resolve("both"), 3, 150, 8);
-        JobConfig both = TestConfigs.sines(input, dir.resolve("models").toString(), "model.name=both",
-                "input.targetColumns=[]", "train.epochs=6");
+        JobConfig both = TestConfigs.sines(
+                input, dir.resolve("models").toString(), "model.name=both", "input.targetColumns=[]", "train.epochs=6");
         TrainingJob.run(spark, both);
         String out = dir.resolve("horizon").toString();
         assertEquals(3 * 149 + 3 * 10, PredictionJob.run(spark, both, null, out, "csv", 10));
-        List<Row> future = spark.read().option("header", "true").option("inferSchema", "true").csv(out)
-                .filter("value IS NULL").collectAsList();
+        List<Row> future = spark.read()
+                .option("header", "true")
+                .option("inferSchema", "true")
+                .csv(out)
+                .filter("value IS NULL")
+                .collectAsList();
         assertEquals(30, future.size());
         for (Row row : future) {
             int step = row.getInt(row.fieldIndex("step"));
@@ -349,22 +473,32 @@ class PublishedModelUseTest extends SparkTest {
         }
         // Each step beyond the end is the network's forecast after the sequence extended by the forecasts
         // before it, computed here from the published network over the whole extended sequence.
-        PublishedModel model = PublishedModel.load(new ModelStore(dir.resolve("models").toString(), "both",
-                spark.sparkContext().hadoopConfiguration()), null);
+        PublishedModel model = PublishedModel.load(
+                new ModelStore(
+                        dir.resolve("models").toString(),
+                        "both",
+                        spark.sparkContext().hadoopConfiguration()),
+                null);
         List<double[]> steps = new java.util.ArrayList<>();
-        for (Row row : spark.read().option("header", "true").option("inferSchema", "true").csv(input.toString())
-                .filter("id = 's0'").orderBy("t").collectAsList()) {
-            steps.add(new double[]{row.getDouble(row.fieldIndex("value")), row.getDouble(row.fieldIndex("cosine"))});
+        for (Row row : spark.read()
+                .option("header", "true")
+                .option("inferSchema", "true")
+                .csv(input.toString())
+                .filter("id = 's0'")
+                .orderBy("t")
+                .collectAsList()) {
+            steps.add(new double[] {row.getDouble(row.fieldIndex("value")), row.getDouble(row.fieldIndex("cosine"))});
         }
         java.util.Map<Integer, Row> s0 = new java.util.HashMap<>();
-        future.stream().filter(r -> r.getString(r.fieldIndex("sequence")).equals("s0"))
+        future.stream()
+                .filter(r -> r.getString(r.fieldIndex("sequence")).equals("s0"))
                 .forEach(r -> s0.put(r.getInt(r.fieldIndex("step")), r));
         var scaler = model.contract().scaler();
         for (int step = 150; step < 160; step++) {
             var x = org.nd4j.linalg.factory.Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 2, steps.size());
             for (int t = 0; t < steps.size(); t++) {
                 for (int f = 0; f < 2; f++) {
-                    x.putScalar(new long[]{0, f, t}, scaler.scaleFeature(f, (float) steps.get(t)[f]));
+                    x.putScalar(new long[] {0, f, t}, scaler.scaleFeature(f, (float) steps.get(t)[f]));
                 }
             }
             var output = model.network().output(x);
@@ -378,16 +512,27 @@ class PublishedModelUseTest extends SparkTest {
             steps.add(next);
         }
         // The Spark ML model rolls forward the same way, in rows after each sequence's last.
-        List<Row> rolled = io.lstmjob.spark.LstmModel.load(dir.resolve("models/both").toString()).setHorizon(10)
-                .transform(spark.read().option("header", "true").option("inferSchema", "true").csv(input.toString()))
-                .filter("id = 's0' AND value IS NULL").collectAsList();
+        List<Row> rolled = io.lstmjob.spark.LstmModel.load(
+                        dir.resolve("models/both").toString())
+                .setHorizon(10)
+                .transform(spark.read()
+                        .option("header", "true")
+                        .option("inferSchema", "true")
+                        .csv(input.toString()))
+                .filter("id = 's0' AND value IS NULL")
+                .collectAsList();
         assertEquals(10, rolled.size());
         for (Row row : rolled) {
             int step = row.getInt(row.fieldIndex("t"));
-            assertEquals(s0.get(step).getDouble(s0.get(step).fieldIndex("value_predicted")),
-                    row.getDouble(row.fieldIndex("value_predicted")), 1e-9, "step " + step);
+            assertEquals(
+                    s0.get(step).getDouble(s0.get(step).fieldIndex("value_predicted")),
+                    row.getDouble(row.fieldIndex("value_predicted")),
+                    1e-9,
+                    "step " + step);
         }
-        assertThrows(InvalidConfigException.class, () -> PredictionJob.run(spark, sines, null, dir.resolve("h2").toString(), "csv", 5));
+        assertThrows(
+                InvalidConfigException.class,
+                () -> PredictionJob.run(spark, sines, null, dir.resolve("h2").toString(), "csv", 5));
     }
 
     /** The share of {@code text}'s adjacent character pairs that occur somewhere in {@code in}. */
@@ -403,29 +548,53 @@ class PublishedModelUseTest extends SparkTest {
     @Test
     void aCharacterModelSamplesTextFromItsVocabulary() throws Exception {
         Path text = SampleData.shortText(dir.resolve("text"));
-        JobConfig config = new JobConfigLoader().load(null, null, List.of("input.path=" + text, "input.format=text",
-                "output.path=" + dir.resolve("models"), "model.name=chars", "model.layers=[32]", "train.epochs=8",
-                "train.learningRate=0.02", "segment.length=40", "tbptt.forward=20", "tbptt.backward=20", "spark.numPartitions=2"));
+        JobConfig config = new JobConfigLoader()
+                .load(
+                        null,
+                        null,
+                        List.of(
+                                "input.path=" + text,
+                                "input.format=text",
+                                "output.path=" + dir.resolve("models"),
+                                "model.name=chars",
+                                "model.layers=[32]",
+                                "train.epochs=8",
+                                "train.learningRate=0.02",
+                                "segment.length=40",
+                                "tbptt.forward=20",
+                                "tbptt.backward=20",
+                                "spark.numPartitions=2"));
         TrainingJob.run(spark, config);
-        PublishedModel model = PublishedModel.load(new ModelStore(dir.resolve("models").toString(), "chars",
-                spark.sparkContext().hadoopConfiguration()), null);
+        PublishedModel model = PublishedModel.load(
+                new ModelStore(
+                        dir.resolve("models").toString(),
+                        "chars",
+                        spark.sparkContext().hadoopConfiguration()),
+                null);
         String sampled = new TextSampler(model.network(), model.contract().vocabulary()).sample("the ", 60, 0.5, 1);
         assertEquals(60, sampled.codePointCount(0, sampled.length()));
-        assertTrue(sampled.codePoints().allMatch(cp -> model.contract().vocabulary().indexOf(cp) >= 0));
+        assertTrue(sampled.codePoints()
+                .allMatch(cp -> model.contract().vocabulary().indexOf(cp) >= 0));
         // A trained model writes the text's character pairs: nearly all of its bigrams occur in the text,
         // where characters drawn at random from the same vocabulary hit few (about 60 of 17 x 17 pairs).
         String trainingText = java.nio.file.Files.readString(text.resolve("text.txt"));
         java.util.Random random = new java.util.Random(1);
         StringBuilder uniform = new StringBuilder();
         for (int i = 0; i < 60; i++) {
-            uniform.appendCodePoint(model.contract().vocabulary().codePointAt(random.nextInt(model.contract().vocabulary().size())));
+            uniform.appendCodePoint(model.contract()
+                    .vocabulary()
+                    .codePointAt(random.nextInt(model.contract().vocabulary().size())));
         }
         double seen = seenBigrams(sampled, trainingText);
         double chance = seenBigrams(uniform.toString(), trainingText);
-        assertTrue(seen > 0.8 && seen > chance + 0.4, "bigrams of the text: sampled " + seen + ", at random " + chance
-                + ": " + sampled);
-        assertThrows(IllegalArgumentException.class,
+        assertTrue(
+                seen > 0.8 && seen > chance + 0.4,
+                "bigrams of the text: sampled " + seen + ", at random " + chance + ": " + sampled);
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new TextSampler(model.network(), model.contract().vocabulary()).sample("XYZ", 5, 1, 1));
-        assertThrows(InputDataException.class, () -> PredictionJob.run(spark, config, null, dir.resolve("p2").toString(), "csv", 0));
+        assertThrows(
+                InputDataException.class,
+                () -> PredictionJob.run(spark, config, null, dir.resolve("p2").toString(), "csv", 0));
     }
 }

@@ -1,12 +1,12 @@
 package io.lstmjob.job;
 
-import io.lstmjob.config.RetrainConfig;
-import io.lstmjob.train.ValidationMetrics;
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lstmjob.config.RetrainConfig;
+import io.lstmjob.train.ValidationMetrics;
+import org.junit.jupiter.api.Test;
 
 /** The retrain gate's rule: a candidate replaces the live model when its loss is lower by at least retrain.minImprovement. */
 class RetrainDecisionTest {
@@ -19,7 +19,9 @@ class RetrainDecisionTest {
     void aCandidateMustBeatTheLiveLossByTheRequiredShare() {
         RetrainConfig tenPercent = new RetrainConfig(false, 0.1);
         assertFalse(RetrainDecision.of(tenPercent, "v1", loss(1.0), loss(0.95)).promoted(), "5% better is not 10%");
-        assertFalse(RetrainDecision.of(tenPercent, "v1", loss(1.0), loss(0.9)).promoted(), "exactly 10% better is not better by more");
+        assertFalse(
+                RetrainDecision.of(tenPercent, "v1", loss(1.0), loss(0.9)).promoted(),
+                "exactly 10% better is not better by more");
         assertTrue(RetrainDecision.of(tenPercent, "v1", loss(1.0), loss(0.89)).promoted());
         RetrainConfig anyGain = new RetrainConfig(false, 0);
         assertFalse(RetrainDecision.of(anyGain, "v1", loss(1.0), loss(1.0)).promoted(), "a tie keeps the live model");

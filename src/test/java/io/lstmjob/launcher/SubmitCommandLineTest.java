@@ -1,7 +1,8 @@
 package io.lstmjob.launcher;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,10 +14,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The spark-submit command jobs/submit.sh builds for each cluster manager (DRY_RUN=1 prints it).
@@ -26,30 +25,43 @@ class SubmitCommandLineTest {
     @TempDir
     Path dir;
 
-    private record Printed(int exitCode, String command, String stderr) {
-    }
+    private record Printed(int exitCode, String command, String stderr) {}
 
     private Printed dryRun(Map<String, String> env, String... args) throws IOException, InterruptedException {
         Path config = Files.writeString(dir.resolve("job.conf"), "model.name = sensors\n");
         Path jar = Files.writeString(dir.resolve("spark-lstm-job-cluster.jar"), "not a jar: only its path is printed");
         Map<String, String> all = new HashMap<>(Map.of("DRY_RUN", "1", "JAR", jar.toString()));
         all.putAll(env);
-        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("jobs/submit.sh", config.toString()));
+        java.util.List<String> command =
+                new java.util.ArrayList<>(java.util.List.of("jobs/submit.sh", config.toString()));
         command.addAll(java.util.List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(all);
         Path out = dir.resolve("out");
         Path err = dir.resolve("err");
-        Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process process =
+                builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         assertTrue(process.waitFor(60, TimeUnit.SECONDS));
         return new Printed(process.exitValue(), Files.readString(out), Files.readString(err));
     }
 
     @Test
     void kubernetesClusterModeRunsTheImagesJarWithTheConfigInlineAndARunId() throws Exception {
-        Printed p = dryRun(Map.of("MASTER", "k8s://https://k8s.example.com:6443", "DEPLOY_MODE", "cluster",
-                "K8S_IMAGE", "registry.example.com/lstm-job:0.1.0", "K8S_SERVICE_ACCOUNT", "lstm-job", "K8S_NAMESPACE", "ml",
-                "APP_JAR", "local:///opt/lstm-job/lstm-job.jar"), "output.path=hdfs://nn:8020/models");
+        Printed p = dryRun(
+                Map.of(
+                        "MASTER",
+                        "k8s://https://k8s.example.com:6443",
+                        "DEPLOY_MODE",
+                        "cluster",
+                        "K8S_IMAGE",
+                        "registry.example.com/lstm-job:0.1.0",
+                        "K8S_SERVICE_ACCOUNT",
+                        "lstm-job",
+                        "K8S_NAMESPACE",
+                        "ml",
+                        "APP_JAR",
+                        "local:///opt/lstm-job/lstm-job.jar"),
+                "output.path=hdfs://nn:8020/models");
         assertEquals(0, p.exitCode(), p.stderr());
         String c = p.command();
         assertTrue(c.contains("--master k8s://https://k8s.example.com:6443 --deploy-mode cluster"), c);
@@ -63,9 +75,15 @@ class SubmitCommandLineTest {
         Matcher config = Pattern.compile("--config data:application/hocon;name=job.conf;base64,([A-Za-z0-9+/=]+)")
                 .matcher(c.replace("\\", ""));
         assertTrue(config.find(), c);
-        assertEquals("model.name = sensors\n", new String(Base64.getDecoder().decode(config.group(1)), StandardCharsets.UTF_8));
+        assertEquals(
+                "model.name = sensors\n",
+                new String(Base64.getDecoder().decode(config.group(1)), StandardCharsets.UTF_8));
         assertTrue(c.contains("output.path=hdfs://nn:8020/models"), c);
-        assertTrue(Pattern.compile("--run-id train-\\d{8}T\\d{6}Z-\\d+ --submission \\S+").matcher(c).find(), c);
+        assertTrue(
+                Pattern.compile("--run-id train-\\d{8}T\\d{6}Z-\\d+ --submission \\S+")
+                        .matcher(c)
+                        .find(),
+                c);
     }
 
     @Test
@@ -76,7 +94,8 @@ class SubmitCommandLineTest {
         assertTrue(c.contains("--executor-memory 4096m"), c);
         assertTrue(c.contains("spark.executor.memoryOverhead=4096m"), c);
         // JavaCPP's physical-bytes limit is on the whole process, heap included: the container's size.
-        assertTrue(c.contains("-Dorg.bytedeco.javacpp.maxbytes=3072m\\ -Dorg.bytedeco.javacpp.maxphysicalbytes=8192m"), c);
+        assertTrue(
+                c.contains("-Dorg.bytedeco.javacpp.maxbytes=3072m\\ -Dorg.bytedeco.javacpp.maxphysicalbytes=8192m"), c);
         assertTrue(c.contains("--num-executors 4"), c);
         assertTrue(c.contains("--deploy-mode client"), c);
         assertTrue(c.contains("--config " + dir.resolve("job.conf")), "client mode passes the path as it is: " + c);
@@ -92,8 +111,10 @@ class SubmitCommandLineTest {
 
     @Test
     void standaloneCountsCoresAndWaitsForAClusterModeDriver() throws Exception {
-        Printed p = dryRun(Map.of("MASTER", "spark://master:7077", "DEPLOY_MODE", "cluster", "NUM_EXECUTORS", "3"),
-                "--run-id", "nightly-20261202");
+        Printed p = dryRun(
+                Map.of("MASTER", "spark://master:7077", "DEPLOY_MODE", "cluster", "NUM_EXECUTORS", "3"),
+                "--run-id",
+                "nightly-20261202");
         assertEquals(0, p.exitCode(), p.stderr());
         String c = p.command();
         assertTrue(c.contains("--total-executor-cores 6"), c);

@@ -1,5 +1,9 @@
 package io.lstmjob.launcher;
 
+import static io.lstmjob.launcher.PublishedLosses.liveLoss;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.lstmjob.cli.LstmJob;
 import io.lstmjob.job.RunOutcome;
 import io.lstmjob.store.ModelStore;
@@ -8,6 +12,9 @@ import io.lstmjob.testing.SampleData;
 import io.lstmjob.testing.SparkDistribution;
 import io.lstmjob.testing.SparkDistribution.Run;
 import io.lstmjob.testing.StandaloneCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,14 +22,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
-
-import static io.lstmjob.launcher.PublishedLosses.liveLoss;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * jobs/submit.sh through Spark's own launcher (a Spark home from jobs/spark-home.sh, the cluster
@@ -46,8 +45,10 @@ class SubmitToStandaloneTest {
         cluster = StandaloneCluster.fromDistribution(dir, 2, 2, "3g");
         config = JobConfigFiles.sines(dir, SampleData.noisySines(dir.resolve("sines"), 8, 300, 2));
         localModels = dir.resolve("local-models");
-        assertEquals(LstmJob.OK, LstmJob.execute("train", "--config", config.toString(), "output.path=" + localModels,
-                "spark.master=local[2]"));
+        assertEquals(
+                LstmJob.OK,
+                LstmJob.execute(
+                        "train", "--config", config.toString(), "output.path=" + localModels, "spark.master=local[2]"));
     }
 
     @AfterAll
@@ -58,8 +59,11 @@ class SubmitToStandaloneTest {
     }
 
     private static Run submit(String deployMode, String command, String... args) throws Exception {
-        return SparkDistribution.submit(Map.of("MASTER", cluster.masterUrl(), "DEPLOY_MODE", deployMode, "COMMAND", command),
-                dir.resolve("logs"), config, args);
+        return SparkDistribution.submit(
+                Map.of("MASTER", cluster.masterUrl(), "DEPLOY_MODE", deployMode, "COMMAND", command),
+                dir.resolve("logs"),
+                config,
+                args);
     }
 
     @Test
@@ -85,7 +89,11 @@ class SubmitToStandaloneTest {
         assertEquals(1, store.versions().size());
         RunOutcome outcome = RunOutcome.read(store, "first").orElseThrow();
         assertEquals(store.liveVersion().orElseThrow(), outcome.version());
-        assertEquals(liveLoss(localModels), liveLoss(models), 1e-6, "the driver ran on a Worker, with the config passed inline");
+        assertEquals(
+                liveLoss(localModels),
+                liveLoss(models),
+                1e-6,
+                "the driver ran on a Worker, with the config passed inline");
 
         Run kept = submit("cluster", "retrain", "output.path=" + models, "retrain.minImprovement=0.99");
         assertEquals(LstmJob.KEPT, kept.exitCode(), kept.toString());

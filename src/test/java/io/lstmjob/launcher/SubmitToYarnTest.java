@@ -1,5 +1,9 @@
 package io.lstmjob.launcher;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.lstmjob.cli.LstmJob;
 import io.lstmjob.job.RunOutcome;
 import io.lstmjob.store.ModelStore;
@@ -7,6 +11,10 @@ import io.lstmjob.testing.SampleData;
 import io.lstmjob.testing.SparkDistribution;
 import io.lstmjob.testing.SparkDistribution.Run;
 import io.lstmjob.testing.YarnCluster;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.yarn.api.records.ApplicationReport;
 import org.apache.hadoop.yarn.api.records.FinalApplicationStatus;
@@ -16,15 +24,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * jobs/submit.sh with MASTER=yarn through Spark's own launcher and spark-yarn, on a MiniYARNCluster
@@ -49,17 +48,30 @@ class SubmitToYarnTest {
         yarn = new YarnCluster(dir, 8192);
         FileSystem fs = yarn.fileSystem();
         input = yarn.hdfsUri() + "/data/sines";
-        fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(SampleData.noisySines(dir.resolve("sines"), 8, 300, 2).resolve("sines.csv").toString()),
+        fs.copyFromLocalFile(
+                new org.apache.hadoop.fs.Path(SampleData.noisySines(dir.resolve("sines"), 8, 300, 2)
+                        .resolve("sines.csv")
+                        .toString()),
                 new org.apache.hadoop.fs.Path(input + "/sines.csv"));
         // Spark's jars once, instead of a 200 MB upload per submission (what spark.yarn.jars is for).
-        fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(home.resolve("jars").toString()),
+        fs.copyFromLocalFile(
+                new org.apache.hadoop.fs.Path(home.resolve("jars").toString()),
                 new org.apache.hadoop.fs.Path(yarn.hdfsUri() + "/spark/jars"));
         config = JobConfigFiles.sines(dir, dir.resolve("not-used"));
         String javaHome = System.getProperty("java.home");
-        env = Map.of("MASTER", "yarn", "HADOOP_CONF_DIR", yarn.clientConfDir().toString(), "JAR", jar.toString(),
-                "EXECUTOR_OFFHEAP", "512m",
-                "EXTRA_SUBMIT_ARGS", "--conf spark.yarn.jars=" + yarn.hdfsUri() + "/spark/jars/*.jar"
-                        + " --conf spark.yarn.appMasterEnv.JAVA_HOME=" + javaHome + " --conf spark.executorEnv.JAVA_HOME=" + javaHome);
+        env = Map.of(
+                "MASTER",
+                "yarn",
+                "HADOOP_CONF_DIR",
+                yarn.clientConfDir().toString(),
+                "JAR",
+                jar.toString(),
+                "EXECUTOR_OFFHEAP",
+                "512m",
+                "EXTRA_SUBMIT_ARGS",
+                "--conf spark.yarn.jars=" + yarn.hdfsUri() + "/spark/jars/*.jar"
+                        + " --conf spark.yarn.appMasterEnv.JAVA_HOME=" + javaHome
+                        + " --conf spark.executorEnv.JAVA_HOME=" + javaHome);
     }
 
     @AfterAll
@@ -79,7 +91,9 @@ class SubmitToYarnTest {
     }
 
     private static ApplicationReport lastApplication() throws Exception {
-        return yarn.applications().stream().max(Comparator.comparingLong(ApplicationReport::getStartTime)).orElseThrow();
+        return yarn.applications().stream()
+                .max(Comparator.comparingLong(ApplicationReport::getStartTime))
+                .orElseThrow();
     }
 
     @Test
@@ -93,15 +107,19 @@ class SubmitToYarnTest {
         assertEquals(1, yarn.attempts(app), "main returned: YARN saw the outcome and started no second attempt");
         ModelStore store = new ModelStore(models, "sines", yarn.fileSystem().getConf());
         assertEquals(1, store.versions().size(), "one version per submission");
-        assertEquals(store.liveVersion().orElseThrow(), RunOutcome.read(store, "night-1").orElseThrow().version());
+        assertEquals(
+                store.liveVersion().orElseThrow(),
+                RunOutcome.read(store, "night-1").orElseThrow().version());
 
         Run kept = submit("cluster", "retrain", models, "retrain.minImprovement=0.99");
         assertEquals(LstmJob.KEPT, kept.exitCode(), kept.toString());
         assertTrue(kept.stdout().strip().startsWith("Kept the live model"), kept.toString());
         app = lastApplication();
-        assertEquals(FinalApplicationStatus.FAILED, app.getFinalApplicationStatus(), "exit 10 is not a success for YARN");
+        assertEquals(
+                FinalApplicationStatus.FAILED, app.getFinalApplicationStatus(), "exit 10 is not a success for YARN");
         assertEquals(2, yarn.attempts(app), "YARN tries a FAILED application again");
-        assertEquals(2, store.versions().size(), "a second attempt found the first one's outcome and did not train again");
+        assertEquals(
+                2, store.versions().size(), "a second attempt found the first one's outcome and did not train again");
     }
 
     @Test
@@ -110,6 +128,8 @@ class SubmitToYarnTest {
         Run train = submit("client", "train", models);
         assertEquals(LstmJob.OK, train.exitCode(), train.toString());
         assertTrue(train.stdout().startsWith("Published " + models + "/sines/versions/"), train.toString());
-        assertFalse(new ModelStore(models, "sines", yarn.fileSystem().getConf()).versions().isEmpty());
+        assertFalse(new ModelStore(models, "sines", yarn.fileSystem().getConf())
+                .versions()
+                .isEmpty());
     }
 }

@@ -1,15 +1,14 @@
 package io.lstmjob.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.List;
-import java.util.function.Function;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The two kernels compute the same step: the Vector API one (which FusedLstmTest checks against
@@ -25,12 +24,13 @@ class CellKernelTest {
     @Test
     void theVectorAndTheScalarKernelAgreeForwardsAndBackwardsWithAndWithoutMask() {
         assertTrue(CellKernel.vectorised(), "the tests run with --add-modules jdk.incubator.vector (conf/java17.args)");
-        for (boolean masked : new boolean[]{false, true}) {
+        for (boolean masked : new boolean[] {false, true}) {
             FusedLstmBuffers scalar = filled();
             FusedLstmBuffers vector = filled();
             run(new CellKernel(scalar), masked);
             run(new VectorCellKernel(vector), masked);
-            List<Function<FusedLstmBuffers, INDArray>> arrays = List.of(b -> b.z, b -> b.c, b -> b.tanhC, b -> b.xh, b -> b.dz, b -> b.dc);
+            List<Function<FusedLstmBuffers, INDArray>> arrays =
+                    List.of(b -> b.z, b -> b.c, b -> b.tanhC, b -> b.xh, b -> b.dz, b -> b.dc);
             for (int k = 0; k < arrays.size(); k++) {
                 INDArray expected = arrays.get(k).apply(scalar);
                 INDArray actual = arrays.get(k).apply(vector);

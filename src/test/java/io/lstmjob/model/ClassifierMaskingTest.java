@@ -1,25 +1,24 @@
 package io.lstmjob.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.lstmjob.config.JobConfig;
-import io.lstmjob.testing.TestConfigs;
 import io.lstmjob.config.Task;
 import io.lstmjob.data.DataContract;
 import io.lstmjob.data.FeatureScaler;
 import io.lstmjob.data.MinibatchAssembler;
 import io.lstmjob.data.Segment;
+import io.lstmjob.testing.TestConfigs;
+import java.util.List;
+import java.util.Random;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
-
-import java.util.List;
-import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Variable-length sequences of a classifier share minibatches: what a sequence is batched with
@@ -35,12 +34,23 @@ class ClassifierMaskingTest {
     @ParameterizedTest(name = "bidirectional={0}, attention heads={1}, pooling={2}")
     @CsvSource({"false, 0, last", "false, 0, mean", "true, 0, mean", "true, 0, max", "true, 2, mean", "false, 2, max"})
     void paddingAShortSequenceDoesNotChangeItsClassProbabilities(boolean bidirectional, int heads, String pooling) {
-        JobConfig config = TestConfigs.classifier("model.layers=[6, 4]", "model.seed=7", "model.bidirectional=" + bidirectional,
-                "model.attentionHeads=" + heads, "model.pooling=" + pooling, "train.epochs=1", "train.batchSize=2",
-                "train.gradientClipping=none", "tbptt.forward=5", "tbptt.backward=5");
-        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.CLASSIFY, FEATURES, CLASSES.size());
-        DataContract contract = DataContract.classifier(List.of("x", "y", "z"), CLASSES,
-                new FeatureScaler(new double[]{0, 0, 0}, new double[]{1, 1, 1}, new double[0], new double[0]));
+        JobConfig config = TestConfigs.classifier(
+                "model.layers=[6, 4]",
+                "model.seed=7",
+                "model.bidirectional=" + bidirectional,
+                "model.attentionHeads=" + heads,
+                "model.pooling=" + pooling,
+                "train.epochs=1",
+                "train.batchSize=2",
+                "train.gradientClipping=none",
+                "tbptt.forward=5",
+                "tbptt.backward=5");
+        MultiLayerNetwork network =
+                NetworkFactory.create(config.model(), config.train(), Task.CLASSIFY, FEATURES, CLASSES.size());
+        DataContract contract = DataContract.classifier(
+                List.of("x", "y", "z"),
+                CLASSES,
+                new FeatureScaler(new double[] {0, 0, 0}, new double[] {1, 1, 1}, new double[0], new double[0]));
         // As the job builds minibatches for this network: padded and masked, or (bidirectional) by equal length.
         MinibatchAssembler assembler = new MinibatchAssembler(contract, 2, NetworkFactory.minibatchGroupSteps(network));
         assertEquals(bidirectional ? 1 : Integer.MAX_VALUE, NetworkFactory.minibatchGroupSteps(network));
@@ -60,7 +70,8 @@ class ClassifierMaskingTest {
         } else {
             assertEquals(List.of(shortOne, longOne), withShort);
             assertEquals(12, batch.getFeatures().size(2));
-            assertEquals(5.0 + 12.0, batch.getFeaturesMaskArray().sumNumber().doubleValue(), "mask marks the real steps");
+            assertEquals(
+                    5.0 + 12.0, batch.getFeaturesMaskArray().sumNumber().doubleValue(), "mask marks the real steps");
         }
         float[] expected = probabilities(network, assembler.assemble(List.of(shortOne)), 0);
         float[] actual = probabilities(network, batch, 0);
@@ -71,12 +82,17 @@ class ClassifierMaskingTest {
             sum += p;
         }
         assertEquals(1f, sum, 1e-5f);
-        assertTrue(batch.getLabels().rank() == 2 && batch.getLabels().getFloat(0, 1) == 1f, "one-hot label per sequence");
+        assertTrue(
+                batch.getLabels().rank() == 2 && batch.getLabels().getFloat(0, 1) == 1f, "one-hot label per sequence");
     }
 
     private static float[] probabilities(MultiLayerNetwork network, DataSet data, int example) {
         return network.output(data.getFeatures(), false, data.getFeaturesMaskArray(), null)
-                .getRow(example).castTo(DataType.FLOAT).dup().data().asFloat();
+                .getRow(example)
+                .castTo(DataType.FLOAT)
+                .dup()
+                .data()
+                .asFloat();
     }
 
     private static Segment sequence(Random random, int steps, int cls) {

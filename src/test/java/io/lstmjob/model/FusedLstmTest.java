@@ -1,5 +1,9 @@
 package io.lstmjob.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
 import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -9,20 +13,15 @@ import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
+import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
-
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The fused layer computes what DL4J's LSTM computes: the same outputs, the same state carried
@@ -42,17 +41,35 @@ class FusedLstmTest {
 
     /** @param fusedBackward the fused layers' own backward length (what NetworkFactory sets: tbpttBackward) */
     private static MultiLayerNetwork network(boolean fused, int tbpttForward, int tbpttBackward, int fusedBackward) {
-        LSTM first = new LSTM.Builder().nIn(IN).nOut(UNITS).activation(Activation.TANH)
-                .gateActivationFunction(Activation.SIGMOID).forgetGateBiasInit(1.0).build();
-        LSTM second = new LSTM.Builder().nIn(UNITS).nOut(UNITS).activation(Activation.TANH)
-                .gateActivationFunction(Activation.SIGMOID).forgetGateBiasInit(1.0).build();
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
-                .updater(new Sgd(0.1)).list()
+        LSTM first = new LSTM.Builder()
+                .nIn(IN)
+                .nOut(UNITS)
+                .activation(Activation.TANH)
+                .gateActivationFunction(Activation.SIGMOID)
+                .forgetGateBiasInit(1.0)
+                .build();
+        LSTM second = new LSTM.Builder()
+                .nIn(UNITS)
+                .nOut(UNITS)
+                .activation(Activation.TANH)
+                .gateActivationFunction(Activation.SIGMOID)
+                .forgetGateBiasInit(1.0)
+                .build();
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(3)
+                .dataType(DataType.FLOAT)
+                .updater(new Sgd(0.1))
+                .list()
                 .layer(fused ? FusedLstm.of(first).withTbpttBackwardLength(fusedBackward) : first)
                 .layer(fused ? FusedLstm.of(second).withTbpttBackwardLength(fusedBackward) : second)
-                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
-                        .nIn(UNITS).nOut(OUT).build())
-                .backpropType(BackpropType.TruncatedBPTT).tBPTTForwardLength(tbpttForward).tBPTTBackwardLength(tbpttBackward)
+                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE)
+                        .activation(Activation.IDENTITY)
+                        .nIn(UNITS)
+                        .nOut(OUT)
+                        .build())
+                .backpropType(BackpropType.TruncatedBPTT)
+                .tBPTTForwardLength(tbpttForward)
+                .tBPTTBackwardLength(tbpttBackward)
                 .build();
         MultiLayerNetwork network = new MultiLayerNetwork(conf);
         network.init();
@@ -68,15 +85,18 @@ class FusedLstmTest {
         reference.setParams(params);
         fused.setParams(params.dup());
         assertTrue(fused.getLayer(0) instanceof FusedLstmLayer);
-        return new MultiLayerNetwork[]{reference, fused};
+        return new MultiLayerNetwork[] {reference, fused};
     }
 
     private static void assertClose(INDArray expected, INDArray actual, double tolerance, String what) {
         assertEquals(expected.length(), actual.length(), what);
-        double worst = Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.reduce3.EuclideanDistance(
-                expected.castTo(DataType.DOUBLE).reshape(expected.length()), actual.castTo(DataType.DOUBLE).reshape(actual.length())))
+        double worst = Nd4j.getExecutioner()
+                .exec(new org.nd4j.linalg.api.ops.impl.reduce3.EuclideanDistance(
+                        expected.castTo(DataType.DOUBLE).reshape(expected.length()),
+                        actual.castTo(DataType.DOUBLE).reshape(actual.length())))
                 .getDouble(0);
-        double scale = Math.max(1e-3, expected.castTo(DataType.DOUBLE).norm2Number().doubleValue());
+        double scale =
+                Math.max(1e-3, expected.castTo(DataType.DOUBLE).norm2Number().doubleValue());
         assertTrue(worst / scale < tolerance, what + ": relative difference " + worst / scale);
     }
 
@@ -100,7 +120,8 @@ class FusedLstmTest {
      */
     @Test
     void aTruncatedWindowIsDifferentiatedFromTheStateItStartedInOverTheBackwardLength() {
-        assertTruncatedWindowAsDl4jsLstm(Nd4j.rand(DataType.FLOAT, BATCH, IN, 4).subi(0.5).muli(4),
+        assertTruncatedWindowAsDl4jsLstm(
+                Nd4j.rand(DataType.FLOAT, BATCH, IN, 4).subi(0.5).muli(4),
                 Nd4j.rand(DataType.FLOAT, BATCH, IN, 4).subi(0.5).muli(4));
     }
 
@@ -131,7 +152,7 @@ class FusedLstmTest {
         for (int b = 0; b < BATCH; b++) {
             for (int t = 0; t < steps; t++) {
                 if ((b * steps + t) % 7 != 3) {
-                    x.putScalar(new long[]{b, random.nextInt(IN), t}, 1f);
+                    x.putScalar(new long[] {b, random.nextInt(IN), t}, 1f);
                 }
             }
         }
@@ -142,7 +163,7 @@ class FusedLstmTest {
         MultiLayerNetwork[] nets = pair(4, 3);
         MultiLayerNetwork fusedNet = network(true, 4, 3, 3);
         fusedNet.setParams(nets[1].params());
-        for (MultiLayerNetwork net : new MultiLayerNetwork[]{nets[0], fusedNet}) {
+        for (MultiLayerNetwork net : new MultiLayerNetwork[] {nets[0], fusedNet}) {
             net.initGradientsView();
         }
         var reference = (org.deeplearning4j.nn.layers.recurrent.LSTM) nets[0].getLayer(0);
@@ -151,19 +172,25 @@ class FusedLstmTest {
         INDArray epsilon = Nd4j.rand(DataType.FLOAT, BATCH, UNITS, 4).subi(0.5);
 
         reference.rnnActivateUsingStoredState(first, true, true, none);
-        INDArray expectedOut = reference.rnnActivateUsingStoredState(second.dup(), true, false, none).dup();
+        INDArray expectedOut = reference
+                .rnnActivateUsingStoredState(second.dup(), true, false, none)
+                .dup();
         reference.rnnSetPreviousState(reference.rnnGetTBPTTState());
         reference.setInput(second.dup(), none);
         Pair<Gradient, INDArray> expected = reference.tbpttBackpropGradient(epsilon.dup(), 3, none);
 
         fused.rnnActivateUsingStoredState(first, true, true, none);
-        INDArray actualOut = fused.rnnActivateUsingStoredState(second, true, true, none).dup();
+        INDArray actualOut =
+                fused.rnnActivateUsingStoredState(second, true, true, none).dup();
         Pair<Gradient, INDArray> actual = fused.backpropGradient(epsilon.dup(), none);
 
         // Float32 sums of a few dozen terms: ~1e-6 relative; 1e-5 leaves room for summation order.
         assertClose(expectedOut, actualOut, 1e-5, "outputs of the second window, from the first one's state");
         for (String param : List.of("W", "RW", "b")) {
-            assertClose(expected.getFirst().getGradientFor(param), actual.getFirst().getGradientFor(param), 1e-5,
+            assertClose(
+                    expected.getFirst().getGradientFor(param),
+                    actual.getFirst().getGradientFor(param),
+                    1e-5,
                     "gradient of " + param);
         }
         assertClose(expected.getSecond(), actual.getSecond(), 1e-5, "gradient of the input");
@@ -215,16 +242,29 @@ class FusedLstmTest {
     void insideBidirectionalWithPoolingItTrainsAsDl4jsLstm() {
         MultiLayerNetwork[] nets = new MultiLayerNetwork[2];
         for (int k = 0; k < 2; k++) {
-            LSTM lstm = new LSTM.Builder().nIn(IN).nOut(UNITS).activation(Activation.TANH)
-                    .gateActivationFunction(Activation.SIGMOID).forgetGateBiasInit(1.0).build();
-            MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
-                    .updater(new Sgd(0.1)).list()
+            LSTM lstm = new LSTM.Builder()
+                    .nIn(IN)
+                    .nOut(UNITS)
+                    .activation(Activation.TANH)
+                    .gateActivationFunction(Activation.SIGMOID)
+                    .forgetGateBiasInit(1.0)
+                    .build();
+            MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                    .seed(3)
+                    .dataType(DataType.FLOAT)
+                    .updater(new Sgd(0.1))
+                    .list()
                     .layer(new org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional(
-                            org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional.Mode.CONCAT, k == 1 ? FusedLstm.of(lstm) : lstm))
+                            org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional.Mode.CONCAT,
+                            k == 1 ? FusedLstm.of(lstm) : lstm))
                     .layer(new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder(
-                            org.deeplearning4j.nn.conf.layers.PoolingType.AVG).build())
+                                    org.deeplearning4j.nn.conf.layers.PoolingType.AVG)
+                            .build())
                     .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                            .activation(Activation.SOFTMAX).nIn(2 * UNITS).nOut(OUT).build())
+                            .activation(Activation.SOFTMAX)
+                            .nIn(2 * UNITS)
+                            .nOut(OUT)
+                            .build())
                     .build();
             nets[k] = new MultiLayerNetwork(conf);
             nets[k].init();

@@ -1,5 +1,8 @@
 package io.lstmjob.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -15,9 +18,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /** Training with the fused output layer reports the same scores and makes the same updates as with DL4J's. */
 class FusedRnnOutputTest {
     private static final int IN = 4;
@@ -26,20 +26,35 @@ class FusedRnnOutputTest {
     private static final int STEPS = 10;
 
     private static MultiLayerNetwork network(boolean fused, LossFunctions.LossFunction loss, Activation activation) {
-        RnnOutputLayer output = new RnnOutputLayer.Builder(loss).activation(activation).nIn(6).nOut(CLASSES).build();
-        LSTM lstm = new LSTM.Builder().nIn(IN).nOut(6).activation(Activation.TANH).gateActivationFunction(Activation.SIGMOID).build();
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(4).dataType(DataType.FLOAT)
-                .updater(new Adam(0.05)).list()
+        RnnOutputLayer output = new RnnOutputLayer.Builder(loss)
+                .activation(activation)
+                .nIn(6)
+                .nOut(CLASSES)
+                .build();
+        LSTM lstm = new LSTM.Builder()
+                .nIn(IN)
+                .nOut(6)
+                .activation(Activation.TANH)
+                .gateActivationFunction(Activation.SIGMOID)
+                .build();
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(4)
+                .dataType(DataType.FLOAT)
+                .updater(new Adam(0.05))
+                .list()
                 .layer(FusedLstm.of(lstm).withTbpttBackwardLength(4))
                 .layer(fused ? FusedRnnOutput.of(output) : output)
-                .backpropType(BackpropType.TruncatedBPTT).tBPTTForwardLength(4).tBPTTBackwardLength(4)
+                .backpropType(BackpropType.TruncatedBPTT)
+                .tBPTTForwardLength(4)
+                .tBPTTBackwardLength(4)
                 .build();
         MultiLayerNetwork network = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(conf.toJson()));
         network.init();
         return network;
     }
 
-    private static void assertTrainsAsDl4jsOutputLayer(LossFunctions.LossFunction loss, Activation activation, INDArray labels) {
+    private static void assertTrainsAsDl4jsOutputLayer(
+            LossFunctions.LossFunction loss, Activation activation, INDArray labels) {
         MultiLayerNetwork reference = network(false, loss, activation);
         MultiLayerNetwork fused = network(true, loss, activation);
         assertTrue(fused.getOutputLayer() instanceof FusedRnnOutputLayer, "the configuration survives JSON");
@@ -53,9 +68,15 @@ class FusedRnnOutputTest {
             assertEquals(reference.score(), fused.score(), 1e-5 * Math.abs(reference.score()), "score of fit " + i);
         }
         INDArray difference = reference.params().sub(fused.params());
-        assertTrue(difference.norm2Number().doubleValue() < 1e-5 * reference.params().norm2Number().doubleValue(),
+        assertTrue(
+                difference.norm2Number().doubleValue()
+                        < 1e-5 * reference.params().norm2Number().doubleValue(),
                 "same parameters after training, apart by " + difference.norm2Number());
-        assertEquals(reference.score(data), fused.score(data), 1e-5 * reference.score(data), "score of the data after training");
+        assertEquals(
+                reference.score(data),
+                fused.score(data),
+                1e-5 * reference.score(data),
+                "score of the data after training");
     }
 
     @Test
@@ -63,7 +84,7 @@ class FusedRnnOutputTest {
         INDArray labels = Nd4j.zeros(DataType.FLOAT, BATCH, CLASSES, STEPS);
         for (int b = 0; b < BATCH; b++) {
             for (int t = 0; t < STEPS; t++) {
-                labels.putScalar(new long[]{b, (b + t * t) % CLASSES, t}, 1f);
+                labels.putScalar(new long[] {b, (b + t * t) % CLASSES, t}, 1f);
             }
         }
         assertTrainsAsDl4jsOutputLayer(LossFunctions.LossFunction.MCXENT, Activation.SOFTMAX, labels);
@@ -72,7 +93,7 @@ class FusedRnnOutputTest {
     @Test
     void meanSquaredErrorTrainsAndScoresAsDl4jsOutputLayer() {
         Nd4j.getRandom().setSeed(3);
-        assertTrainsAsDl4jsOutputLayer(LossFunctions.LossFunction.MSE, Activation.IDENTITY,
-                Nd4j.rand(DataType.FLOAT, BATCH, CLASSES, STEPS));
+        assertTrainsAsDl4jsOutputLayer(
+                LossFunctions.LossFunction.MSE, Activation.IDENTITY, Nd4j.rand(DataType.FLOAT, BATCH, CLASSES, STEPS));
     }
 }

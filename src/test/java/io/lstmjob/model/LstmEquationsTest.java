@@ -1,20 +1,18 @@
 package io.lstmjob.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.lstmjob.config.JobConfig;
-import io.lstmjob.testing.TestConfigs;
 import io.lstmjob.config.Task;
+import io.lstmjob.testing.TestConfigs;
+import java.util.Map;
+import java.util.Random;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.List;
-import java.util.Map;
-import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * DL4J's LSTM layer is the standard LSTM: its output on random sequences equals a forward pass
@@ -37,8 +35,14 @@ class LstmEquationsTest {
     void dl4jForwardPassEqualsTheStandardEquations() {
         int nIn = 3;
         int units = 5;
-        JobConfig config = TestConfigs.config("model.layers=[" + units + "]", "model.seed=7", "train.epochs=1",
-                "train.learningRate=0.05", "train.gradientClipping=none", "tbptt.forward=8", "tbptt.backward=8");
+        JobConfig config = TestConfigs.config(
+                "model.layers=[" + units + "]",
+                "model.seed=7",
+                "train.epochs=1",
+                "train.learningRate=0.05",
+                "train.gradientClipping=none",
+                "tbptt.forward=8",
+                "tbptt.backward=8");
         MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.FORECAST, nIn, 2);
         // Train a little, so that the weights are no longer the symmetric initial ones.
         Nd4j.getRandom().setSeed(1);
@@ -59,7 +63,7 @@ class LstmEquationsTest {
         for (int e = 0; e < 2; e++) {
             for (int c = 0; c < nIn; c++) {
                 for (int t = 0; t < steps; t++) {
-                    input.putScalar(new long[]{e, c, t}, random.nextGaussian());
+                    input.putScalar(new long[] {e, c, t}, random.nextGaussian());
                 }
             }
         }
@@ -108,8 +112,15 @@ class LstmEquationsTest {
 
     @Test
     void theForgetGateBiasStartsAtTheConfiguredValue() {
-        JobConfig config = TestConfigs.config("model.layers=[4]", "model.forgetGateBias=1.5", "model.seed=7",
-                "train.epochs=1", "train.learningRate=0.05", "train.gradientClipping=none", "tbptt.forward=8", "tbptt.backward=8");
+        JobConfig config = TestConfigs.config(
+                "model.layers=[4]",
+                "model.forgetGateBias=1.5",
+                "model.seed=7",
+                "train.epochs=1",
+                "train.learningRate=0.05",
+                "train.gradientClipping=none",
+                "tbptt.forward=8",
+                "tbptt.backward=8");
         MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.FORECAST, 3, 2);
         float[] b = network.getLayer(0).paramTable().get("b").toFloatVector();
         for (int u = 0; u < 4; u++) {

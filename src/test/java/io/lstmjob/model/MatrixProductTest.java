@@ -1,14 +1,14 @@
 package io.lstmjob.model;
 
-import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** The direct sgemm gives ND4J's products for every layout the fused LSTM hands it. */
 class MatrixProductTest {
@@ -33,7 +33,7 @@ class MatrixProductTest {
         assertProduct(rowMajor, true, Nd4j.rand(DataType.FLOAT, 'f', 5, 3), false, Nd4j.create(DataType.FLOAT, 7, 3));
         assertProduct(columnMajor, true, rowMajor, true, Nd4j.create(DataType.FLOAT, 4, 5));
         // A column-major result (C^T is computed).
-        assertProduct(rowMajor, false, columnMajor, false, Nd4j.create(DataType.FLOAT, new long[]{5, 4}, 'f'));
+        assertProduct(rowMajor, false, columnMajor, false, Nd4j.create(DataType.FLOAT, new long[] {5, 4}, 'f'));
     }
 
     @Test
@@ -44,7 +44,8 @@ class MatrixProductTest {
         INDArray out = Nd4j.zeros(DataType.FLOAT, 5, 9);
         INDArray outView = out.get(interval(1, 4), interval(3, 7));
         assertProduct(left, false, Nd4j.rand(DataType.FLOAT, 'f', 6, 4), false, outView);
-        assertArrayEquals(new float[9], elements(out.get(interval(0, 1), all())), 0f, "rows outside the view untouched");
+        assertArrayEquals(
+                new float[9], elements(out.get(interval(0, 1), all())), 0f, "rows outside the view untouched");
 
         INDArray row = Nd4j.rand(DataType.FLOAT, 'f', 1, 6);
         assertProduct(row, false, Nd4j.rand(DataType.FLOAT, 'c', 6, 1), false, Nd4j.create(DataType.FLOAT, 1, 1));
@@ -54,9 +55,13 @@ class MatrixProductTest {
     @Test
     void mismatchedShapesAndNonFloatArraysAreRefused() {
         INDArray a = Nd4j.rand(DataType.FLOAT, 3, 4);
-        assertThrows(IllegalArgumentException.class,
-                () -> MatrixProduct.multiply(a, false, Nd4j.rand(DataType.FLOAT, 5, 2), false, Nd4j.create(DataType.FLOAT, 3, 2), 0.0));
-        assertThrows(IllegalArgumentException.class,
-                () -> MatrixProduct.multiply(a, false, Nd4j.rand(DataType.DOUBLE, 4, 2), false, Nd4j.create(DataType.FLOAT, 3, 2), 0.0));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> MatrixProduct.multiply(
+                        a, false, Nd4j.rand(DataType.FLOAT, 5, 2), false, Nd4j.create(DataType.FLOAT, 3, 2), 0.0));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> MatrixProduct.multiply(
+                        a, false, Nd4j.rand(DataType.DOUBLE, 4, 2), false, Nd4j.create(DataType.FLOAT, 3, 2), 0.0));
     }
 }

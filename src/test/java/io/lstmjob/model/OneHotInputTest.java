@@ -1,18 +1,16 @@
 package io.lstmjob.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+
+import java.nio.FloatBuffer;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.nio.FloatBuffer;
-
-import static org.nd4j.linalg.indexing.NDArrayIndex.all;
-import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The gather and scatter give the matrix products' results, and only one-hot input takes them. */
 class OneHotInputTest {
@@ -70,12 +68,16 @@ class OneHotInputTest {
 
         // Rows of CLASSES + 2: the scatter fills the first CLASSES columns of each, and leaves the rest.
         int from = 3;
-        INDArray gradT = Nd4j.valueArrayOf(new long[]{GATE_ROWS, CLASSES + 2}, 7f, DataType.FLOAT);
+        INDArray gradT = Nd4j.valueArrayOf(new long[] {GATE_ROWS, CLASSES + 2}, 7f, DataType.FLOAT);
         input.weightGradient(floats(dz), COLUMNS, from, GATE_ROWS, floats(gradT), CLASSES + 2);
-        INDArray product = dz.get(all(), interval(from, COLUMNS)).mmul(x.get(all(), interval(from, COLUMNS)).transpose());
+        INDArray product = dz.get(all(), interval(from, COLUMNS))
+                .mmul(x.get(all(), interval(from, COLUMNS)).transpose());
         // Sums of two or three terms in another order: float rounding only.
         assertArrayEquals(elements(product), elements(gradT.get(all(), interval(0, CLASSES))), 1e-6f);
-        assertArrayEquals(elements(Nd4j.valueArrayOf(new long[]{GATE_ROWS, 2}, 7f, DataType.FLOAT)),
-                elements(gradT.get(all(), interval(CLASSES, CLASSES + 2))), 0f, "columns after the input weights' untouched");
+        assertArrayEquals(
+                elements(Nd4j.valueArrayOf(new long[] {GATE_ROWS, 2}, 7f, DataType.FLOAT)),
+                elements(gradT.get(all(), interval(CLASSES, CLASSES + 2))),
+                0f,
+                "columns after the input weights' untouched");
     }
 }

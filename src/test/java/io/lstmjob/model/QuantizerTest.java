@@ -1,13 +1,12 @@
 package io.lstmjob.model;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.Arrays;
-import java.util.Random;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 
 class QuantizerTest {
     private static float[] weights() {
@@ -47,7 +46,9 @@ class QuantizerTest {
         double error = 0;
         for (int i = 0; i < w.length; i++) {
             for (float centroid : q.codebook()) {
-                assertTrue(Math.abs(w[i] - back[i]) <= Math.abs(w[i] - centroid) + 1e-7, "weight " + i + " is not at its nearest centroid");
+                assertTrue(
+                        Math.abs(w[i] - back[i]) <= Math.abs(w[i] - centroid) + 1e-7,
+                        "weight " + i + " is not at its nearest centroid");
             }
             error += (w[i] - back[i]) * (w[i] - back[i]);
         }
@@ -61,9 +62,9 @@ class QuantizerTest {
      */
     @Test
     void kmeansIteratesToCentroidsThatAreTheMeansOfTheirWeights() {
-        Quantizer.Quantized q = Quantizer.kmeans(new float[]{0, 0, 0, 1, 1, 1, 10}, 1);
-        assertArrayEquals(new float[]{0.5f, 10f}, q.codebook(), 1e-6f);
-        assertArrayEquals(new float[]{0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 10f}, q.dequantize(), 1e-6f);
+        Quantizer.Quantized q = Quantizer.kmeans(new float[] {0, 0, 0, 1, 1, 1, 10}, 1);
+        assertArrayEquals(new float[] {0.5f, 10f}, q.codebook(), 1e-6f);
+        assertArrayEquals(new float[] {0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 10f}, q.dequantize(), 1e-6f);
 
         float[] w = weights();
         q = Quantizer.kmeans(w, 3);

@@ -1,22 +1,21 @@
 package io.lstmjob.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.lstmjob.config.JobConfig;
 import io.lstmjob.config.Task;
 import io.lstmjob.testing.TestConfigs;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The train.* and model.* settings that shape an update, seen in what one update does to the
@@ -27,9 +26,16 @@ class TrainingSettingsTest {
     private static final double LR = 0.1;
 
     private static MultiLayerNetwork network(String... overrides) {
-        List<String> all = new ArrayList<>(List.of("model.layers=[4, 3]", "model.seed=7", "train.updater=sgd",
-                "train.learningRate=" + LR, "train.gradientClipping=none", "train.batchSize=2",
-                "tbptt.forward=10", "tbptt.backward=10", "segment.length=10"));
+        List<String> all = new ArrayList<>(List.of(
+                "model.layers=[4, 3]",
+                "model.seed=7",
+                "train.updater=sgd",
+                "train.learningRate=" + LR,
+                "train.gradientClipping=none",
+                "train.batchSize=2",
+                "tbptt.forward=10",
+                "tbptt.backward=10",
+                "segment.length=10"));
         all.addAll(List.of(overrides));
         JobConfig config = TestConfigs.config(all.toArray(String[]::new));
         return NetworkFactory.create(config.model(), config.train(), Task.FORECAST, 2, 1);
@@ -61,32 +67,42 @@ class TrainingSettingsTest {
         MultiLayerNetwork decayed = network("train.l2=0.5");
         for (String weights : List.of("0_W", "0_RW", "1_W", "2_W")) {
             INDArray start = plain.paramTable().get(weights).dup();
-            assertEquals(0.0, start.sub(decayed.paramTable().get(weights)).amaxNumber().doubleValue(), "the same start");
+            assertEquals(
+                    0.0,
+                    start.sub(decayed.paramTable().get(weights)).amaxNumber().doubleValue(),
+                    "the same start");
         }
         plain.fit(batch(1));
         decayed.fit(batch(1));
         for (String weights : List.of("0_W", "0_RW", "1_W", "2_W")) {
             INDArray expected = network().paramTable().get(weights).mul(-LR * 0.5);
-            INDArray actual = decayed.paramTable().get(weights).sub(plain.paramTable().get(weights));
+            INDArray actual =
+                    decayed.paramTable().get(weights).sub(plain.paramTable().get(weights));
             assertTrue(actual.equalsWithEps(expected, 1e-5), weights + ": l2's share of the update is -lr x l2 x w");
-            assertTrue(expected.amaxNumber().doubleValue() > 1e-2, weights + " is far enough from zero for the check to mean something");
+            assertTrue(
+                    expected.amaxNumber().doubleValue() > 1e-2,
+                    weights + " is far enough from zero for the check to mean something");
         }
     }
 
     @Test
     void clipElementBoundsEveryGradientElementAndTheL2VariantsBoundTheNorms() {
         float[] unclipped = step(network(), batch(1000));
-        double largest = Arrays.stream(toDoubles(unclipped)).map(Math::abs).max().orElseThrow();
+        double largest =
+                Arrays.stream(toDoubles(unclipped)).map(Math::abs).max().orElseThrow();
         assertTrue(largest > 10 * LR * 0.1, "huge targets make updates beyond the threshold: " + largest);
 
-        float[] element = step(network("train.gradientClipping=clip-element", "train.gradientClippingThreshold=0.1"), batch(1000));
+        float[] element = step(
+                network("train.gradientClipping=clip-element", "train.gradientClippingThreshold=0.1"), batch(1000));
         for (float d : element) {
             assertTrue(Math.abs(d) <= LR * 0.1 + 1e-6, "clip-element: |update| " + Math.abs(d) + " > lr x threshold");
         }
-        assertTrue(Arrays.stream(toDoubles(element)).map(Math::abs).max().orElseThrow() > LR * 0.1 * 0.99,
+        assertTrue(
+                Arrays.stream(toDoubles(element)).map(Math::abs).max().orElseThrow() > LR * 0.1 * 0.99,
                 "some gradient element was clipped to the threshold");
 
-        MultiLayerNetwork perLayer = network("train.gradientClipping=clip-l2-per-layer", "train.gradientClippingThreshold=0.1");
+        MultiLayerNetwork perLayer =
+                network("train.gradientClipping=clip-l2-per-layer", "train.gradientClippingThreshold=0.1");
         float[] layered = step(perLayer, batch(1000));
         long from = 0;
         for (int layer = 0; layer < perLayer.getnLayers(); layer++) {
@@ -99,15 +115,20 @@ class TrainingSettingsTest {
             from += n;
         }
 
-        MultiLayerNetwork perType = network("train.gradientClipping=clip-l2-per-param-type", "train.gradientClippingThreshold=0.1");
+        MultiLayerNetwork perType =
+                network("train.gradientClipping=clip-l2-per-param-type", "train.gradientClippingThreshold=0.1");
         float[] typed = step(perType, batch(1000));
         INDArray view = Nd4j.createFromArray(typed);
         from = 0;
         for (int layer = 0; layer < perType.getnLayers(); layer++) {
             for (var entry : perType.getLayer(layer).paramTable().entrySet()) {
                 long n = entry.getValue().length();
-                double norm = view.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, from + n)).norm2Number().doubleValue();
-                assertTrue(norm <= LR * 0.1 + 1e-5, "clip-l2-per-param-type: " + layer + "_" + entry.getKey() + " norm " + norm);
+                double norm = view.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, from + n))
+                        .norm2Number()
+                        .doubleValue();
+                assertTrue(
+                        norm <= LR * 0.1 + 1e-5,
+                        "clip-l2-per-param-type: " + layer + "_" + entry.getKey() + " norm " + norm);
                 from += n;
             }
         }
@@ -119,7 +140,11 @@ class TrainingSettingsTest {
         MultiLayerNetwork rmsprop = network("train.updater=rmsprop");
         MultiLayerNetwork adam = network("train.updater=adam");
         long n = sgd.numParams();
-        assertEquals(0, sgd.getUpdater().getStateViewArray() == null ? 0 : sgd.getUpdater().getStateViewArray().length());
+        assertEquals(
+                0,
+                sgd.getUpdater().getStateViewArray() == null
+                        ? 0
+                        : sgd.getUpdater().getStateViewArray().length());
         assertEquals(n, rmsprop.getUpdater().getStateViewArray().length(), "RMSProp keeps one average per parameter");
         assertEquals(2 * n, adam.getUpdater().getStateViewArray().length(), "Adam keeps two moments per parameter");
         // First steps, against the gradient the SGD network's step shows (-lr x g): RMSProp moves a parameter
@@ -146,18 +171,38 @@ class TrainingSettingsTest {
         MultiLayerNetwork dropped = network("model.dropout=0.5");
         MultiLayerNetwork whole = network();
         INDArray x = batch(1).getFeatures();
-        assertFalse(dropped.output(x, true).equalsWithEps(dropped.output(x, true), 1e-6), "dropout: two training passes differ");
+        assertFalse(
+                dropped.output(x, true).equalsWithEps(dropped.output(x, true), 1e-6),
+                "dropout: two training passes differ");
         // Between layers, not on the network's input: the first LSTM's outputs agree, the second's differ. Each
         // pass stops at the layer it looks at: a layer's dropout works in place on the activations it takes in.
-        assertEquals(0.0, dropped.feedForwardToLayer(0, x, true).get(1).sub(dropped.feedForwardToLayer(0, x, true).get(1))
-                .amaxNumber().doubleValue(), "the first layer's input is the data, never dropped");
+        assertEquals(
+                0.0,
+                dropped.feedForwardToLayer(0, x, true)
+                        .get(1)
+                        .sub(dropped.feedForwardToLayer(0, x, true).get(1))
+                        .amaxNumber()
+                        .doubleValue(),
+                "the first layer's input is the data, never dropped");
         List<INDArray> one = dropped.feedForwardToLayer(1, x, true);
         List<INDArray> two = dropped.feedForwardToLayer(1, x, true);
-        assertTrue(one.get(2).sub(two.get(2)).amaxNumber().doubleValue() > 1e-3, "the second LSTM layer's input is dropped");
-        assertEquals(0.0, dropped.output(x, false).sub(dropped.output(x, false)).amaxNumber().doubleValue(), "inference keeps every unit");
-        assertTrue(dropped.output(x, false).equalsWithEps(whole.output(x, false), 1e-6),
+        assertTrue(
+                one.get(2).sub(two.get(2)).amaxNumber().doubleValue() > 1e-3,
+                "the second LSTM layer's input is dropped");
+        assertEquals(
+                0.0,
+                dropped.output(x, false)
+                        .sub(dropped.output(x, false))
+                        .amaxNumber()
+                        .doubleValue(),
+                "inference keeps every unit");
+        assertTrue(
+                dropped.output(x, false).equalsWithEps(whole.output(x, false), 1e-6),
                 "inference with dropout is the network without it (DL4J scales at training time)");
-        assertEquals(0.0, whole.output(x, true).sub(whole.output(x, true)).amaxNumber().doubleValue(), "no dropout: training passes agree");
+        assertEquals(
+                0.0,
+                whole.output(x, true).sub(whole.output(x, true)).amaxNumber().doubleValue(),
+                "no dropout: training passes agree");
     }
 
     private static double[] toDoubles(float[] values) {

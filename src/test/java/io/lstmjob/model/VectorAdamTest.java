@@ -1,5 +1,9 @@
 package io.lstmjob.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -13,10 +17,6 @@ import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** VectorAdam makes DL4J's Adam updates, and networks configured with it save and load as with Adam. */
 class VectorAdamTest {
@@ -47,10 +47,19 @@ class VectorAdamTest {
 
     @Test
     void aNetworkConfigurationKeepsTheUpdaterThroughJson() {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().updater(new VectorAdam(0.003)).list()
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY).nIn(2).nOut(1).build())
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .updater(new VectorAdam(0.003))
+                .list()
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE)
+                        .activation(Activation.IDENTITY)
+                        .nIn(2)
+                        .nOut(1)
+                        .build())
                 .build();
-        IUpdater read = ((BaseLayer) MultiLayerConfiguration.fromJson(conf.toJson()).getConf(0).getLayer()).getIUpdater();
+        IUpdater read = ((BaseLayer) MultiLayerConfiguration.fromJson(conf.toJson())
+                        .getConf(0)
+                        .getLayer())
+                .getIUpdater();
         assertInstanceOf(VectorAdam.class, read);
         assertEquals(0.003, ((VectorAdam) read).getLearningRate(), 0);
     }
@@ -58,6 +67,8 @@ class VectorAdamTest {
     private static void assertRelativelyClose(INDArray expected, INDArray actual, double tolerance, String what) {
         double scale = expected.amaxNumber().doubleValue();
         double difference = expected.sub(actual).amaxNumber().doubleValue();
-        assertTrue(difference <= tolerance * scale, what + ": max difference " + difference + " for values up to " + scale);
+        assertTrue(
+                difference <= tolerance * scale,
+                what + ": max difference " + difference + " for values up to " + scale);
     }
 }

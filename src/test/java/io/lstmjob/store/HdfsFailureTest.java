@@ -1,12 +1,22 @@
 package io.lstmjob.store;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.lstmjob.config.JobConfig;
 import io.lstmjob.config.Task;
 import io.lstmjob.job.TrainingJob;
 import io.lstmjob.model.NetworkFactory;
-import io.lstmjob.testing.SparkTest;
 import io.lstmjob.testing.SampleData;
+import io.lstmjob.testing.SparkTest;
 import io.lstmjob.testing.TestConfigs;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -20,17 +30,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.util.List;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /** HDFS going wrong under the model store: a DataNode lost mid-write, a full or unwritable output path. */
 @Tag("hdfs")
 class HdfsFailureTest extends SparkTest {
@@ -39,6 +38,7 @@ class HdfsFailureTest extends SparkTest {
 
     /** Small blocks, so that a space quota can let small files (the lock) through and stop a large model. */
     private static final long BLOCK = 1 << 20;
+
     private MiniDFSCluster hdfs;
 
     @BeforeEach
@@ -46,7 +46,10 @@ class HdfsFailureTest extends SparkTest {
         Configuration conf = new Configuration();
         conf.setInt("dfs.replication", 2);
         conf.setLong("dfs.blocksize", BLOCK);
-        hdfs = new MiniDFSCluster.Builder(conf, Files.createDirectories(dir.resolve("hdfs")).toFile()).numDataNodes(2).build();
+        hdfs = new MiniDFSCluster.Builder(
+                        conf, Files.createDirectories(dir.resolve("hdfs")).toFile())
+                .numDataNodes(2)
+                .build();
         hdfs.waitActive();
     }
 
@@ -57,22 +60,30 @@ class HdfsFailureTest extends SparkTest {
 
     @Test
     void aDataNodeStoppedWhileTheModelIsWrittenLeavesACompleteModel() throws Exception {
-        JobConfig config = TestConfigs.config("model.layers=[256]", "model.seed=1", "train.epochs=1", "train.batchSize=1",
-                "train.gradientClipping=none", "tbptt.forward=10", "tbptt.backward=10");
-        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(),
-                Task.FORECAST, 16, 16);
+        JobConfig config = TestConfigs.config(
+                "model.layers=[256]",
+                "model.seed=1",
+                "train.epochs=1",
+                "train.batchSize=1",
+                "train.gradientClipping=none",
+                "tbptt.forward=10",
+                "tbptt.backward=10");
+        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.FORECAST, 16, 16);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ModelSerializer.writeModel(network, bytes, true);
         byte[] model = bytes.toByteArray();
         assertTrue(model.length > 500_000, "large enough to span many packets: " + model.length);
 
         ModelStore store = new ModelStore(hdfs.getURI() + "/models", "big", hdfs.getConfiguration(0));
-        store.publish("v1", Map.of("model.zip", out -> {
-            out.write(model, 0, model.length / 2);
-            ((org.apache.hadoop.fs.Syncable) out).hflush();
-            hdfs.stopDataNode(0);
-            out.write(model, model.length / 2, model.length - model.length / 2);
-        }), true);
+        store.publish(
+                "v1",
+                Map.of("model.zip", out -> {
+                    out.write(model, 0, model.length / 2);
+                    ((org.apache.hadoop.fs.Syncable) out).hflush();
+                    hdfs.stopDataNode(0);
+                    out.write(model, model.length / 2, model.length - model.length / 2);
+                }),
+                true);
 
         try (InputStream in = store.open("v1", "model.zip")) {
             MultiLayerNetwork loaded = ModelSerializer.restoreMultiLayerNetwork(in, true);
@@ -97,11 +108,15 @@ class HdfsFailureTest extends SparkTest {
 
         ModelStoreException e;
         try {
-            e = assertThrows(ModelStoreException.class, () -> TrainingJob.run(spark, TestConfigs.sines(input, root, big)));
+            e = assertThrows(
+                    ModelStoreException.class, () -> TrainingJob.run(spark, TestConfigs.sines(input, root, big)));
         } finally {
             spark.sparkContext().hadoopConfiguration().unset("dfs.blocksize");
         }
-        assertTrue(e.getMessage().contains("/models/sines") && e.getMessage().toLowerCase().contains("quota"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("/models/sines")
+                        && e.getMessage().toLowerCase().contains("quota"),
+                e.getMessage());
         ModelStore store = new ModelStore(root, "sines", hdfs.getConfiguration(0));
         assertEquals(first.version(), store.liveVersion().orElseThrow());
         assertEquals(List.of(first.version()), store.versions(), "no partial version is visible");
@@ -114,7 +129,8 @@ class HdfsFailureTest extends SparkTest {
         FileSystem fs = hdfs.getFileSystem();
         fs.create(new Path("/taken")).close(); // a file where the model store's folder should be
         java.nio.file.Path input = SampleData.noisySines(dir.resolve("in"), 2, 100, 1);
-        ModelStoreException e = assertThrows(ModelStoreException.class,
+        ModelStoreException e = assertThrows(
+                ModelStoreException.class,
                 () -> TrainingJob.run(spark, TestConfigs.sines(input, hdfs.getURI() + "/taken", "train.epochs=1")));
         assertTrue(e.getMessage().contains("/taken"), e.getMessage());
     }

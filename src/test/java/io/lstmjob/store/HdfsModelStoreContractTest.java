@@ -1,5 +1,8 @@
 package io.lstmjob.store;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.junit.jupiter.api.AfterAll;
@@ -7,10 +10,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.UUID;
 
 @Tag("hdfs")
 class HdfsModelStoreContractTest extends ModelStoreTest {
@@ -22,7 +21,9 @@ class HdfsModelStoreContractTest extends ModelStoreTest {
 
     @BeforeAll
     static void startHdfs() throws IOException {
-        hdfs = new MiniDFSCluster.Builder(new Configuration(), dir.toFile()).numDataNodes(1).build();
+        hdfs = new MiniDFSCluster.Builder(new Configuration(), dir.toFile())
+                .numDataNodes(1)
+                .build();
         hdfs.waitActive();
     }
 

@@ -1,9 +1,8 @@
 package io.lstmjob.store;
 
+import java.nio.file.Path;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
 
 class LocalModelStoreTest extends ModelStoreTest {
     @TempDir

@@ -1,8 +1,9 @@
 package io.lstmjob.store;
 
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,11 +14,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.junit.jupiter.api.Test;
 
 /**
  * The model store's promises, on any Hadoop file system: {@link LocalModelStoreTest} runs them on
@@ -59,8 +58,10 @@ abstract class ModelStoreTest {
 
     /** What a holder on this machine records besides its pid: the kernel's boot and its process namespace. */
     private static String thisMachine() throws java.io.IOException {
-        return "\"bootId\":\"" + java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/random/boot_id")).strip()
-                + "\",\"pidNamespace\":\"" + java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/ns/pid")) + "\"";
+        return "\"bootId\":\""
+                + java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/random/boot_id"))
+                        .strip() + "\",\"pidNamespace\":\""
+                + java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/ns/pid")) + "\"";
     }
 
     private static Map<String, FileContent> file(String text) {
@@ -112,8 +113,10 @@ abstract class ModelStoreTest {
         }
         List<String> bad = misses.get(60, TimeUnit.SECONDS);
         reader.shutdown();
-        assertEquals(List.of(), bad.subList(0, Math.min(5, bad.size())), bad.size() + " of " + reads.get()
-                + " reads found no LATEST or a broken one");
+        assertEquals(
+                List.of(),
+                bad.subList(0, Math.min(5, bad.size())),
+                bad.size() + " of " + reads.get() + " reads found no LATEST or a broken one");
         assertEquals("v0002", store.liveVersion().orElseThrow());
     }
 
@@ -150,10 +153,15 @@ abstract class ModelStoreTest {
     void aFailedWriteLeavesNothingVisible() throws Exception {
         ModelStore store = store();
         store.publish("v1", file("1"), true);
-        assertThrows(ModelStoreException.class, () -> store.publish("v2", Map.of("model.txt", out -> {
-            out.write(1);
-            throw new java.io.IOException("disk full");
-        }), true));
+        assertThrows(
+                ModelStoreException.class,
+                () -> store.publish(
+                        "v2",
+                        Map.of("model.txt", out -> {
+                            out.write(1);
+                            throw new java.io.IOException("disk full");
+                        }),
+                        true));
         assertEquals(List.of("v1"), store.versions());
         assertEquals("v1", store.liveVersion().orElseThrow());
         assertFalse(fs().exists(new org.apache.hadoop.fs.Path(root() + "/m/versions/v2")));
@@ -174,7 +182,8 @@ abstract class ModelStoreTest {
     void aLockOfADeadProcessIsBrokenOnlyOnRequestOrByTheSameRun() throws Exception {
         Process dead = new ProcessBuilder("true").start();
         dead.waitFor();
-        String holder = "{\"runId\":\"old\",\"host\":\"h\",\"pid\":" + dead.pid() + ",\"startedAt\":\"yesterday\"," + thisMachine() + "}";
+        String holder = "{\"runId\":\"old\",\"host\":\"h\",\"pid\":" + dead.pid() + ",\"startedAt\":\"yesterday\","
+                + thisMachine() + "}";
         writeLock(holder, 0);
         ModelStore store = store();
         ModelLockedException e = assertThrows(ModelLockedException.class, () -> store.lock("new", 600, false));
@@ -190,8 +199,10 @@ abstract class ModelStoreTest {
         Process dead = new ProcessBuilder("true").start();
         dead.waitFor();
         String host = java.net.InetAddress.getLocalHost().getHostName();
-        writeLock("{\"runId\":\"elsewhere\",\"host\":\"" + host + "\",\"pid\":" + dead.pid()
-                + ",\"bootId\":\"another-kernel\",\"pidNamespace\":\"pid:[1]\"}", 0);
+        writeLock(
+                "{\"runId\":\"elsewhere\",\"host\":\"" + host + "\",\"pid\":" + dead.pid()
+                        + ",\"bootId\":\"another-kernel\",\"pidNamespace\":\"pid:[1]\"}",
+                0);
         ModelLockedException e = assertThrows(ModelLockedException.class, () -> store().lock("new", 600, true));
         assertTrue(e.getMessage().contains("try again when it has finished"), e.getMessage());
     }
@@ -221,7 +232,8 @@ abstract class ModelStoreTest {
         ModelLockedException e = assertThrows(ModelLockedException.class, () -> paused.publish("v2", file("2"), true));
         assertTrue(e.getMessage().contains("run nightly lost the lock of m to run nightly-retry"), e.getMessage());
         assertThrows(ModelLockedException.class, () -> paused.retain(1));
-        assertThrows(ModelLockedException.class, () -> paused.checkpoints("nightly").delete());
+        assertThrows(
+                ModelLockedException.class, () -> paused.checkpoints("nightly").delete());
         assertEquals(List.of("v1"), paused.versions());
         assertEquals("v1", paused.liveVersion().orElseThrow());
 
@@ -303,7 +315,8 @@ abstract class ModelStoreTest {
             store.checkpoints("20261203T000000000Z-ffffffff"); // a run folder without a checkpoint does not count
             assertEquals(java.util.Optional.of(5), run.latest());
             List<String> left = new ArrayList<>();
-            for (var status : fs().listStatus(new org.apache.hadoop.fs.Path(root() + "/m/runs/20261202T000000000Z-00000000/checkpoints"))) {
+            for (var status : fs().listStatus(new org.apache.hadoop.fs.Path(
+                    root() + "/m/runs/20261202T000000000Z-00000000/checkpoints"))) {
                 left.add(status.getPath().getName());
             }
             java.util.Collections.sort(left);

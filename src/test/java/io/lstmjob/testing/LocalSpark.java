@@ -5,8 +5,7 @@ import org.apache.spark.sql.SparkSession;
 
 /** One local[2] Spark session for a test class, bound to loopback. */
 public final class LocalSpark {
-    private LocalSpark() {
-    }
+    private LocalSpark() {}
 
     public static SparkSession start() {
         return SparkSession.builder()

@@ -8,8 +8,7 @@ import java.util.Random;
 
 /** Small datasets with a real learning signal, written into a test's temporary folder. */
 public final class SampleData {
-    private SampleData() {
-    }
+    private SampleData() {}
 
     /** Noisy sine waves, one sequence per id, in a CSV with id and order columns. */
     public static Path noisySines(Path dir, int sequences, int steps, long seed) throws IOException {
@@ -21,10 +20,16 @@ public final class SampleData {
             double period = 20 + random.nextInt(10);
             for (int t = 0; t < steps; t++) {
                 double angle = phase + 2 * Math.PI * t / period;
-                csv.append("s").append(s).append(',').append(t).append(',')
-                        .append(String.format(java.util.Locale.ROOT, "%.5f", Math.sin(angle) + 0.05 * random.nextGaussian()))
+                csv.append("s")
+                        .append(s)
                         .append(',')
-                        .append(String.format(java.util.Locale.ROOT, "%.5f", Math.cos(angle) + 0.05 * random.nextGaussian()))
+                        .append(t)
+                        .append(',')
+                        .append(String.format(
+                                java.util.Locale.ROOT, "%.5f", Math.sin(angle) + 0.05 * random.nextGaussian()))
+                        .append(',')
+                        .append(String.format(
+                                java.util.Locale.ROOT, "%.5f", Math.cos(angle) + 0.05 * random.nextGaussian()))
                         .append('\n');
             }
         }
@@ -37,7 +42,8 @@ public final class SampleData {
      * Like {@link #noisySines} but the first {@code corruptFraction} of every sequence is random noise:
      * training data gone bad while the tail (the validation holdout) is still the clean signal.
      */
-    public static Path corruptedSines(Path dir, int sequences, int steps, double corruptFraction, long seed) throws IOException {
+    public static Path corruptedSines(Path dir, int sequences, int steps, double corruptFraction, long seed)
+            throws IOException {
         noisySines(dir, sequences, steps, seed);
         Path file = dir.resolve("sines.csv");
         java.util.List<String> lines = new java.util.ArrayList<>(Files.readAllLines(file));
@@ -45,8 +51,14 @@ public final class SampleData {
         for (int i = 1; i < lines.size(); i++) {
             String[] cells = lines.get(i).split(",");
             if (Integer.parseInt(cells[1]) < steps * corruptFraction) {
-                lines.set(i, cells[0] + "," + cells[1] + "," + String.format(java.util.Locale.ROOT, "%.5f,%.5f",
-                        random.nextDouble() * 2 - 1, random.nextDouble() * 2 - 1));
+                lines.set(
+                        i,
+                        cells[0] + "," + cells[1] + ","
+                                + String.format(
+                                        java.util.Locale.ROOT,
+                                        "%.5f,%.5f",
+                                        random.nextDouble() * 2 - 1,
+                                        random.nextDouble() * 2 - 1));
             }
         }
         Files.write(file, lines);

@@ -26,12 +26,14 @@ public final class StandaloneCluster implements AutoCloseable {
     }
 
     /** Master and Workers started by the Spark home of {@link SparkDistribution}. */
-    public static StandaloneCluster fromDistribution(Path dir, int workerCount, int coresPerWorker, String memoryPerWorker)
+    public static StandaloneCluster fromDistribution(
+            Path dir, int workerCount, int coresPerWorker, String memoryPerWorker)
             throws IOException, InterruptedException {
         return new StandaloneCluster(dir, workerCount, coresPerWorker, memoryPerWorker, true);
     }
 
-    private StandaloneCluster(Path dir, int workerCount, int coresPerWorker, String memoryPerWorker, boolean fromDistribution)
+    private StandaloneCluster(
+            Path dir, int workerCount, int coresPerWorker, String memoryPerWorker, boolean fromDistribution)
             throws IOException, InterruptedException {
         this.fromDistribution = fromDistribution;
         home = fromDistribution ? SparkDistribution.home() : dir.resolve("spark-home");
@@ -40,14 +42,32 @@ public final class StandaloneCluster implements AutoCloseable {
         // handing its number on leaves a window in which another process can take it); the master's is
         // read from its log.
         Path masterLog = dir.resolve("master.log");
-        master = start(masterLog, "org.apache.spark.deploy.master.Master",
-                "--host", "127.0.0.1", "--port", "0", "--webui-port", "0");
+        master = start(
+                masterLog,
+                "org.apache.spark.deploy.master.Master",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--webui-port",
+                "0");
         port = masterPort(master, masterLog, 60_000);
         for (int i = 0; i < workerCount; i++) {
             Path work = Files.createDirectories(dir.resolve("worker-" + i));
-            workers.add(start(dir.resolve("worker-" + i + ".log"), "org.apache.spark.deploy.worker.Worker",
-                    "--host", "127.0.0.1", "--cores", Integer.toString(coresPerWorker), "--memory", memoryPerWorker,
-                    "--webui-port", "0", "--work-dir", work.toString(), masterUrl()));
+            workers.add(start(
+                    dir.resolve("worker-" + i + ".log"),
+                    "org.apache.spark.deploy.worker.Worker",
+                    "--host",
+                    "127.0.0.1",
+                    "--cores",
+                    Integer.toString(coresPerWorker),
+                    "--memory",
+                    memoryPerWorker,
+                    "--webui-port",
+                    "0",
+                    "--work-dir",
+                    work.toString(),
+                    masterUrl()));
         }
     }
 
@@ -59,10 +79,14 @@ public final class StandaloneCluster implements AutoCloseable {
     public static Map<String, String> executorSettings() {
         String opens = "@" + Path.of("conf/java17.args").toAbsolutePath();
         return Map.of(
-                "spark.executor.extraClassPath", System.getProperty("java.class.path"),
-                "spark.executor.extraJavaOptions", opens,
-                "spark.executor.memory", "1g",
-                "spark.executorEnv.OMP_NUM_THREADS", "1");
+                "spark.executor.extraClassPath",
+                System.getProperty("java.class.path"),
+                "spark.executor.extraJavaOptions",
+                opens,
+                "spark.executor.memory",
+                "1g",
+                "spark.executorEnv.OMP_NUM_THREADS",
+                "1");
     }
 
     /** The executor JVMs currently running, as children of the Worker processes. */
@@ -75,24 +99,38 @@ public final class StandaloneCluster implements AutoCloseable {
     }
 
     private Process start(Path log, String mainClass, String... args) throws IOException, InterruptedException {
-        Map<String, String> env = Map.of("SPARK_SCALA_VERSION", "2.12", "SPARK_LOCAL_IP", "127.0.0.1", "OMP_NUM_THREADS", "1",
-                "SPARK_DAEMON_MEMORY", "512m");
+        Map<String, String> env = Map.of(
+                "SPARK_SCALA_VERSION",
+                "2.12",
+                "SPARK_LOCAL_IP",
+                "127.0.0.1",
+                "OMP_NUM_THREADS",
+                "1",
+                "SPARK_DAEMON_MEMORY",
+                "512m");
         if (fromDistribution) {
             return SparkDistribution.sparkClass(log, env, mainClass, args);
         }
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "@" + Path.of("conf/java17.args").toAbsolutePath(), "-cp", System.getProperty("java.class.path"),
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "@" + Path.of("conf/java17.args").toAbsolutePath(),
+                "-cp",
+                System.getProperty("java.class.path"),
                 mainClass));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("SPARK_HOME", home.toString());
         builder.environment().putAll(env);
         return builder.start();
     }
 
     /** The port the master bound, from the line Spark logs once it listens ("Starting Spark master at spark://HOST:PORT"). */
-    private static int masterPort(Process master, Path log, long timeoutMillis) throws InterruptedException, IOException {
-        java.util.regex.Pattern started = java.util.regex.Pattern.compile("Starting Spark master at spark://[^:]+:(\\d+)");
+    private static int masterPort(Process master, Path log, long timeoutMillis)
+            throws InterruptedException, IOException {
+        java.util.regex.Pattern started =
+                java.util.regex.Pattern.compile("Starting Spark master at spark://[^:]+:(\\d+)");
         long deadline = System.currentTimeMillis() + timeoutMillis;
         while (System.currentTimeMillis() < deadline && master.isAlive()) {
             if (Files.exists(log)) {

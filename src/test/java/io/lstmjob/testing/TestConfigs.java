@@ -4,15 +4,13 @@ import io.lstmjob.config.InputConfig;
 import io.lstmjob.config.JobConfig;
 import io.lstmjob.config.JobConfigLoader;
 import io.lstmjob.config.ShardingConfig;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Job configs for the sample data, built the way a user builds them: defaults plus overrides. */
 public final class TestConfigs {
-    private TestConfigs() {
-    }
+    private TestConfigs() {}
 
     /** conf/default.conf with {@code key=value} overrides: a config as a user writes one. */
     public static JobConfig config(String... overrides) {
@@ -25,16 +23,22 @@ public final class TestConfigs {
      * (tbptt.forward=1), everything else as conf/default.conf has it; {@code overrides} come last.
      */
     public static InputConfig input(Path path, String... overrides) {
-        List<String> all = new ArrayList<>(List.of("input.path=" + path, "input.sequenceIdColumn=id", "input.orderColumn=t",
-                "input.featureColumns=[value]", "input.targetColumns=[]", "tbptt.forward=1", "tbptt.backward=1"));
+        List<String> all = new ArrayList<>(List.of(
+                "input.path=" + path,
+                "input.sequenceIdColumn=id",
+                "input.orderColumn=t",
+                "input.featureColumns=[value]",
+                "input.targetColumns=[]",
+                "tbptt.forward=1",
+                "tbptt.backward=1"));
         all.addAll(List.of(overrides));
         return config(all.toArray(String[]::new)).input();
     }
 
     /** A text file or folder's input section (a character model). */
     public static InputConfig text(Path path, String... overrides) {
-        List<String> all = new ArrayList<>(List.of("input.format=text", "input.sequenceIdColumn=", "input.orderColumn=",
-                "input.featureColumns=[]"));
+        List<String> all = new ArrayList<>(List.of(
+                "input.format=text", "input.sequenceIdColumn=", "input.orderColumn=", "input.featureColumns=[]"));
         all.addAll(List.of(overrides));
         return input(path, all.toArray(String[]::new));
     }
@@ -44,10 +48,15 @@ public final class TestConfigs {
      * {@code validation.fraction}, {@code spark.numPartitions} (and the other keys) overrides; the
      * TBPTT window is one step, so any segment length is allowed.
      */
-    public static ShardingConfig sharding(int segmentLength, int overlap, double validationFraction, int partitions,
-                                          String... overrides) {
-        List<String> all = new ArrayList<>(List.of("tbptt.forward=1", "tbptt.backward=1", "segment.length=" + segmentLength,
-                "segment.overlap=" + overlap, "validation.fraction=" + validationFraction, "spark.numPartitions=" + partitions));
+    public static ShardingConfig sharding(
+            int segmentLength, int overlap, double validationFraction, int partitions, String... overrides) {
+        List<String> all = new ArrayList<>(List.of(
+                "tbptt.forward=1",
+                "tbptt.backward=1",
+                "segment.length=" + segmentLength,
+                "segment.overlap=" + overlap,
+                "validation.fraction=" + validationFraction,
+                "spark.numPartitions=" + partitions));
         all.addAll(List.of(overrides));
         return config(all.toArray(String[]::new)).sharding();
     }
@@ -72,11 +81,21 @@ public final class TestConfigs {
     /** The overrides behind {@link #sines}, for a command line. */
     public static List<String> sinesOverrides(Path input, String output, String... extra) {
         List<String> overrides = new ArrayList<>(List.of(
-                "input.path=" + input, "input.sequenceIdColumn=id", "input.orderColumn=t",
-                "input.featureColumns=[value, cosine]", "input.targetColumns=[value]",
-                "output.path=" + output, "model.name=sines", "model.layers=[16]",
-                "train.epochs=6", "train.batchSize=4", "train.learningRate=0.02",
-                "segment.length=50", "tbptt.forward=25", "tbptt.backward=25", "spark.numPartitions=2"));
+                "input.path=" + input,
+                "input.sequenceIdColumn=id",
+                "input.orderColumn=t",
+                "input.featureColumns=[value, cosine]",
+                "input.targetColumns=[value]",
+                "output.path=" + output,
+                "model.name=sines",
+                "model.layers=[16]",
+                "train.epochs=6",
+                "train.batchSize=4",
+                "train.learningRate=0.02",
+                "segment.length=50",
+                "tbptt.forward=25",
+                "tbptt.backward=25",
+                "spark.numPartitions=2"));
         overrides.addAll(List.of(extra));
         return overrides;
     }

@@ -1,5 +1,10 @@
 package io.lstmjob.testing;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
@@ -7,12 +12,6 @@ import org.apache.hadoop.yarn.api.records.ApplicationReport;
 import org.apache.hadoop.yarn.client.api.YarnClient;
 import org.apache.hadoop.yarn.conf.YarnConfiguration;
 import org.apache.hadoop.yarn.server.MiniYARNCluster;
-
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 
 /**
  * HDFS and YARN in this JVM (MiniDFSCluster, MiniYARNCluster: one NodeManager that launches real
@@ -27,7 +26,9 @@ public final class YarnCluster implements AutoCloseable {
 
     public YarnCluster(Path dir, int nodeManagerMegabytes) throws IOException, InterruptedException {
         Configuration hdfsConf = new Configuration();
-        hdfs = new MiniDFSCluster.Builder(hdfsConf, dir.resolve("hdfs").toFile()).numDataNodes(1).build();
+        hdfs = new MiniDFSCluster.Builder(hdfsConf, dir.resolve("hdfs").toFile())
+                .numDataNodes(1)
+                .build();
         hdfs.waitActive();
 
         YarnConfiguration conf = new YarnConfiguration();
@@ -54,8 +55,12 @@ public final class YarnCluster implements AutoCloseable {
         write(core, clientConf.resolve("core-site.xml"));
         Configuration yarnSite = new Configuration(false);
         Configuration running = yarn.getConfig();
-        for (String key : List.of(YarnConfiguration.RM_ADDRESS, YarnConfiguration.RM_SCHEDULER_ADDRESS,
-                YarnConfiguration.RM_RESOURCE_TRACKER_ADDRESS, YarnConfiguration.RM_ADMIN_ADDRESS, YarnConfiguration.RM_WEBAPP_ADDRESS)) {
+        for (String key : List.of(
+                YarnConfiguration.RM_ADDRESS,
+                YarnConfiguration.RM_SCHEDULER_ADDRESS,
+                YarnConfiguration.RM_RESOURCE_TRACKER_ADDRESS,
+                YarnConfiguration.RM_ADMIN_ADDRESS,
+                YarnConfiguration.RM_WEBAPP_ADDRESS)) {
             yarnSite.set(key, running.get(key));
         }
         write(yarnSite, clientConf.resolve("yarn-site.xml"));

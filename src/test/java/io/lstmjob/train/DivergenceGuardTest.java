@@ -1,15 +1,14 @@
 package io.lstmjob.train;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.lstmjob.config.JobConfig;
 import io.lstmjob.model.NetworkFactory;
 import io.lstmjob.testing.TestConfigs;
+import java.nio.file.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
-
-import java.nio.file.Path;
-
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What counts as divergence after an epoch: the loss, the parameters, and the updater's state. */
 class DivergenceGuardTest {
@@ -28,17 +27,22 @@ class DivergenceGuardTest {
 
     @Test
     void aNonFiniteLossOrParameterStops() {
-        assertThrows(TrainingDivergedException.class, () -> EpochLoop.guardAgainstDivergence(network(), Double.NaN, 1, null));
+        assertThrows(
+                TrainingDivergedException.class,
+                () -> EpochLoop.guardAgainstDivergence(network(), Double.NaN, 1, null));
         MultiLayerNetwork network = network();
         network.params().putScalar(3, Float.POSITIVE_INFINITY);
-        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> EpochLoop.guardAgainstDivergence(network, 0.5, 2, null));
+        TrainingDivergedException e = assertThrows(
+                TrainingDivergedException.class, () -> EpochLoop.guardAgainstDivergence(network, 0.5, 2, null));
         assertTrue(e.getMessage().contains("non-finite parameters"), e.getMessage());
     }
 
     @Test
     void theMessageNamesTheFirstWorkerThatDiverged() {
-        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> EpochLoop.guardAgainstDivergence(
-                network(), Double.NaN, 4, new io.lstmjob.train.averaging.EpochTrainingStats.Divergence(2, 7)));
+        TrainingDivergedException e = assertThrows(
+                TrainingDivergedException.class,
+                () -> EpochLoop.guardAgainstDivergence(
+                        network(), Double.NaN, 4, new io.lstmjob.train.averaging.EpochTrainingStats.Divergence(2, 7)));
         assertTrue(e.getMessage().contains("first on the worker of partition 7 in averaging round 2"), e.getMessage());
     }
 
@@ -47,7 +51,10 @@ class DivergenceGuardTest {
     void aNonFiniteUpdaterStateStopsToo() {
         MultiLayerNetwork network = network();
         network.getUpdater().getStateViewArray().putScalar(0, Float.NaN);
-        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> EpochLoop.guardAgainstDivergence(network, 0.5, 3, null));
-        assertTrue(e.getMessage().contains("training diverged in epoch 3 (loss 0.5, non-finite updater state)"), e.getMessage());
+        TrainingDivergedException e = assertThrows(
+                TrainingDivergedException.class, () -> EpochLoop.guardAgainstDivergence(network, 0.5, 3, null));
+        assertTrue(
+                e.getMessage().contains("training diverged in epoch 3 (loss 0.5, non-finite updater state)"),
+                e.getMessage());
     }
 }

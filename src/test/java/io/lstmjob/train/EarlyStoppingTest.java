@@ -1,18 +1,16 @@
 package io.lstmjob.train;
 
-import io.lstmjob.config.JobConfig;
-import io.lstmjob.testing.TestConfigs;
-import io.lstmjob.config.Task;
-import io.lstmjob.model.NetworkFactory;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.ndarray.INDArray;
-
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lstmjob.config.JobConfig;
+import io.lstmjob.config.Task;
+import io.lstmjob.model.NetworkFactory;
+import io.lstmjob.testing.TestConfigs;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 class EarlyStoppingTest {
     private static ValidationMetrics loss(double value) {
@@ -21,8 +19,14 @@ class EarlyStoppingTest {
 
     @Test
     void stopsAfterPatienceEpochsWithoutImprovementAndKeepsTheBestParameters() {
-        JobConfig config = TestConfigs.config("model.layers=[3]", "model.seed=1", "train.epochs=5", "train.batchSize=1",
-                "train.gradientClipping=none", "tbptt.forward=4", "tbptt.backward=4");
+        JobConfig config = TestConfigs.config(
+                "model.layers=[3]",
+                "model.seed=1",
+                "train.epochs=5",
+                "train.batchSize=1",
+                "train.gradientClipping=none",
+                "tbptt.forward=4",
+                "tbptt.backward=4");
         MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.FORECAST, 1, 1);
         EarlyStopping early = new EarlyStopping(2, null);
         assertFalse(early.shouldStop(1, network, loss(1.0)));

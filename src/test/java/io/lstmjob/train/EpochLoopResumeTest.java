@@ -1,5 +1,11 @@
 package io.lstmjob.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.lstmjob.config.JobConfig;
 import io.lstmjob.data.DatasetPreparer;
 import io.lstmjob.data.PreparedData;
@@ -7,22 +13,15 @@ import io.lstmjob.model.NetworkFactory;
 import io.lstmjob.testing.SampleData;
 import io.lstmjob.testing.SparkTest;
 import io.lstmjob.testing.TestConfigs;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.file.Path;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A run resumed from what an epoch's checkpoint keeps (the saved network and the progress, block
@@ -43,25 +42,44 @@ class EpochLoopResumeTest extends SparkTest {
         try {
             byte[][] savedAfterFirst = new byte[1][];
             EpochLoop.Progress[] progressAfterFirst = new EpochLoop.Progress[1];
-            MultiLayerNetwork uninterrupted = EpochLoop.run(sc, freshNetwork(config, data), data, config.train(),
-                    EpochLoop.Progress.NONE, (network, progress) -> {
-                        if (progress.epochs().size() == 1) {
-                            savedAfterFirst[0] = saved(network);
-                            progressAfterFirst[0] = progress;
-                        }
-                    }).network();
+            MultiLayerNetwork uninterrupted = EpochLoop.run(
+                            sc,
+                            freshNetwork(config, data),
+                            data,
+                            config.train(),
+                            EpochLoop.Progress.NONE,
+                            (network, progress) -> {
+                                if (progress.epochs().size() == 1) {
+                                    savedAfterFirst[0] = saved(network);
+                                    progressAfterFirst[0] = progress;
+                                }
+                            })
+                    .network();
             EpochLoop.Progress afterFirst = progressAfterFirst[0];
             assertNotNull(afterFirst.averagingLookahead(), "two workers with block momentum leave a look-ahead");
 
-            MultiLayerNetwork resumed = EpochLoop.run(sc, restored(savedAfterFirst[0]), data, config.train(),
-                    afterFirst, (network, progress) -> { }).network();
-            MultiLayerNetwork resumedWithoutLookahead = EpochLoop.run(sc, restored(savedAfterFirst[0]), data, config.train(),
-                    new EpochLoop.Progress(afterFirst.epochs(), afterFirst.validation(), null, null), (network, progress) -> { }).network();
+            MultiLayerNetwork resumed = EpochLoop.run(
+                            sc,
+                            restored(savedAfterFirst[0]),
+                            data,
+                            config.train(),
+                            afterFirst,
+                            (network, progress) -> {})
+                    .network();
+            MultiLayerNetwork resumedWithoutLookahead = EpochLoop.run(
+                            sc,
+                            restored(savedAfterFirst[0]),
+                            data,
+                            config.train(),
+                            new EpochLoop.Progress(afterFirst.epochs(), afterFirst.validation(), null, null),
+                            (network, progress) -> {})
+                    .network();
 
             float[] expected = uninterrupted.params().toFloatVector();
             assertArrayEquals(expected, resumed.params().toFloatVector(), 1e-6f);
             assertEquals(uninterrupted.getIterationCount(), resumed.getIterationCount());
-            assertFalse(maxDifference(expected, resumedWithoutLookahead.params().toFloatVector()) < 1e-4,
+            assertFalse(
+                    maxDifference(expected, resumedWithoutLookahead.params().toFloatVector()) < 1e-4,
                     "the look-ahead must matter for this test to mean anything");
         } finally {
             data.release();
@@ -75,15 +93,20 @@ class EpochLoopResumeTest extends SparkTest {
     @Test
     void aRunResumedAfterItsBestEpochStillPublishesThatEpoch() throws IOException {
         Path input = SampleData.noisySines(dir.resolve("early"), 8, 200, 7);
-        JobConfig config = TestConfigs.sines(input, dir.resolve("out").toString(), "train.epochs=6",
-                "train.earlyStoppingPatience=3", "train.learningRate=2", "train.gradientClipping=none");
+        JobConfig config = TestConfigs.sines(
+                input,
+                dir.resolve("out").toString(),
+                "train.epochs=6",
+                "train.earlyStoppingPatience=3",
+                "train.learningRate=2",
+                "train.gradientClipping=none");
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         PreparedData data = DatasetPreparer.prepare(spark, config.input(), config.sharding());
         try {
             java.util.Map<Integer, byte[]> saved = new java.util.HashMap<>();
             java.util.Map<Integer, EpochLoop.Progress> progress = new java.util.HashMap<>();
-            EpochLoop.Outcome uninterrupted = EpochLoop.run(sc, freshNetwork(config, data), data, config.train(),
-                    EpochLoop.Progress.NONE, (network, p) -> {
+            EpochLoop.Outcome uninterrupted = EpochLoop.run(
+                    sc, freshNetwork(config, data), data, config.train(), EpochLoop.Progress.NONE, (network, p) -> {
                         saved.put(p.epochs().size(), saved(network));
                         progress.put(p.epochs().size(), p);
                     });
@@ -91,10 +114,18 @@ class EpochLoopResumeTest extends SparkTest {
             int last = uninterrupted.epochs().size();
             assertTrue(best < last, "the test needs a best epoch before the last (best " + best + " of " + last + ")");
 
-            EpochLoop.Outcome resumed = EpochLoop.run(sc, restored(saved.get(best + 1)), data, config.train(),
-                    progress.get(best + 1), (network, p) -> { });
+            EpochLoop.Outcome resumed = EpochLoop.run(
+                    sc,
+                    restored(saved.get(best + 1)),
+                    data,
+                    config.train(),
+                    progress.get(best + 1),
+                    (network, p) -> {});
             assertEquals(best, resumed.bestEpoch());
-            assertArrayEquals(uninterrupted.network().params().toFloatVector(), resumed.network().params().toFloatVector(), 1e-6f);
+            assertArrayEquals(
+                    uninterrupted.network().params().toFloatVector(),
+                    resumed.network().params().toFloatVector(),
+                    1e-6f);
             assertEquals(uninterrupted.validation().loss(), resumed.validation().loss(), 1e-9);
         } finally {
             data.release();
@@ -102,8 +133,12 @@ class EpochLoopResumeTest extends SparkTest {
     }
 
     private static MultiLayerNetwork freshNetwork(JobConfig config, PreparedData data) {
-        return NetworkFactory.create(config.model(), config.train(), config.task(),
-                data.contract().networkInputs(), data.contract().networkOutputs());
+        return NetworkFactory.create(
+                config.model(),
+                config.train(),
+                config.task(),
+                data.contract().networkInputs(),
+                data.contract().networkOutputs());
     }
 
     /** The network as a checkpoint's model.zip holds it: parameters, updater state, counters. */

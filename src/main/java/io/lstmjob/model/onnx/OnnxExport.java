@@ -3,6 +3,10 @@ package io.lstmjob.model.onnx;
 import io.lstmjob.config.Task;
 import io.lstmjob.data.DataContract;
 import io.lstmjob.data.FeatureScaler;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import onnx.Onnx;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
@@ -17,11 +21,6 @@ import org.deeplearning4j.nn.layers.wrapper.BaseWrapperLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * A published network as an ONNX model (opset 13) that ONNX Runtime and other runtimes run as it is:
@@ -50,6 +49,7 @@ import java.util.Map;
 public final class OnnxExport {
     /** The ONNX operator set the graphs use. */
     public static final long OPSET = OnnxGraph.OPSET;
+
     private static final Onnx.TensorProto.DataType FLOAT = Onnx.TensorProto.DataType.FLOAT;
     private static final Onnx.TensorProto.DataType INT64 = Onnx.TensorProto.DataType.INT64;
     /** Added to masked attention scores and max-pooled steps: far below any real value, finite in float32. */
@@ -107,7 +107,8 @@ public final class OnnxExport {
             int v = contract.vocabulary().size();
             x = g.node("Gather", List.of(g.floats("one_hot", identity(v), v, v), indices), Map.of("axis", 0L));
         } else {
-            String raw = g.input("input", FLOAT, "batch", "time", (long) contract.featureNames().size());
+            String raw = g.input("input", FLOAT, "batch", "time", (long)
+                    contract.featureNames().size());
             inputShape = g.node("Shape", raw);
             x = scaled(raw, contract.scaler());
             if (classify) {
@@ -115,8 +116,10 @@ public final class OnnxExport {
             }
         }
         // The LSTM operator is time-major: [time, batch, width] between the LSTM layers.
-        String seq = g.node("Transpose", List.of(x), Map.of("perm", new long[]{1, 0, 2}));
-        String sequenceLens = lengths == null ? "" : g.node("Cast", List.of(lengths), Map.of("to", (long) Onnx.TensorProto.DataType.INT32_VALUE));
+        String seq = g.node("Transpose", List.of(x), Map.of("perm", new long[] {1, 0, 2}));
+        String sequenceLens = lengths == null
+                ? ""
+                : g.node("Cast", List.of(lengths), Map.of("to", (long) Onnx.TensorProto.DataType.INT32_VALUE));
         int lstmIndex = 0;
         int last = layers.length - 1;
         String batchFirst = null;
@@ -124,17 +127,23 @@ public final class OnnxExport {
         for (int l = 0; l < last; l++) {
             Layer layer = unwrapped(layers[l]);
             if (layer instanceof BidirectionalLayer) {
-                boolean peepholes = ((org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional) layer.conf().getLayer()).getFwd()
+                boolean peepholes = ((org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional)
+                                        layer.conf().getLayer())
+                                .getFwd()
                         instanceof org.deeplearning4j.nn.conf.layers.GravesLSTM;
-                List<Direction> both = List.of(Direction.of(layer, "f", peepholes), Direction.of(layer, "b", peepholes));
+                List<Direction> both =
+                        List.of(Direction.of(layer, "f", peepholes), Direction.of(layer, "b", peepholes));
                 seq = lstm(seq, lstmIndex++, both, sequenceLens, !classify);
                 width = 2 * both.get(0).units();
             } else if (isLstm(layer)) {
                 Direction forward = Direction.of(layer, "", layer instanceof GravesLSTM);
                 seq = lstm(seq, lstmIndex++, List.of(forward), sequenceLens, !classify);
                 width = forward.units();
-            } else if (layer instanceof SameDiffLayer attention && attention.layerConf() instanceof SelfAttentionLayer conf) {
-                batchFirst = batchFirst != null ? batchFirst : g.node("Transpose", List.of(seq), Map.of("perm", new long[]{1, 0, 2}));
+            } else if (layer instanceof SameDiffLayer attention
+                    && attention.layerConf() instanceof SelfAttentionLayer conf) {
+                batchFirst = batchFirst != null
+                        ? batchFirst
+                        : g.node("Transpose", List.of(seq), Map.of("perm", new long[] {1, 0, 2}));
                 batchFirst = attention(batchFirst, attention, conf, lengths);
                 width = conf.getNOut();
             } else if (layer instanceof GlobalPoolingLayer) {
@@ -145,22 +154,24 @@ public final class OnnxExport {
             }
         }
         if (batchFirst == null) {
-            batchFirst = g.node("Transpose", List.of(seq), Map.of("perm", new long[]{1, 0, 2}));
+            batchFirst = g.node("Transpose", List.of(seq), Map.of("perm", new long[] {1, 0, 2}));
         }
         Layer output = layers[last];
-        String w = g.floats("output.W", values(output.getParam("W")), output.getParam("W").shape());
-        String b = g.floats("output.b", values(output.getParam("b")), output.getParam("b").length());
+        String w = g.floats(
+                "output.W", values(output.getParam("W")), output.getParam("W").shape());
+        String b = g.floats(
+                "output.b", values(output.getParam("b")), output.getParam("b").length());
         if (classify) {
             String pooled = pooled(batchFirst, pooling(layers), lengths, width);
             String logits = g.node("Add", g.node("MatMul", pooled, w), b);
-            g.output(g.node("Softmax", List.of(logits), Map.of("axis", -1L)), "output", FLOAT, "batch",
-                    (long) contract.classes().size());
+            g.output(g.node("Softmax", List.of(logits), Map.of("axis", -1L)), "output", FLOAT, "batch", (long)
+                    contract.classes().size());
             return;
         }
         String y = g.node("Add", g.node("MatMul", batchFirst, w), b);
         if (contract.task() == Task.CHAR_LM) {
-            g.output(g.node("Softmax", List.of(y), Map.of("axis", -1L)), "output", FLOAT, "batch", "time",
-                    (long) contract.vocabulary().size());
+            g.output(g.node("Softmax", List.of(y), Map.of("axis", -1L)), "output", FLOAT, "batch", "time", (long)
+                    contract.vocabulary().size());
             return;
         }
         forecastOutputs(y);
@@ -175,7 +186,10 @@ public final class OnnxExport {
             mean[i] = (float) scaler.featureMean()[i];
             inverse[i] = (float) (1.0 / scaler.featureStd()[i]);
         }
-        return g.node("Mul", g.node("Sub", raw, g.floats("feature_mean", mean, features)), g.floats("feature_inverse_std", inverse, features));
+        return g.node(
+                "Mul",
+                g.node("Sub", raw, g.floats("feature_mean", mean, features)),
+                g.floats("feature_inverse_std", inverse, features));
     }
 
     /** The scaled outputs back in the input's units; the first step ahead as output, all of them as output_ahead. */
@@ -191,7 +205,10 @@ public final class OnnxExport {
                 mean[k * targets + t] = (float) scaler.targetMean()[t];
             }
         }
-        String units = g.node("Add", g.node("Mul", y, g.floats("target_std", std, std.length)), g.floats("target_mean", mean, mean.length));
+        String units = g.node(
+                "Add",
+                g.node("Mul", y, g.floats("target_std", std, std.length)),
+                g.floats("target_mean", mean, mean.length));
         String first = ahead == 1 ? units : g.node("Slice", units, g.longs(0), g.longs(targets), g.longs(2));
         g.output(first, "output", FLOAT, "batch", "time", (long) targets);
         if (ahead > 1) {
@@ -245,8 +262,12 @@ public final class OnnxExport {
             }
         }
         String prefix = "lstm" + index;
-        List<String> inputs = new ArrayList<>(List.of(seq, g.floats(prefix + ".W", w, d, 4 * n, nIn),
-                g.floats(prefix + ".R", r, d, 4 * n, n), g.floats(prefix + ".B", b, d, 8 * n), sequenceLens));
+        List<String> inputs = new ArrayList<>(List.of(
+                seq,
+                g.floats(prefix + ".W", w, d, 4 * n, nIn),
+                g.floats(prefix + ".R", r, d, 4 * n, n),
+                g.floats(prefix + ".B", b, d, 8 * n),
+                sequenceLens));
         if (stateful && kind == Graph.STEP_BY_STEP) {
             inputs.add(g.input("h_in_" + index, FLOAT, 1L, "batch", n));
             inputs.add(g.input("c_in_" + index, FLOAT, 1L, "batch", n));
@@ -256,8 +277,8 @@ public final class OnnxExport {
         if (peepholes) {
             inputs.add(g.floats(prefix + ".P", p, d, 3 * n));
         }
-        String[] out = g.node("LSTM", inputs, Map.of("hidden_size", n,
-                "direction", d == 2 ? "bidirectional" : "forward"), 3);
+        String[] out =
+                g.node("LSTM", inputs, Map.of("hidden_size", n, "direction", d == 2 ? "bidirectional" : "forward"), 3);
         if (stateful) {
             g.output(out[1], "h_out_" + index, FLOAT, 1L, "batch", n);
             g.output(out[2], "c_out_" + index, FLOAT, 1L, "batch", n);
@@ -266,7 +287,7 @@ public final class OnnxExport {
         if (d == 1) {
             return g.node("Squeeze", out[0], g.longs(1));
         }
-        String y = g.node("Transpose", List.of(out[0]), Map.of("perm", new long[]{0, 2, 1, 3}));
+        String y = g.node("Transpose", List.of(out[0]), Map.of("perm", new long[] {0, 2, 1, 3}));
         return g.node("Reshape", y, g.longs(0, 0, -1));
     }
 
@@ -283,21 +304,26 @@ public final class OnnxExport {
         String[] keys = {"Wq", "Wk", "Wv"};
         for (int i = 0; i < 3; i++) {
             // Wq is [heads, headSize, nIn]: as [heads * headSize, nIn], transposed for x @ W.
-            INDArray weights = layer.getParam(keys[i]).castTo(DataType.FLOAT).reshape(heads * headSize, nIn).transpose();
+            INDArray weights = layer.getParam(keys[i])
+                    .castTo(DataType.FLOAT)
+                    .reshape(heads * headSize, nIn)
+                    .transpose();
             String w = g.floats("attention." + keys[i], values(weights), nIn, heads * headSize);
             String flat = g.node("MatMul", x, w);
             String split = g.node("Reshape", flat, g.longs(0, 0, heads, headSize));
-            projected[i] = g.node("Transpose", List.of(split), Map.of("perm", new long[]{0, 2, 1, 3})); // [b, h, t, s]
+            projected[i] = g.node("Transpose", List.of(split), Map.of("perm", new long[] {0, 2, 1, 3})); // [b, h, t, s]
         }
-        String keysT = g.node("Transpose", List.of(projected[1]), Map.of("perm", new long[]{0, 1, 3, 2}));
-        String scores = g.node("Mul", g.node("MatMul", projected[0], keysT), g.scalar((float) (1 / Math.sqrt(headSize))));
+        String keysT = g.node("Transpose", List.of(projected[1]), Map.of("perm", new long[] {0, 1, 3, 2}));
+        String scores =
+                g.node("Mul", g.node("MatMul", projected[0], keysT), g.scalar((float) (1 / Math.sqrt(headSize))));
         if (lengths != null) {
             // (1 - mask) * MASKED as [batch, 1, 1, time]: the padded keys get no weight.
             String bias = g.node("Mul", g.node("Sub", g.scalar(1f), mask(lengths)), g.scalar(MASKED));
             scores = g.node("Add", scores, g.node("Reshape", bias, g.longs(0, 1, 1, -1)));
         }
         String weights = g.node("Softmax", List.of(scores), Map.of("axis", -1L));
-        String attended = g.node("Transpose", List.of(g.node("MatMul", weights, projected[2])), Map.of("perm", new long[]{0, 2, 1, 3}));
+        String attended = g.node(
+                "Transpose", List.of(g.node("MatMul", weights, projected[2])), Map.of("perm", new long[] {0, 2, 1, 3}));
         String joined = g.node("Reshape", attended, g.longs(0, 0, heads * headSize));
         INDArray wo = layer.getParam("Wo");
         return g.node("MatMul", joined, g.floats("attention.Wo", values(wo), wo.shape()));
@@ -305,25 +331,35 @@ public final class OnnxExport {
 
     /** [batch, time] float: 1 for a real step, 0 for padding. */
     private String mask(String lengths) {
-        return g.node("Cast", List.of(g.node("Less", steps(), g.node("Unsqueeze", lengths, g.longs(1)))),
-                Map.of("to", (long) Onnx.TensorProto.DataType.FLOAT_VALUE));
+        return g.node(
+                "Cast", List.of(g.node("Less", steps(), g.node("Unsqueeze", lengths, g.longs(1)))), Map.of("to", (long)
+                        Onnx.TensorProto.DataType.FLOAT_VALUE));
     }
 
     /** [1, time] int64: 0, 1, ..., time - 1. */
     private String steps() {
-        String time = g.node("Squeeze", g.node("Gather", List.of(inputShape, g.longs(1)), Map.of("axis", 0L)), g.longs(0));
+        String time =
+                g.node("Squeeze", g.node("Gather", List.of(inputShape, g.longs(1)), Map.of("axis", 0L)), g.longs(0));
         return g.node("Unsqueeze", g.node("Range", g.scalar(0L), time, g.scalar(1L)), g.longs(0));
     }
 
     /** The classifier's pooling over each sequence's real steps: [batch, time, width] to [batch, width]. */
     private String pooled(String y, String pooling, String lengths, long width) {
-        String m = g.node("Unsqueeze", pooling.equals("last")
-                ? g.node("Cast", List.of(g.node("Equal", steps(), g.node("Unsqueeze",
-                        g.node("Sub", lengths, g.longs(1)), g.longs(1)))), Map.of("to", (long) Onnx.TensorProto.DataType.FLOAT_VALUE))
-                : mask(lengths), g.longs(2));
+        String m = g.node(
+                "Unsqueeze",
+                pooling.equals("last")
+                        ? g.node(
+                                "Cast",
+                                List.of(g.node(
+                                        "Equal",
+                                        steps(),
+                                        g.node("Unsqueeze", g.node("Sub", lengths, g.longs(1)), g.longs(1)))),
+                                Map.of("to", (long) Onnx.TensorProto.DataType.FLOAT_VALUE))
+                        : mask(lengths),
+                g.longs(2));
         if (pooling.equals("max")) {
             String shifted = g.node("Add", y, g.node("Mul", g.node("Sub", g.scalar(1f), m), g.scalar(MASKED)));
-            return g.node("ReduceMax", List.of(shifted), Map.of("axes", new long[]{1}, "keepdims", 0L));
+            return g.node("ReduceMax", List.of(shifted), Map.of("axes", new long[] {1}, "keepdims", 0L));
         }
         String sum = g.node("ReduceSum", List.of(g.node("Mul", y, m), g.longs(1)), Map.of("keepdims", 0L));
         if (pooling.equals("last")) {
@@ -339,11 +375,14 @@ public final class OnnxExport {
                 return "last";
             }
             if (layer instanceof GlobalPoolingLayer pool) {
-                PoolingType type = ((org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer) pool.conf().getLayer()).getPoolingType();
+                PoolingType type = ((org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer)
+                                pool.conf().getLayer())
+                        .getPoolingType();
                 return switch (type) {
                     case MAX -> "max";
                     case AVG -> "mean";
-                    default -> throw new UnsupportedOperationException("ONNX export does not cover " + type + " pooling");
+                    default ->
+                        throw new UnsupportedOperationException("ONNX export does not cover " + type + " pooling");
                 };
             }
         }
@@ -363,7 +402,11 @@ public final class OnnxExport {
     private record Direction(INDArray w, INDArray rw, INDArray b, boolean peepholes) {
         /** @param prefix "" for an LSTM layer, "f" or "b" for a direction of a bidirectional one */
         static Direction of(Layer layer, String prefix, boolean peepholes) {
-            return new Direction(layer.getParam(prefix + "W"), layer.getParam(prefix + "RW"), layer.getParam(prefix + "b"), peepholes);
+            return new Direction(
+                    layer.getParam(prefix + "W"),
+                    layer.getParam(prefix + "RW"),
+                    layer.getParam(prefix + "b"),
+                    peepholes);
         }
 
         long units() {

@@ -1,13 +1,12 @@
 package io.lstmjob.model.onnx;
 
-import onnx.Onnx;
-import org.nd4j.shade.protobuf.ByteString;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import onnx.Onnx;
+import org.nd4j.shade.protobuf.ByteString;
 
 /**
  * A small builder over ONNX's protobuf messages (the generated classes ND4J ships in nd4j-api): named
@@ -17,6 +16,7 @@ import java.util.Map;
 final class OnnxGraph {
     /** ONNX IR version 7 (ONNX 1.8): what opset 13 needs; ONNX Runtime reads IR 3 to 10. */
     static final long IR_VERSION = 7;
+
     static final long OPSET = 13;
 
     private final Onnx.GraphProto.Builder graph = Onnx.GraphProto.newBuilder();
@@ -49,16 +49,18 @@ final class OnnxGraph {
 
     /** A scalar int64 constant. */
     String scalar(long value) {
-        return longs(fresh("const"), new long[]{value});
+        return longs(fresh("const"), new long[] {value});
     }
 
     /** A scalar float constant (broadcast against any shape). */
     String scalar(float value) {
-        return floats(fresh("const"), new float[]{value});
+        return floats(fresh("const"), new float[] {value});
     }
 
     private void initializer(String name, Onnx.TensorProto.DataType type, ByteBuffer bytes, long... dims) {
-        Onnx.TensorProto.Builder tensor = Onnx.TensorProto.newBuilder().setName(name).setDataType(type)
+        Onnx.TensorProto.Builder tensor = Onnx.TensorProto.newBuilder()
+                .setName(name)
+                .setDataType(type)
                 .setRawData(ByteString.copyFrom(bytes.array()));
         for (long d : dims) {
             tensor.addDims(d);
@@ -91,8 +93,11 @@ final class OnnxGraph {
 
     /** Names an intermediate value as a graph output (an Identity node, so the name is the caller's). */
     void output(String value, String name, Onnx.TensorProto.DataType type, Object... dims) {
-        Onnx.NodeProto.Builder node = Onnx.NodeProto.newBuilder().setOpType("Identity").setName(fresh("Identity"))
-                .addInput(value).addOutput(name);
+        Onnx.NodeProto.Builder node = Onnx.NodeProto.newBuilder()
+                .setOpType("Identity")
+                .setName(fresh("Identity"))
+                .addInput(value)
+                .addOutput(name);
         graph.addNode(node);
         graph.addOutput(valueInfo(name, type, dims));
     }
@@ -108,9 +113,11 @@ final class OnnxGraph {
                 .setIrVersion(IR_VERSION)
                 .setProducerName(producer)
                 .setProducerVersion(version)
-                .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+                .addOpsetImport(
+                        Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
                 .setGraph(graph);
-        metadata.forEach((key, value) -> model.addMetadataProps(Onnx.StringStringEntryProto.newBuilder().setKey(key).setValue(value)));
+        metadata.forEach((key, value) -> model.addMetadataProps(
+                Onnx.StringStringEntryProto.newBuilder().setKey(key).setValue(value)));
         return model.build().toByteArray();
     }
 
@@ -125,8 +132,13 @@ final class OnnxGraph {
             }
             shape.addDim(dim);
         }
-        return Onnx.ValueInfoProto.newBuilder().setName(name).setType(Onnx.TypeProto.newBuilder()
-                .setTensorType(Onnx.TypeProto.Tensor.newBuilder().setElemType(type).setShape(shape))).build();
+        return Onnx.ValueInfoProto.newBuilder()
+                .setName(name)
+                .setType(Onnx.TypeProto.newBuilder()
+                        .setTensorType(Onnx.TypeProto.Tensor.newBuilder()
+                                .setElemType(type)
+                                .setShape(shape)))
+                .build();
     }
 
     private static Onnx.AttributeProto attribute(String name, Object value) {

@@ -2,9 +2,11 @@ package io.lstmjob.train.averaging;
 
 import io.lstmjob.config.BlockMomentum;
 import io.lstmjob.config.StepScale;
-import org.nd4j.shade.jackson.core.JsonProcessingException;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
-import org.nd4j.shade.jackson.dataformat.yaml.YAMLMapper;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -13,7 +15,6 @@ import org.deeplearning4j.core.loader.DataSetLoader;
 import org.deeplearning4j.core.loader.MultiDataSetLoader;
 import org.deeplearning4j.core.storage.StatsStorageRouter;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.spark.api.TrainingHook;
 import org.deeplearning4j.spark.api.TrainingMaster;
@@ -21,14 +22,12 @@ import org.deeplearning4j.spark.api.WorkerConfiguration;
 import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import org.nd4j.shade.jackson.core.JsonProcessingException;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * Synchronous parameter averaging over the partitions of the training RDD, as they are: each
@@ -61,8 +60,8 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
      * @param stepScale     how far the model moves from where the round started towards (or past) the workers' mean
      * @param blockMomentum how much of a round's step the next round starts with
      */
-    public AveragingTrainingMaster(int batchSizePerWorker, int averagingFrequency, StepScale stepScale,
-                                   BlockMomentum blockMomentum) {
+    public AveragingTrainingMaster(
+            int batchSizePerWorker, int averagingFrequency, StepScale stepScale, BlockMomentum blockMomentum) {
         if (batchSizePerWorker < 1 || averagingFrequency < 0) {
             throw new IllegalArgumentException("batchSizePerWorker >= 1 and averagingFrequency >= 0 required");
         }
@@ -98,7 +97,8 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
             }
             network.setIterationCount(network.getIterationCount() + totals.maxIterations);
             long applied = System.currentTimeMillis();
-            averagingSeconds += (Math.max(0, aggregated - totals.lastWorkerFinishedMillis) + (applied - aggregated)) / 1000.0;
+            averagingSeconds +=
+                    (Math.max(0, aggregated - totals.lastWorkerFinishedMillis) + (applied - aggregated)) / 1000.0;
             rounds++;
             if (divergence == null && totals.divergedPartition >= 0) {
                 divergence = new EpochTrainingStats.Divergence(rounds, totals.divergedPartition);
@@ -122,8 +122,8 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
         lastEpoch = new EpochTrainingStats(loss, tokens, rounds, workers, averagingSeconds, divergence);
     }
 
-    private RoundTotals trainRound(SparkDl4jMultiLayer sparkNetwork, JavaRDD<DataSet> data, long firstMinibatch,
-                                   INDArray start) {
+    private RoundTotals trainRound(
+            SparkDl4jMultiLayer sparkNetwork, JavaRDD<DataSet> data, long firstMinibatch, INDArray start) {
         JavaSparkContext sc = sparkNetwork.getSparkContext();
         currentState = sc.broadcast(ModelState.of(sparkNetwork.getNetwork(), start));
         try {
@@ -156,8 +156,8 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
         if (currentState == null) {
             currentState = network.getSparkContext().broadcast(ModelState.of(network.getNetwork()));
         }
-        WorkerConfiguration configuration = new WorkerConfiguration(false, batchSizePerWorker, batchSizePerWorker,
-                Integer.MAX_VALUE, 0, collectTrainingStats);
+        WorkerConfiguration configuration = new WorkerConfiguration(
+                false, batchSizePerWorker, batchSizePerWorker, Integer.MAX_VALUE, 0, collectTrainingStats);
         return new AveragingWorker(currentState, configuration, hooks);
     }
 
@@ -246,9 +246,14 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
     }
 
     @Override
-    public void executeTrainingPaths(SparkDl4jMultiLayer network, SparkComputationGraph graph, JavaRDD<String> paths,
-                                     DataSetLoader dsLoader, MultiDataSetLoader mdsLoader) {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " trains from an RDD of DataSets, not from paths");
+    public void executeTrainingPaths(
+            SparkDl4jMultiLayer network,
+            SparkComputationGraph graph,
+            JavaRDD<String> paths,
+            DataSetLoader dsLoader,
+            MultiDataSetLoader mdsLoader) {
+        throw new UnsupportedOperationException(
+                getClass().getSimpleName() + " trains from an RDD of DataSets, not from paths");
     }
 
     @Override
@@ -262,7 +267,7 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
     }
 
     static UnsupportedOperationException graphsUnsupported() {
-        return new UnsupportedOperationException(AveragingTrainingMaster.class.getSimpleName()
-                + " trains MultiLayerNetwork only");
+        return new UnsupportedOperationException(
+                AveragingTrainingMaster.class.getSimpleName() + " trains MultiLayerNetwork only");
     }
 }

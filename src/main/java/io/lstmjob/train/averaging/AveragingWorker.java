@@ -1,5 +1,8 @@
 package io.lstmjob.train.averaging;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -12,10 +15,6 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The executor side of {@link AveragingTrainingMaster}: starts from the broadcast state (in a
@@ -47,7 +46,8 @@ public final class AveragingWorker implements TrainingWorker<WorkerResult> {
         ModelState initial = state.value();
         MultiLayerNetwork network = ExecutorNetworks.take(initial);
         losses = new WindowLossRecorder();
-        List<TrainingListener> listeners = new ArrayList<>(network.getListeners() == null ? List.of() : network.getListeners());
+        List<TrainingListener> listeners =
+                new ArrayList<>(network.getListeners() == null ? List.of() : network.getListeners());
         listeners.add(losses);
         network.setListeners(listeners);
         tokens = 0;
@@ -68,7 +68,8 @@ public final class AveragingWorker implements TrainingWorker<WorkerResult> {
         long steps = countTokens(dataSet);
         tokens += steps;
         // Per-step labels: the loss is a mean over steps; a classifier's one label per sequence: over sequences.
-        lossUnits += dataSet.getLabels().rank() == 3 ? steps : dataSet.getLabels().size(0);
+        lossUnits +=
+                dataSet.getLabels().rank() == 3 ? steps : dataSet.getLabels().size(0);
         return null;
     }
 
@@ -85,10 +86,16 @@ public final class AveragingWorker implements TrainingWorker<WorkerResult> {
     @Override
     public WorkerResult getFinalResult(MultiLayerNetwork network) {
         INDArray updater = network.getUpdater().getStateViewArray();
-        WorkerResult result = new WorkerResult(ModelState.toFloats(network.params()),
+        WorkerResult result = new WorkerResult(
+                ModelState.toFloats(network.params()),
                 updater == null ? null : ModelState.toFloats(updater),
-                losses.lossSum, lossUnits, tokens,
-                network.getIterationCount() - startIteration, false, System.currentTimeMillis(), -1);
+                losses.lossSum,
+                lossUnits,
+                tokens,
+                network.getIterationCount() - startIteration,
+                false,
+                System.currentTimeMillis(),
+                -1);
         ExecutorNetworks.giveBack(state.value(), network);
         return result;
     }
@@ -121,7 +128,8 @@ public final class AveragingWorker implements TrainingWorker<WorkerResult> {
     // --- Statistics and ComputationGraph variants: not offered by this strategy. ---
 
     @Override
-    public Pair<WorkerResult, SparkTrainingStats> processMinibatchWithStats(DataSet dataSet, MultiLayerNetwork network, boolean isLast) {
+    public Pair<WorkerResult, SparkTrainingStats> processMinibatchWithStats(
+            DataSet dataSet, MultiLayerNetwork network, boolean isLast) {
         return new Pair<>(processMinibatch(dataSet, network, isLast), null);
     }
 
@@ -151,12 +159,14 @@ public final class AveragingWorker implements TrainingWorker<WorkerResult> {
     }
 
     @Override
-    public Pair<WorkerResult, SparkTrainingStats> processMinibatchWithStats(DataSet dataSet, ComputationGraph graph, boolean isLast) {
+    public Pair<WorkerResult, SparkTrainingStats> processMinibatchWithStats(
+            DataSet dataSet, ComputationGraph graph, boolean isLast) {
         throw AveragingTrainingMaster.graphsUnsupported();
     }
 
     @Override
-    public Pair<WorkerResult, SparkTrainingStats> processMinibatchWithStats(MultiDataSet dataSet, ComputationGraph graph, boolean isLast) {
+    public Pair<WorkerResult, SparkTrainingStats> processMinibatchWithStats(
+            MultiDataSet dataSet, ComputationGraph graph, boolean isLast) {
         throw AveragingTrainingMaster.graphsUnsupported();
     }
 

@@ -6,10 +6,9 @@ package io.lstmjob.train.averaging;
  * the last worker finishing a round and the averaged parameters being in place on the driver, and the
  * first worker that diverged, if one did.
  */
-public record EpochTrainingStats(double trainLoss, long tokens, int rounds, int workers, double averagingSeconds,
-                                 Divergence divergence) {
+public record EpochTrainingStats(
+        double trainLoss, long tokens, int rounds, int workers, double averagingSeconds, Divergence divergence) {
 
     /** Where a worker first went non-finite: its round (1-based) and Spark partition; null when none did. */
-    public record Divergence(int round, int partition) {
-    }
+    public record Divergence(int round, int partition) {}
 }

@@ -1,9 +1,8 @@
 package io.lstmjob.train.averaging;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-
 import java.util.ArrayDeque;
 import java.util.Deque;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
  * The networks an executor JVM has trained with, kept from one averaging round to the next: a
@@ -17,8 +16,7 @@ final class ExecutorNetworks {
     private static String configurationJson;
     private static final Deque<MultiLayerNetwork> IDLE = new ArrayDeque<>();
 
-    private ExecutorNetworks() {
-    }
+    private ExecutorNetworks() {}
 
     /** A network holding exactly {@code state}: an idle one of the same configuration, else a new one. */
     static MultiLayerNetwork take(ModelState state) {

@@ -1,20 +1,20 @@
 package io.lstmjob.train.averaging;
 
+import java.io.Serializable;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.io.Serializable;
-
 /**
  * What the driver broadcasts at the start of an averaging round: the network configuration, its
  * flattened parameters and updater state (Adam's moments, ...), and the counters the updater
  * needs (Adam's bias correction depends on the iteration count).
  */
-public record ModelState(String configurationJson, float[] parameters, float[] updaterState,
-                         int iterationCount, int epochCount) implements Serializable {
+public record ModelState(
+        String configurationJson, float[] parameters, float[] updaterState, int iterationCount, int epochCount)
+        implements Serializable {
 
     public static ModelState of(MultiLayerNetwork network) {
         return of(network, network.params());
@@ -24,13 +24,16 @@ public record ModelState(String configurationJson, float[] parameters, float[] u
     static ModelState of(MultiLayerNetwork network, INDArray parameters) {
         INDArray updater = network.getUpdater().getStateViewArray();
         // The counters travel on their own: without them the JSON is the same from round to round.
-        MultiLayerConfiguration configuration = network.getLayerWiseConfigurations().clone();
+        MultiLayerConfiguration configuration =
+                network.getLayerWiseConfigurations().clone();
         configuration.setIterationCount(0);
         configuration.setEpochCount(0);
-        return new ModelState(configuration.toJson(),
+        return new ModelState(
+                configuration.toJson(),
                 toFloats(parameters),
                 updater == null ? null : toFloats(updater),
-                network.getIterationCount(), network.getEpochCount());
+                network.getIterationCount(),
+                network.getEpochCount());
     }
 
     /** The network's configuration and parameters only: what scoring on the executors needs (no updater state). */
@@ -67,6 +70,6 @@ public record ModelState(String configurationJson, float[] parameters, float[] u
     }
 
     static INDArray row(float[] values) {
-        return Nd4j.create(values, new long[]{1, values.length}, 'c');
+        return Nd4j.create(values, new long[] {1, values.length}, 'c');
     }
 }

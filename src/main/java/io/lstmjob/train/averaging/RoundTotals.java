@@ -22,7 +22,9 @@ final class RoundTotals implements Serializable {
     RoundTotals add(WorkerResult result) {
         parameters = parameters == null ? ElementSum.of(result.parameters()) : parameters.add(result.parameters());
         if (result.updaterState() != null) {
-            updaterState = updaterState == null ? ElementSum.of(result.updaterState()) : updaterState.add(result.updaterState());
+            updaterState = updaterState == null
+                    ? ElementSum.of(result.updaterState())
+                    : updaterState.add(result.updaterState());
         }
         workers++;
         lossSum += result.lossSum();

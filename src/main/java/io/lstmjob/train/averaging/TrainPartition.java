@@ -1,15 +1,14 @@
 package io.lstmjob.train.averaging;
 
 import io.lstmjob.data.MinibatchAssembler;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.Collections;
-import java.util.Iterator;
-import java.util.List;
 
 /**
  * One worker's part of one averaging round, read top to bottom: skip the minibatches of earlier
@@ -54,8 +53,16 @@ final class TrainPartition implements FlatMapFunction<Iterator<DataSet>, WorkerR
         }
         WorkerResult result = worker.getFinalResult(network);
         boolean more = data.hasNext();
-        return List.of(new WorkerResult(result.parameters(), result.updaterState(), result.lossSum(), result.lossUnits(),
-                result.tokens(), result.iterations(), more, result.finishedAtMillis(),
-                TaskContext.getPartitionId())).iterator();
+        return List.of(new WorkerResult(
+                        result.parameters(),
+                        result.updaterState(),
+                        result.lossSum(),
+                        result.lossUnits(),
+                        result.tokens(),
+                        result.iterations(),
+                        more,
+                        result.finishedAtMillis(),
+                        TaskContext.getPartitionId()))
+                .iterator();
     }
 }

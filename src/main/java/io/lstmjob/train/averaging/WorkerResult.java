@@ -10,9 +10,17 @@ import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
  * what the loss is a mean over: time steps, or sequences for a classifier. {@code partition} is the
  * Spark partition it trained (-1 when unknown).
  */
-public record WorkerResult(float[] parameters, float[] updaterState, double lossSum, long lossUnits,
-                           long tokens, int iterations, boolean moreData,
-                           long finishedAtMillis, int partition) implements TrainingResult {
+public record WorkerResult(
+        float[] parameters,
+        float[] updaterState,
+        double lossSum,
+        long lossUnits,
+        long tokens,
+        int iterations,
+        boolean moreData,
+        long finishedAtMillis,
+        int partition)
+        implements TrainingResult {
 
     /**
      * A non-finite loss: this worker diverged in its round. (Non-finite parameters give a non-finite

@@ -1,5 +1,8 @@
 package io.lstmjob.model.onnx;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
@@ -9,14 +12,6 @@ import io.lstmjob.data.DataContract;
 import io.lstmjob.data.FeatureScaler;
 import io.lstmjob.data.Vocabulary;
 import io.lstmjob.model.NetworkFactory;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
@@ -24,9 +19,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The exported graph run by ONNX Runtime against the DL4J network it came from, on random weights
@@ -55,7 +54,8 @@ class OnnxExportTest {
 
     /** A network of the config with every parameter drawn from [-0.5, 0.5). */
     private static MultiLayerNetwork network(JobConfig config, int inputs, int outputs) {
-        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), config.task(), inputs, outputs);
+        MultiLayerNetwork network =
+                NetworkFactory.create(config.model(), config.train(), config.task(), inputs, outputs);
         Nd4j.getRandom().setSeed(7);
         network.setParams(Nd4j.rand(DataType.FLOAT, 1, network.numParams()).subi(0.5f));
         return network;
@@ -94,7 +94,7 @@ class OnnxExportTest {
         for (int b = 0; b < x.length; b++) {
             for (int t = 0; t < x[0].length; t++) {
                 for (int f = 0; f < x[0][0].length; f++) {
-                    in.putScalar(new long[]{b, f, t}, scaler.scaleFeature(f, x[b][t][f]));
+                    in.putScalar(new long[] {b, f, t}, scaler.scaleFeature(f, x[b][t][f]));
                 }
             }
         }
@@ -112,12 +112,13 @@ class OnnxExportTest {
             }
         }
         buffer.rewind();
-        return OnnxTensor.createTensor(env, buffer, new long[]{b, t, f});
+        return OnnxTensor.createTensor(env, buffer, new long[] {b, t, f});
     }
 
-    private static Map<String, float[]> run(byte[] model, Map<String, OnnxTensor> inputs, String... outputs) throws Exception {
+    private static Map<String, float[]> run(byte[] model, Map<String, OnnxTensor> inputs, String... outputs)
+            throws Exception {
         try (OrtSession session = env.createSession(model, new OrtSession.SessionOptions());
-             OrtSession.Result result = session.run(inputs)) {
+                OrtSession.Result result = session.run(inputs)) {
             Map<String, float[]> values = new HashMap<>();
             for (String name : outputs) {
                 FloatBuffer buffer = ((OnnxTensor) result.get(name).orElseThrow()).getFloatBuffer();
@@ -132,7 +133,8 @@ class OnnxExportTest {
     }
 
     private static void assertClose(double expected, double actual, String what) {
-        assertTrue(Math.abs(expected - actual) <= TOLERANCE * Math.max(1, Math.abs(expected)),
+        assertTrue(
+                Math.abs(expected - actual) <= TOLERANCE * Math.max(1, Math.abs(expected)),
                 what + ": expected " + expected + ", ONNX gave " + actual);
     }
 
@@ -148,17 +150,24 @@ class OnnxExportTest {
 
         INDArray expected = network.output(dl4jInput(x, scaler), false); // [batch, targets * horizon, time]
         Map<String, OnnxTensor> inputs = new HashMap<>(Map.of("input", floats(x)));
-        Map<String, float[]> onnx = run(model, inputs, horizon > 1 ? new String[]{"output", "output_ahead"} : new String[]{"output"});
+        Map<String, float[]> onnx =
+                run(model, inputs, horizon > 1 ? new String[] {"output", "output_ahead"} : new String[] {"output"});
         for (int b = 0; b < 3; b++) {
             for (int t = 0; t < 9; t++) {
                 for (int k = 0; k < horizon; k++) {
                     for (int c = 0; c < 2; c++) {
                         double units = scaler.unscaleTarget(c, expected.getDouble(b, k * 2 + c, t));
                         if (k == 0) {
-                            assertClose(units, onnx.get("output")[(b * 9 + t) * 2 + c], "output b" + b + " t" + t + " target " + c);
+                            assertClose(
+                                    units,
+                                    onnx.get("output")[(b * 9 + t) * 2 + c],
+                                    "output b" + b + " t" + t + " target " + c);
                         }
                         if (horizon > 1) {
-                            assertClose(units, onnx.get("output_ahead")[((b * 9 + t) * horizon + k) * 2 + c], "output_ahead k" + k);
+                            assertClose(
+                                    units,
+                                    onnx.get("output_ahead")[((b * 9 + t) * horizon + k) * 2 + c],
+                                    "output_ahead k" + k);
                         }
                     }
                 }
@@ -168,8 +177,10 @@ class OnnxExportTest {
     }
 
     /** Feeding one step at a time, the caller carrying h and c, gives the whole run's outputs. */
-    private void assertStepwiseEqualsWhole(byte[] model, byte[] stepModel, List<Integer> layers, float[][][] x) throws Exception {
-        float[] whole = run(model, new HashMap<>(Map.of("input", floats(x))), "output").get("output");
+    private void assertStepwiseEqualsWhole(byte[] model, byte[] stepModel, List<Integer> layers, float[][][] x)
+            throws Exception {
+        float[] whole =
+                run(model, new HashMap<>(Map.of("input", floats(x))), "output").get("output");
         int batch = x.length;
         int time = x[0].length;
         int outputs = whole.length / (batch * time);
@@ -184,7 +195,9 @@ class OnnxExportTest {
             for (int l = 0; l < layers.size(); l++) {
                 for (String s : List.of("h", "c")) {
                     float[] carried = state.getOrDefault(s + l, new float[batch * layers.get(l)]); // zeros at the start
-                    inputs.put(s + "_in_" + l, OnnxTensor.createTensor(env, FloatBuffer.wrap(carried), new long[]{1, batch, layers.get(l)}));
+                    inputs.put(s + "_in_" + l, OnnxTensor.createTensor(env, FloatBuffer.wrap(carried), new long[] {
+                        1, batch, layers.get(l)
+                    }));
                     wanted.add(s + "_out_" + l);
                 }
             }
@@ -213,9 +226,14 @@ class OnnxExportTest {
 
     @Test
     void aCharacterModelsProbabilitiesEqualTheNetworkAndServeStepByStep() throws Exception {
-        JobConfig config = config("input.format=text", "input.featureColumns=[]", "input.targetColumns=[]",
-                "input.sequenceIdColumn=", "input.orderColumn=", "model.layers=[6, 4]");
-        Vocabulary vocabulary = new Vocabulary(new int[]{'\n', ' ', 'a', 'b', 'c', 'd', 'e'});
+        JobConfig config = config(
+                "input.format=text",
+                "input.featureColumns=[]",
+                "input.targetColumns=[]",
+                "input.sequenceIdColumn=",
+                "input.orderColumn=",
+                "model.layers=[6, 4]");
+        Vocabulary vocabulary = new Vocabulary(new int[] {'\n', ' ', 'a', 'b', 'c', 'd', 'e'});
         DataContract contract = DataContract.charModel(vocabulary);
         MultiLayerNetwork network = network(config, 7, 7);
         byte[] model = OnnxExport.of(network, contract, OnnxExport.Graph.WHOLE_SEQUENCES, "chars", "v1");
@@ -227,15 +245,23 @@ class OnnxExportTest {
         INDArray oneHot = Nd4j.zeros(DataType.FLOAT, batch, 7, time);
         for (int i = 0; i < indices.length; i++) {
             indices[i] = random.nextInt(7);
-            oneHot.putScalar(new long[]{i / time, indices[i], i % time}, 1f);
+            oneHot.putScalar(new long[] {i / time, indices[i], i % time}, 1f);
         }
         INDArray expected = network.output(oneHot, false);
-        float[] onnx = run(model, new HashMap<>(Map.of("input", OnnxTensor.createTensor(env, LongBuffer.wrap(indices),
-                new long[]{batch, time}))), "output").get("output");
+        float[] onnx = run(
+                        model,
+                        new HashMap<>(Map.of(
+                                "input",
+                                OnnxTensor.createTensor(env, LongBuffer.wrap(indices), new long[] {batch, time}))),
+                        "output")
+                .get("output");
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < time; t++) {
                 for (int c = 0; c < 7; c++) {
-                    assertClose(expected.getDouble(b, c, t), onnx[(b * time + t) * 7 + c], "probability b" + b + " t" + t + " c" + c);
+                    assertClose(
+                            expected.getDouble(b, c, t),
+                            onnx[(b * time + t) * 7 + c],
+                            "probability b" + b + " t" + t + " c" + c);
                 }
             }
         }
@@ -243,13 +269,22 @@ class OnnxExportTest {
         Map<String, float[]> state = new HashMap<>();
         for (int t = 0; t < time; t++) {
             long[] step = {indices[t], indices[time + t]};
-            Map<String, OnnxTensor> inputs = new HashMap<>(Map.of("input", OnnxTensor.createTensor(env, LongBuffer.wrap(step), new long[]{batch, 1})));
+            Map<String, OnnxTensor> inputs = new HashMap<>(
+                    Map.of("input", OnnxTensor.createTensor(env, LongBuffer.wrap(step), new long[] {batch, 1})));
             for (int l = 0; l < 2; l++) {
                 int units = config.model().layers().get(l);
-                inputs.put("h_in_" + l, OnnxTensor.createTensor(env, FloatBuffer.wrap(state.getOrDefault("h" + l, new float[batch * units])),
-                        new long[]{1, batch, units}));
-                inputs.put("c_in_" + l, OnnxTensor.createTensor(env, FloatBuffer.wrap(state.getOrDefault("c" + l, new float[batch * units])),
-                        new long[]{1, batch, units}));
+                inputs.put(
+                        "h_in_" + l,
+                        OnnxTensor.createTensor(
+                                env,
+                                FloatBuffer.wrap(state.getOrDefault("h" + l, new float[batch * units])),
+                                new long[] {1, batch, units}));
+                inputs.put(
+                        "c_in_" + l,
+                        OnnxTensor.createTensor(
+                                env,
+                                FloatBuffer.wrap(state.getOrDefault("c" + l, new float[batch * units])),
+                                new long[] {1, batch, units}));
             }
             Map<String, float[]> out = run(stepModel, inputs, "output", "h_out_0", "c_out_0", "h_out_1", "c_out_1");
             for (int l = 0; l < 2; l++) {
@@ -278,7 +313,7 @@ class OnnxExportTest {
         byte[] model = OnnxExport.of(network, contract, OnnxExport.Graph.WHOLE_SEQUENCES, "cities", "v1");
         int batch = 3;
         int time = 7;
-        long[] lengths = maskedInDl4j ? new long[]{7, 4, 1} : new long[]{7, 7, 7};
+        long[] lengths = maskedInDl4j ? new long[] {7, 4, 1} : new long[] {7, 7, 7};
         float[][][] x = sequences(batch, time, scaler, 13);
 
         INDArray mask = Nd4j.zeros(DataType.FLOAT, batch, time);
@@ -287,10 +322,18 @@ class OnnxExportTest {
                 mask.putScalar(b, t, 1f);
             }
         }
-        INDArray expected = maskedInDl4j ? network.output(dl4jInput(x, scaler), false, mask, null)
+        INDArray expected = maskedInDl4j
+                ? network.output(dl4jInput(x, scaler), false, mask, null)
                 : network.output(dl4jInput(x, scaler), false);
-        float[] onnx = run(model, new HashMap<>(Map.of("input", floats(x),
-                "lengths", OnnxTensor.createTensor(env, LongBuffer.wrap(lengths), new long[]{batch}))), "output").get("output");
+        float[] onnx = run(
+                        model,
+                        new HashMap<>(Map.of(
+                                "input",
+                                floats(x),
+                                "lengths",
+                                OnnxTensor.createTensor(env, LongBuffer.wrap(lengths), new long[] {batch}))),
+                        "output")
+                .get("output");
         for (int b = 0; b < batch; b++) {
             for (int c = 0; c < 3; c++) {
                 assertClose(expected.getDouble(b, c), onnx[b * 3 + c], "class " + c + " of sequence " + b);
@@ -298,10 +341,25 @@ class OnnxExportTest {
         }
         // The second sequence cut to its 4 real steps and classified alone.
         float[][][] alone = {java.util.Arrays.copyOf(x[1], 4)};
-        float[] single = run(model, new HashMap<>(Map.of("input", floats(alone),
-                "lengths", OnnxTensor.createTensor(env, LongBuffer.wrap(new long[]{4}), new long[]{1}))), "output").get("output");
-        float[] padded = run(model, new HashMap<>(Map.of("input", floats(x),
-                "lengths", OnnxTensor.createTensor(env, LongBuffer.wrap(new long[]{7, 4, 1}), new long[]{batch}))), "output").get("output");
+        float[] single = run(
+                        model,
+                        new HashMap<>(Map.of(
+                                "input",
+                                floats(alone),
+                                "lengths",
+                                OnnxTensor.createTensor(env, LongBuffer.wrap(new long[] {4}), new long[] {1}))),
+                        "output")
+                .get("output");
+        float[] padded = run(
+                        model,
+                        new HashMap<>(Map.of(
+                                "input",
+                                floats(x),
+                                "lengths",
+                                OnnxTensor.createTensor(
+                                        env, LongBuffer.wrap(new long[] {7, 4, 1}), new long[] {batch}))),
+                        "output")
+                .get("output");
         for (int c = 0; c < 3; c++) {
             assertClose(single[c], padded[3 + c], "padding changes nothing");
         }
@@ -327,6 +385,7 @@ class OnnxExportTest {
     /** DL4J's bidirectional layers are trained and scored on unpadded minibatches (MinibatchAssembler), so compared so. */
     @Test
     void aBidirectionalAttentionClassifierEqualsTheNetwork() throws Exception {
-        checkClassifier(false, "model.layers=[4]", "model.bidirectional=true", "model.attentionHeads=2", "model.pooling=max");
+        checkClassifier(
+                false, "model.layers=[4]", "model.bidirectional=true", "model.attentionHeads=2", "model.pooling=max");
     }
 }

@@ -1,8 +1,12 @@
 package io.lstmjob.train.averaging;
 
-import io.lstmjob.config.JobConfig;
-import io.lstmjob.testing.TestConfigs;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.lstmjob.config.BlockMomentum;
+import io.lstmjob.config.JobConfig;
 import io.lstmjob.config.StepScale;
 import io.lstmjob.config.Task;
 import io.lstmjob.config.TrainConfig;
@@ -12,6 +16,11 @@ import io.lstmjob.data.MinibatchAssembler;
 import io.lstmjob.data.Segment;
 import io.lstmjob.model.NetworkFactory;
 import io.lstmjob.testing.LocalSpark;
+import io.lstmjob.testing.TestConfigs;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Random;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -22,16 +31,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.dataset.DataSet;
 
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * The averaging is real: after an epoch the published parameters and updater state are the
  * element-wise mean of what each worker reaches by training its own shard from the same start.
@@ -40,10 +39,18 @@ class AveragingTrainingMasterTest {
     private static SparkSession spark;
     private static JavaSparkContext sc;
 
-    private static final DataContract CONTRACT = DataContract.forecast(List.of("x"), List.of("x"),
-            new FeatureScaler(new double[]{0}, new double[]{1}, new double[]{0}, new double[]{1}));
-    private static final JobConfig CONFIG = TestConfigs.config("model.layers=[3]", "model.seed=11", "train.epochs=1",
-            "train.batchSize=2", "train.learningRate=0.05", "tbptt.forward=4", "tbptt.backward=4");
+    private static final DataContract CONTRACT = DataContract.forecast(
+            List.of("x"),
+            List.of("x"),
+            new FeatureScaler(new double[] {0}, new double[] {1}, new double[] {0}, new double[] {1}));
+    private static final JobConfig CONFIG = TestConfigs.config(
+            "model.layers=[3]",
+            "model.seed=11",
+            "train.epochs=1",
+            "train.batchSize=2",
+            "train.learningRate=0.05",
+            "tbptt.forward=4",
+            "tbptt.backward=4");
     private static final TrainConfig TRAIN = CONFIG.train();
 
     @BeforeAll
@@ -123,8 +130,11 @@ class AveragingTrainingMasterTest {
         sparkNetwork.fit(minibatches(shards, assembler));
 
         float[] published = ModelState.toFloats(sparkNetwork.getNetwork().params());
-        float[] publishedUpdater = ModelState.toFloats(sparkNetwork.getNetwork().getUpdater().getStateViewArray());
-        assertFalse(java.util.Arrays.equals(p1, p2), "the shards must lead the workers apart for this test to mean anything");
+        float[] publishedUpdater =
+                ModelState.toFloats(sparkNetwork.getNetwork().getUpdater().getStateViewArray());
+        assertFalse(
+                java.util.Arrays.equals(p1, p2),
+                "the shards must lead the workers apart for this test to mean anything");
         assertArrayEquals(mean(p1, p2), published, 1e-6f);
         assertArrayEquals(mean(u1, u2), publishedUpdater, 1e-6f);
 
@@ -134,7 +144,9 @@ class AveragingTrainingMasterTest {
         assertEquals(2 * (8 + 8 + 8 + 5), stats.tokens(), "masked steps are not counted");
         assertTrue(Double.isFinite(stats.trainLoss()) && stats.trainLoss() > 0);
         assertEquals(1, sparkNetwork.getNetwork().getEpochCount());
-        assertEquals(first.getIterationCount(), sparkNetwork.getNetwork().getIterationCount(),
+        assertEquals(
+                first.getIterationCount(),
+                sparkNetwork.getNetwork().getIterationCount(),
                 "the iteration count (Adam's bias correction) advances by one worker's windows");
     }
 
@@ -150,7 +162,9 @@ class AveragingTrainingMasterTest {
         // One network per task that ran at the same time: two when both tasks overlapped, one when Spark ran
         // the second after the first had given its network back (on a busy machine the tiny tasks may not overlap).
         int kept = ExecutorNetworks.idle();
-        assertTrue(kept == 1 || kept == 2, "the workers' networks are kept for the next round, at most one per task; kept " + kept);
+        assertTrue(
+                kept == 1 || kept == 2,
+                "the workers' networks are kept for the next round, at most one per task; kept " + kept);
 
         ModelState afterFirst = ModelState.of(sparkNetwork.getNetwork());
         // Whatever the overlap, the next round finds two networks to take, both as dirty as a network can be:
@@ -166,8 +180,8 @@ class AveragingTrainingMasterTest {
             dirty.params().addi(0.5);
             dirty.getUpdater().getStateViewArray().addi(1);
             dirty.setIterationCount(999);
-            dirty.rnnTimeStep(org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1,
-                    CONTRACT.networkInputs(), 3));
+            dirty.rnnTimeStep(org.nd4j.linalg.factory.Nd4j.rand(
+                    org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, CONTRACT.networkInputs(), 3));
             ExecutorNetworks.giveBack(afterFirst, dirty);
         }
         assertEquals(2, ExecutorNetworks.idle());
@@ -175,11 +189,16 @@ class AveragingTrainingMasterTest {
         MultiLayerNetwork second = trainAlone(afterFirst, shards.get(1), assembler);
         sparkNetwork.fit(minibatches(shards, assembler));
 
-        assertArrayEquals(mean(ModelState.toFloats(first.params()), ModelState.toFloats(second.params())),
-                ModelState.toFloats(sparkNetwork.getNetwork().params()), 1e-6f);
-        assertArrayEquals(mean(ModelState.toFloats(first.getUpdater().getStateViewArray()),
+        assertArrayEquals(
+                mean(ModelState.toFloats(first.params()), ModelState.toFloats(second.params())),
+                ModelState.toFloats(sparkNetwork.getNetwork().params()),
+                1e-6f);
+        assertArrayEquals(
+                mean(
+                        ModelState.toFloats(first.getUpdater().getStateViewArray()),
                         ModelState.toFloats(second.getUpdater().getStateViewArray())),
-                ModelState.toFloats(sparkNetwork.getNetwork().getUpdater().getStateViewArray()), 1e-6f);
+                ModelState.toFloats(sparkNetwork.getNetwork().getUpdater().getStateViewArray()),
+                1e-6f);
         assertEquals(first.getIterationCount(), sparkNetwork.getNetwork().getIterationCount());
         assertEquals(2, ExecutorNetworks.idle(), "both tasks ran in kept networks and gave them back");
     }
@@ -191,13 +210,17 @@ class AveragingTrainingMasterTest {
         MultiLayerNetwork network = tinyNetwork();
         ModelState start = ModelState.of(network);
         float[] p0 = ModelState.toFloats(network.params());
-        float[] mean = mean(ModelState.toFloats(trainAlone(start, shards.get(0), assembler).params()),
+        float[] mean = mean(
+                ModelState.toFloats(trainAlone(start, shards.get(0), assembler).params()),
                 ModelState.toFloats(trainAlone(start, shards.get(1), assembler).params()));
-        float[] u = mean(ModelState.toFloats(trainAlone(start, shards.get(0), assembler).getUpdater().getStateViewArray()),
-                ModelState.toFloats(trainAlone(start, shards.get(1), assembler).getUpdater().getStateViewArray()));
+        float[] u = mean(
+                ModelState.toFloats(
+                        trainAlone(start, shards.get(0), assembler).getUpdater().getStateViewArray()),
+                ModelState.toFloats(
+                        trainAlone(start, shards.get(1), assembler).getUpdater().getStateViewArray()));
 
-        AveragingTrainingMaster master = new AveragingTrainingMaster(TRAIN.batchSize(), 0,
-                StepScale.parse("sqrt-workers"), BlockMomentum.NONE);
+        AveragingTrainingMaster master =
+                new AveragingTrainingMaster(TRAIN.batchSize(), 0, StepScale.parse("sqrt-workers"), BlockMomentum.NONE);
         SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sc, network, master);
         sparkNetwork.fit(minibatches(shards, assembler));
 
@@ -205,8 +228,12 @@ class AveragingTrainingMasterTest {
         for (int i = 0; i < p0.length; i++) {
             expected[i] = (float) (p0[i] + Math.sqrt(2) * (mean[i] - p0[i]));
         }
-        assertArrayEquals(expected, ModelState.toFloats(sparkNetwork.getNetwork().params()), 1e-6f);
-        assertArrayEquals(u, ModelState.toFloats(sparkNetwork.getNetwork().getUpdater().getStateViewArray()), 1e-6f,
+        assertArrayEquals(
+                expected, ModelState.toFloats(sparkNetwork.getNetwork().params()), 1e-6f);
+        assertArrayEquals(
+                u,
+                ModelState.toFloats(sparkNetwork.getNetwork().getUpdater().getStateViewArray()),
+                1e-6f,
                 "the updater state is the plain mean");
     }
 
@@ -216,12 +243,15 @@ class AveragingTrainingMasterTest {
         List<List<Segment>> shards = shards();
         MultiLayerNetwork network = tinyNetwork();
         float[] p0 = ModelState.toFloats(network.params());
-        AveragingTrainingMaster master = new AveragingTrainingMaster(TRAIN.batchSize(), 0, StepScale.PLAIN_AVERAGE,
-                BlockMomentum.parse("0.5"));
+        AveragingTrainingMaster master =
+                new AveragingTrainingMaster(TRAIN.batchSize(), 0, StepScale.PLAIN_AVERAGE, BlockMomentum.parse("0.5"));
         SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sc, network, master);
         sparkNetwork.fit(minibatches(shards, assembler));
         float[] p1 = ModelState.toFloats(sparkNetwork.getNetwork().params());
-        assertArrayEquals(scaledDifference(0.5, p1, p0), master.lookahead(), 1e-6f,
+        assertArrayEquals(
+                scaledDifference(0.5, p1, p0),
+                master.lookahead(),
+                1e-6f,
                 "the look-ahead is the momentum times the round's step");
 
         float[] ahead = new float[p1.length];
@@ -229,12 +259,17 @@ class AveragingTrainingMasterTest {
             ahead[i] = p1[i] + master.lookahead()[i];
         }
         ModelState start = ModelState.of(sparkNetwork.getNetwork(), ModelState.row(ahead));
-        float[] mean = mean(ModelState.toFloats(trainAlone(start, shards.get(0), assembler).params()),
+        float[] mean = mean(
+                ModelState.toFloats(trainAlone(start, shards.get(0), assembler).params()),
                 ModelState.toFloats(trainAlone(start, shards.get(1), assembler).params()));
         ModelState atModel = ModelState.of(sparkNetwork.getNetwork());
-        float[] meanWithoutLookahead = mean(ModelState.toFloats(trainAlone(atModel, shards.get(0), assembler).params()),
-                ModelState.toFloats(trainAlone(atModel, shards.get(1), assembler).params()));
-        assertFalse(maxDifference(meanWithoutLookahead, mean) < 1e-4,
+        float[] meanWithoutLookahead = mean(
+                ModelState.toFloats(
+                        trainAlone(atModel, shards.get(0), assembler).params()),
+                ModelState.toFloats(
+                        trainAlone(atModel, shards.get(1), assembler).params()));
+        assertFalse(
+                maxDifference(meanWithoutLookahead, mean) < 1e-4,
                 "starting ahead must lead elsewhere than starting at the model for this test to mean anything");
         sparkNetwork.fit(minibatches(shards, assembler));
 
@@ -258,7 +293,8 @@ class AveragingTrainingMasterTest {
     @Test
     void theFirstWorkerToDivergeIsNamedByItsPartitionAndRound() {
         List<List<Segment>> shards = shards();
-        // Partition 1's second minibatch (segments 2 and 3) gets a NaN step: its round 2 goes NaN, partition 0 stays finite.
+        // Partition 1's second minibatch (segments 2 and 3) gets a NaN step: its round 2 goes NaN, partition 0 stays
+        // finite.
         Segment clean = shards.get(1).get(2);
         float[] steps = new float[clean.steps()];
         for (int t = 0; t < steps.length; t++) {
@@ -302,11 +338,15 @@ class AveragingTrainingMasterTest {
         sparkNetwork.fit(data);
 
         assertEquals(2, master.lastEpoch().workers(), "the empty partition sends nothing");
-        assertArrayEquals(mean(ModelState.toFloats(first.params()), ModelState.toFloats(second.params())),
-                ModelState.toFloats(sparkNetwork.getNetwork().params()), 1e-6f);
-        float[] expected = mean(ModelState.toFloats(first.getUpdater().getStateViewArray()),
+        assertArrayEquals(
+                mean(ModelState.toFloats(first.params()), ModelState.toFloats(second.params())),
+                ModelState.toFloats(sparkNetwork.getNetwork().params()),
+                1e-6f);
+        float[] expected = mean(
+                ModelState.toFloats(first.getUpdater().getStateViewArray()),
                 ModelState.toFloats(second.getUpdater().getStateViewArray()));
-        float[] published = ModelState.toFloats(sparkNetwork.getNetwork().getUpdater().getStateViewArray());
+        float[] published =
+                ModelState.toFloats(sparkNetwork.getNetwork().getUpdater().getStateViewArray());
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i], published[i], 1e-4 * Math.abs(expected[i]) + 1e-12, "updater state element " + i);
         }
