@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Merges the built-in defaults (conf/default.conf, packaged in the jar), an optional job config
@@ -21,7 +20,6 @@ import java.util.regex.Pattern;
 public final class JobConfigLoader {
 
     static final String DEFAULTS_RESOURCE = "io/lstmjob/config/default.conf";
-    private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
     /**
      * How a model reads and cuts its data: the input section but its path, and the segment and TBPTT
@@ -237,11 +235,7 @@ public final class JobConfigLoader {
         }
 
         String name = c.getString("model.name");
-        require(
-                MODEL_NAME.matcher(name).matches() && !name.contains(".."),
-                "model.name",
-                "'" + name
-                        + "' must be 1-100 letters, digits, '.', '_' or '-', start with a letter or digit and not contain '..'");
+        require(PlainName.isPlain(name), "model.name", "'" + name + "' " + PlainName.RULE);
         List<Integer> layers = new ArrayList<>();
         try {
             layers.addAll(c.getIntList("model.layers"));

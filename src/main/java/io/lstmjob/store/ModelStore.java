@@ -1,5 +1,6 @@
 package io.lstmjob.store;
 
+import io.lstmjob.config.PlainName;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileContext;
@@ -46,7 +46,6 @@ public final class ModelStore {
     static final String RUNS = "runs";
     static final String LOCK = "_lock";
     static final String OUTCOMES = "outcomes";
-    private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
     private static final DateTimeFormatter VERSION_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'");
 
     private final FileSystem fs;
@@ -363,9 +362,8 @@ public final class ModelStore {
 
     /** Names become path elements: only plain names, so nothing can point outside the model folder. */
     static void requireSafe(String name, String what) {
-        if (name == null || !SAFE_NAME.matcher(name).matches() || name.contains("..")) {
-            throw new ModelStoreException(what + " '" + name + "' must be 1-100 letters, digits, '.', '_' or '-'"
-                    + " starting with a letter or digit, without '..'");
+        if (!PlainName.isPlain(name)) {
+            throw new ModelStoreException(what + " '" + name + "' " + PlainName.RULE);
         }
     }
 }
