@@ -10,18 +10,18 @@ import java.util.Locale;
  * into the next adds up to 1 / (1 - m) steps, so {@code auto} = 1 - 1/K makes up the K-fold shortfall
  * over a few rounds instead of by extrapolating a single round (which overshoots).
  *
- * @param kind  auto (1 - 1/workers) or fixed
- * @param fixed the momentum when kind is fixed, in [0, 1)
+ * @param auto  1 - 1/workers; otherwise {@code fixed}
+ * @param fixed the momentum when not auto, in [0, 1)
  */
-public record BlockMomentum(String kind, double fixed) implements Serializable {
+public record BlockMomentum(boolean auto, double fixed) implements Serializable {
 
-    public static final BlockMomentum NONE = new BlockMomentum("fixed", 0.0);
+    public static final BlockMomentum NONE = new BlockMomentum(false, 0.0);
 
     /** auto, or a number in [0, 1). */
     public static BlockMomentum parse(String value) {
         String v = value.trim().toLowerCase(Locale.ROOT);
         if (v.equals("auto")) {
-            return new BlockMomentum(v, 0);
+            return new BlockMomentum(true, 0);
         }
         double number;
         try {
@@ -33,16 +33,16 @@ public record BlockMomentum(String kind, double fixed) implements Serializable {
         if (!(number >= 0 && number < 1)) {
             throw new InvalidConfigException("averaging.blockMomentum: must be in [0, 1) (0 = none), got " + value);
         }
-        return new BlockMomentum("fixed", number);
+        return new BlockMomentum(false, number);
     }
 
     /** The momentum after a round that averaged {@code workers} workers: 0 for one worker under auto. */
     public double forWorkers(int workers) {
-        return kind.equals("auto") ? 1.0 - 1.0 / Math.max(1, workers) : fixed;
+        return auto ? 1.0 - 1.0 / Math.max(1, workers) : fixed;
     }
 
     @Override
     public String toString() {
-        return kind.equals("auto") ? kind : Double.toString(fixed);
+        return auto ? "auto" : Double.toString(fixed);
     }
 }

@@ -1,12 +1,13 @@
 package io.lstmjob.config;
 
+import static io.lstmjob.config.ConfigValues.require;
+
 import java.io.Serializable;
 import java.util.List;
 
 /**
- * Where the sequences are, which columns make them, and what to do with imperfect input. Empty
- * strings / lists mean "not set". {@code minPairs} is the shortest sequence (in training pairs)
- * that {@code shortSequences} lets through: one TBPTT window. {@code labelColumn} names the class
+ * Where the sequences are, which columns make them, and what to do with imperfect input (the
+ * {@code input.*} section). Empty strings / lists mean "not set". {@code labelColumn} names the class
  * of each sequence (the same on all its rows) and makes the task sequence classification.
  * {@code maxLineBytes}: a longer line of a CSV or text file is refused (its file and line named).
  */
@@ -20,11 +21,54 @@ public record InputConfig(
         List<String> targetColumns,
         InvalidValuePolicy invalidValues,
         ShortSequencePolicy shortSequences,
-        boolean strictOrder,
-        int minPairs,
+        InputOrder order,
         String labelColumn,
         int maxLineBytes)
         implements Serializable {
+
+    static InputConfig from(ConfigValues c) {
+        InputFormat format = c.choice("input.format", InputFormat.class);
+        // Not trimmed: a tab or a space is a delimiter.
+        String delimiter = c.untrimmed("input.csv.delimiter");
+        require(
+                delimiter.length() == 1 && delimiter.charAt(0) < 128 && delimiter.charAt(0) != '"',
+                "input.csv.delimiter",
+                "must be a single ASCII character other than '\"', got '" + delimiter + "'");
+        long maxLineBytes = c.bytes("input.maxLineBytes");
+        require(
+                maxLineBytes >= 1024 && maxLineBytes <= (1L << 30),
+                "input.maxLineBytes",
+                "must be within 1k..1g bytes, got " + maxLineBytes);
+        InputConfig input = new InputConfig(
+                c.required("input.path"),
+                format,
+                delimiter,
+                c.text("input.sequenceIdColumn"),
+                c.text("input.orderColumn"),
+                c.strings("input.featureColumns"),
+                c.strings("input.targetColumns"),
+                c.choice("input.invalidValues", InvalidValuePolicy.class),
+                c.choice("input.shortSequences", ShortSequencePolicy.class),
+                c.choice("input.order", InputOrder.class, "sort or strict"),
+                c.text("input.labelColumn"),
+                (int) maxLineBytes);
+        if (input.hasLabelColumn()) {
+            require(
+                    format != InputFormat.TEXT,
+                    "input.labelColumn",
+                    "labels whole sequences of csv or parquet input; text input trains a character model");
+            require(
+                    input.targetColumns().isEmpty(),
+                    "input.targetColumns",
+                    "must be empty when input.labelColumn is set "
+                            + "(a classifier predicts the label, not next-step values)");
+            require(
+                    !input.featureColumns().contains(input.labelColumn()),
+                    "input.featureColumns",
+                    "must not contain the label column '" + input.labelColumn() + "'");
+        }
+        return input;
+    }
 
     /** A copy that reads {@code labelColumn} as every sequence's class. */
     public InputConfig withLabelColumn(String column) {
@@ -38,8 +82,7 @@ public record InputConfig(
                 targetColumns,
                 invalidValues,
                 shortSequences,
-                strictOrder,
-                minPairs,
+                order,
                 column,
                 maxLineBytes);
     }
@@ -50,6 +93,10 @@ public record InputConfig(
             return Task.CHAR_LM;
         }
         return hasLabelColumn() ? Task.CLASSIFY : Task.FORECAST;
+    }
+
+    public boolean strictOrder() {
+        return order == InputOrder.STRICT;
     }
 
     public boolean hasLabelColumn() {

@@ -6,22 +6,30 @@ import java.util.Locale;
 /**
  * How far the model moves at an averaging: start + factor x (mean of the workers - start), start
  * being where the round's workers began. 1 (the default) lands on the mean; with block momentum
- * ({@link BlockMomentum}) that makes up for K workers' steps being worth one worker's. Without it, a
- * factor of sqrt(K) (the earlier default) came within 1-10% of one worker's validation loss,
- * depending on the data, and K overshot.
+ * ({@link BlockMomentum}) that makes up for K workers' steps being worth one worker's; without it, a
+ * factor that grows with K extrapolates each round's step instead (see docs/PERFORMANCE.md).
  *
- * @param kind  sqrt-workers, workers, or fixed
+ * @param kind  a factor of sqrt(workers), of workers, or fixed
  * @param fixed the factor when kind is fixed
  */
-public record StepScale(String kind, double fixed) implements Serializable {
+public record StepScale(Kind kind, double fixed) implements Serializable {
 
-    public static final StepScale PLAIN_AVERAGE = new StepScale("fixed", 1.0);
+    public enum Kind {
+        SQRT_WORKERS,
+        WORKERS,
+        FIXED
+    }
+
+    public static final StepScale PLAIN_AVERAGE = new StepScale(Kind.FIXED, 1.0);
 
     /** sqrt-workers, workers, or a positive number. */
     public static StepScale parse(String value) {
         String v = value.trim().toLowerCase(Locale.ROOT);
-        if (v.equals("sqrt-workers") || v.equals("workers")) {
-            return new StepScale(v, 0);
+        if (v.equals("sqrt-workers")) {
+            return new StepScale(Kind.SQRT_WORKERS, 0);
+        }
+        if (v.equals("workers")) {
+            return new StepScale(Kind.WORKERS, 0);
         }
         double number;
         try {
@@ -33,20 +41,24 @@ public record StepScale(String kind, double fixed) implements Serializable {
         if (!(number > 0) || Double.isInfinite(number)) {
             throw new InvalidConfigException("averaging.stepScale: must be a positive number, got " + value);
         }
-        return new StepScale("fixed", number);
+        return new StepScale(Kind.FIXED, number);
     }
 
     /** The factor for an averaging of {@code workers} workers' results. */
     public double factor(int workers) {
         return switch (kind) {
-            case "sqrt-workers" -> Math.sqrt(workers);
-            case "workers" -> workers;
-            default -> fixed;
+            case SQRT_WORKERS -> Math.sqrt(workers);
+            case WORKERS -> workers;
+            case FIXED -> fixed;
         };
     }
 
     @Override
     public String toString() {
-        return kind.equals("fixed") ? Double.toString(fixed) : kind;
+        return switch (kind) {
+            case SQRT_WORKERS -> "sqrt-workers";
+            case WORKERS -> "workers";
+            case FIXED -> Double.toString(fixed);
+        };
     }
 }

@@ -374,7 +374,7 @@ public final class DatasetPreparer {
             ShardingConfig sharding,
             int partitions,
             Preparation preparation) {
-        long minPairs = shortSequenceMinimum(input, catalog, sharding.horizon());
+        long minPairs = shortSequenceMinimum(input, catalog, sharding);
         SegmentPlan plan = SegmentPlan.build(catalog, sharding, partitions, minPairs);
         if (plan.segments(false) == 0) {
             throw new InputDataException("no sequence is long enough to train on: " + catalog.size()
@@ -456,10 +456,10 @@ public final class DatasetPreparer {
      * The fewest training pairs a sequence needs (one TBPTT window): fails on the first shorter
      * sequence, or with input.shortSequences=skip counts them and lets the plan leave them out.
      */
-    private static long shortSequenceMinimum(InputConfig input, SequenceCatalog catalog, int horizon) {
+    private static long shortSequenceMinimum(InputConfig input, SequenceCatalog catalog, ShardingConfig sharding) {
         List<String> shorter = new ArrayList<>();
         for (int i = 0; i < catalog.size(); i++) {
-            if (catalog.length(i) - horizon < input.minPairs()) {
+            if (catalog.length(i) - sharding.horizon() < sharding.minPairs()) {
                 shorter.add(catalog.id(i) + " (" + catalog.length(i) + " steps)");
             }
         }
@@ -468,21 +468,21 @@ public final class DatasetPreparer {
         }
         if (input.shortSequences() == ShortSequencePolicy.FAIL) {
             throw new InputDataException(shorter.size() + " sequence(s) are shorter than one TBPTT window of "
-                    + input.minPairs() + " steps, e.g. "
+                    + sharding.minPairs() + " steps, e.g. "
                     + String.join(", ", shorter.subList(0, Math.min(3, shorter.size())))
                     + "; set input.shortSequences=skip to leave them out");
         }
         if (shorter.size() == catalog.size()) {
             throw new InputDataException(
                     "all " + catalog.size() + " sequence(s) were left out: every one is shorter than one "
-                            + "TBPTT window of " + input.minPairs() + " steps (input.shortSequences=skip)");
+                            + "TBPTT window of " + sharding.minPairs() + " steps (input.shortSequences=skip)");
         }
         LOG.warn(
                 "input.shortSequences=skip: left out {} of {} sequence(s) shorter than one TBPTT window of {} steps",
                 shorter.size(),
                 catalog.size(),
-                input.minPairs());
-        return input.minPairs();
+                sharding.minPairs());
+        return sharding.minPairs();
     }
 
     private static long longest(SequenceCatalog catalog) {

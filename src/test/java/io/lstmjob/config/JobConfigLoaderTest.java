@@ -56,6 +56,15 @@ class JobConfigLoaderTest {
     }
 
     @Test
+    void aForecastersSequencesNeedOneTbpttWindowAClassifiersOneStep() {
+        assertEquals(
+                20, load("tbptt.forward=20", "tbptt.backward=20").sharding().minPairs());
+        JobConfig classifier =
+                load("input.labelColumn=label", "input.targetColumns=[]", "tbptt.forward=20", "tbptt.backward=20");
+        assertEquals(1, classifier.sharding().minPairs(), "a classifier's example is the whole sequence");
+    }
+
+    @Test
     void rejectsAZeroTbpttWindowNamingTheKey() {
         assertTrue(rejection("tbptt.forward=0").startsWith("tbptt.forward:"), rejection("tbptt.forward=0"));
     }

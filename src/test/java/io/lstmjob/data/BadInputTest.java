@@ -24,8 +24,16 @@ import org.junit.jupiter.api.io.TempDir;
 class BadInputTest extends SparkTest {
     private static final ShardingConfig SHARDING = TestConfigs.sharding(5, 0, 0.0, 2);
 
+    /** Sequences need at least one TBPTT window of 10 training pairs. */
+    private static final ShardingConfig WINDOW_OF_10 =
+            TestConfigs.sharding(10, 0, 0.0, 2, "tbptt.forward=10", "tbptt.backward=10");
+
     private static String failure(InputConfig input) {
-        return PreparedInputs.failure(spark, input, SHARDING);
+        return failure(input, SHARDING);
+    }
+
+    private static String failure(InputConfig input, ShardingConfig sharding) {
+        return PreparedInputs.failure(spark, input, sharding);
     }
 
     @TempDir
@@ -53,22 +61,16 @@ class BadInputTest extends SparkTest {
     }
 
     private static InputConfig csv(
-            Path path,
-            InvalidValuePolicy invalid,
-            ShortSequencePolicy shortSequences,
-            boolean strictOrder,
-            int minPairs) {
+            Path path, InvalidValuePolicy invalid, ShortSequencePolicy shortSequences, boolean strictOrder) {
         return TestConfigs.input(
                 path,
                 "input.invalidValues=" + invalid.configName(),
                 "input.shortSequences=" + shortSequences.configName(),
-                "input.order=" + (strictOrder ? "strict" : "sort"),
-                "tbptt.forward=" + minPairs,
-                "tbptt.backward=" + minPairs);
+                "input.order=" + (strictOrder ? "strict" : "sort"));
     }
 
     private static InputConfig strict(Path path) {
-        return csv(path, InvalidValuePolicy.FAIL, ShortSequencePolicy.FAIL, false, 1);
+        return csv(path, InvalidValuePolicy.FAIL, ShortSequencePolicy.FAIL, false);
     }
 
     @Test
@@ -106,7 +108,7 @@ class BadInputTest extends SparkTest {
     void invalidRowsAreLeftOutWhenAsked() throws IOException {
         Path in = csvFile("x.csv", series(12, "3", "Infinity", "8", ""));
         PreparedData data = DatasetPreparer.prepare(
-                spark, csv(in, InvalidValuePolicy.SKIP, ShortSequencePolicy.FAIL, false, 1), SHARDING);
+                spark, csv(in, InvalidValuePolicy.SKIP, ShortSequencePolicy.FAIL, false), SHARDING);
         try {
             assertEquals(10, data.summary().steps());
             assertEquals(2, data.summary().skippedRows(), "the rows left out are counted");
@@ -120,7 +122,7 @@ class BadInputTest extends SparkTest {
     void invalidCellsAreInterpolatedWhenAsked() throws IOException {
         Path in = csvFile("x.csv", series(12, "3", "", "4", "NaN", "0", "", "11", "-Infinity"));
         PreparedData data = DatasetPreparer.prepare(
-                spark, csv(in, InvalidValuePolicy.INTERPOLATE, ShortSequencePolicy.FAIL, false, 1), SHARDING);
+                spark, csv(in, InvalidValuePolicy.INTERPOLATE, ShortSequencePolicy.FAIL, false), SHARDING);
         try {
             // Steps 3 and 4 lie on the line between 2 and 5; the ends take their nearest valid value.
             List<Float> values = inputs(data);
@@ -168,7 +170,7 @@ class BadInputTest extends SparkTest {
     @Test
     void aSequenceShorterThanOneWindowFailsByDefault() throws IOException {
         Path in = csvFile("x.csv", series(30) + "b,0,1\nb,1,2\nb,2,3\n");
-        String message = failure(csv(in, InvalidValuePolicy.FAIL, ShortSequencePolicy.FAIL, false, 10));
+        String message = failure(csv(in, InvalidValuePolicy.FAIL, ShortSequencePolicy.FAIL, false), WINDOW_OF_10);
         assertTrue(
                 message.contains("1 sequence(s) are shorter than one TBPTT window of 10 steps, e.g. b (3 steps)"),
                 message);
@@ -178,7 +180,7 @@ class BadInputTest extends SparkTest {
     void shortSequencesAreLeftOutWhenAsked() throws IOException {
         Path in = csvFile("x.csv", series(30) + "b,0,1\nb,1,2\nb,2,3\n");
         PreparedData data = DatasetPreparer.prepare(
-                spark, csv(in, InvalidValuePolicy.FAIL, ShortSequencePolicy.SKIP, false, 10), SHARDING);
+                spark, csv(in, InvalidValuePolicy.FAIL, ShortSequencePolicy.SKIP, false), WINDOW_OF_10);
         try {
             assertEquals(29, data.summary().trainPairs());
             assertTrue(data.train().collect().stream().allMatch(s -> s.seqId().equals("a")));
@@ -190,7 +192,7 @@ class BadInputTest extends SparkTest {
     @Test
     void allSequencesFilteredOutIsAnError() throws IOException {
         Path in = csvFile("x.csv", "id,t,value\nb,0,1\nb,1,2\nc,0,1\n");
-        String message = failure(csv(in, InvalidValuePolicy.FAIL, ShortSequencePolicy.SKIP, false, 10));
+        String message = failure(csv(in, InvalidValuePolicy.FAIL, ShortSequencePolicy.SKIP, false), WINDOW_OF_10);
         assertTrue(message.startsWith("all 2 sequence(s) were left out"), message);
     }
 
@@ -225,7 +227,7 @@ class BadInputTest extends SparkTest {
         } finally {
             data.release();
         }
-        String message = failure(csv(in, InvalidValuePolicy.FAIL, ShortSequencePolicy.FAIL, true, 1));
+        String message = failure(csv(in, InvalidValuePolicy.FAIL, ShortSequencePolicy.FAIL, true));
         assertTrue(
                 message.endsWith("x.csv:4: order column 't' of sequence 'a' does not increase (input.order=strict)"),
                 message);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lstmjob.config.Promotion;
 import io.lstmjob.config.RetrainConfig;
 import io.lstmjob.train.ValidationMetrics;
 import org.junit.jupiter.api.Test;
@@ -17,13 +18,13 @@ class RetrainDecisionTest {
 
     @Test
     void aCandidateMustBeatTheLiveLossByTheRequiredShare() {
-        RetrainConfig tenPercent = new RetrainConfig(false, 0.1);
+        RetrainConfig tenPercent = new RetrainConfig(Promotion.IF_BETTER, 0.1);
         assertFalse(RetrainDecision.of(tenPercent, "v1", loss(1.0), loss(0.95)).promoted(), "5% better is not 10%");
         assertFalse(
                 RetrainDecision.of(tenPercent, "v1", loss(1.0), loss(0.9)).promoted(),
                 "exactly 10% better is not better by more");
         assertTrue(RetrainDecision.of(tenPercent, "v1", loss(1.0), loss(0.89)).promoted());
-        RetrainConfig anyGain = new RetrainConfig(false, 0);
+        RetrainConfig anyGain = new RetrainConfig(Promotion.IF_BETTER, 0);
         assertFalse(RetrainDecision.of(anyGain, "v1", loss(1.0), loss(1.0)).promoted(), "a tie keeps the live model");
         assertTrue(RetrainDecision.of(anyGain, "v1", loss(1.0), loss(0.999)).promoted());
         assertFalse(RetrainDecision.of(anyGain, "v1", loss(1.0), loss(1.2)).promoted());
@@ -31,10 +32,11 @@ class RetrainDecisionTest {
 
     @Test
     void promoteAlwaysReplacesTheLiveModelWhateverTheScores() {
-        RetrainConfig always = new RetrainConfig(true, 0.5);
+        RetrainConfig always = new RetrainConfig(Promotion.ALWAYS, 0.5);
         assertTrue(RetrainDecision.of(always, "v1", loss(1.0), loss(3.0)).promoted());
         assertTrue(RetrainDecision.of(always, "v1", null, null).promoted(), "no split to score on");
-        RetrainDecision decision = RetrainDecision.of(new RetrainConfig(false, 0.1), "v7", loss(0.5), loss(0.4));
+        RetrainDecision decision =
+                RetrainDecision.of(new RetrainConfig(Promotion.IF_BETTER, 0.1), "v7", loss(0.5), loss(0.4));
         assertEquals("v7", decision.liveVersion());
         assertEquals(0.5, decision.liveValidationLoss());
         assertEquals(0.4, decision.candidateValidationLoss());

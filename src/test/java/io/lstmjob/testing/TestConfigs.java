@@ -19,8 +19,8 @@ public final class TestConfigs {
 
     /**
      * The input section the loader makes for a data test's table: {@code path} with columns id, t and
-     * the feature value (targets: the features), sequences of one training pair allowed
-     * (tbptt.forward=1), everything else as conf/default.conf has it; {@code overrides} come last.
+     * the feature value (targets: the features), everything else as conf/default.conf has it;
+     * {@code overrides} come last.
      */
     public static InputConfig input(Path path, String... overrides) {
         List<String> all = new ArrayList<>(List.of(
@@ -28,9 +28,7 @@ public final class TestConfigs {
                 "input.sequenceIdColumn=id",
                 "input.orderColumn=t",
                 "input.featureColumns=[value]",
-                "input.targetColumns=[]",
-                "tbptt.forward=1",
-                "tbptt.backward=1"));
+                "input.targetColumns=[]"));
         all.addAll(List.of(overrides));
         return config(all.toArray(String[]::new)).input();
     }
@@ -46,7 +44,8 @@ public final class TestConfigs {
     /**
      * The sharding section the loader makes from {@code segment.length}, {@code segment.overlap},
      * {@code validation.fraction}, {@code spark.numPartitions} (and the other keys) overrides; the
-     * TBPTT window is one step, so any segment length is allowed.
+     * TBPTT window is one step, so any segment length is allowed and a sequence of one training pair
+     * is long enough.
      */
     public static ShardingConfig sharding(
             int segmentLength, int overlap, double validationFraction, int partitions, String... overrides) {
