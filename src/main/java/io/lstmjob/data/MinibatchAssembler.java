@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import org.apache.spark.TaskContext;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -29,6 +30,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * outputs).
  */
 public final class MinibatchAssembler implements Serializable {
+    /**
+     * A Spark job's local property: the position of the first minibatch a partition's iteration
+     * hands over; those before it are passed over without being assembled. A job that trains an
+     * averaging round from the middle of an epoch sets it.
+     */
+    public static final String START = "io.lstmjob.minibatches.start";
+
     private final DataContract contract;
     private final int batchSize;
     private final int groupSteps;
@@ -52,34 +60,37 @@ public final class MinibatchAssembler implements Serializable {
         this.targetChannels = contract.targetChannels();
     }
 
-    public Minibatches minibatches(Iterator<Segment> segments) {
-        return new Minibatches(batches(segments));
+    /**
+     * A partition's minibatches, each a {@link Minibatch} that knows its position, assembled one at a
+     * time as they are taken, from the running job's {@link #START} on (from the first outside a job).
+     */
+    public Iterator<DataSet> minibatches(Iterator<Segment> segments) {
+        Iterator<List<Segment>> batches = batches(segments);
+        long start = startOfThisJob();
+        long skipped = 0;
+        for (; skipped < start && batches.hasNext(); skipped++) {
+            batches.next();
+        }
+        long first = skipped;
+        return new Iterator<>() {
+            private long position = first;
+
+            @Override
+            public boolean hasNext() {
+                return batches.hasNext();
+            }
+
+            @Override
+            public DataSet next() {
+                return new Minibatch(assemble(batches.next()), position++);
+            }
+        };
     }
 
-    /** Minibatches assembled one at a time, as they are taken; skipped ones are never assembled. */
-    public final class Minibatches implements Iterator<DataSet> {
-        private final Iterator<List<Segment>> batches;
-
-        private Minibatches(Iterator<List<Segment>> batches) {
-            this.batches = batches;
-        }
-
-        @Override
-        public boolean hasNext() {
-            return batches.hasNext();
-        }
-
-        @Override
-        public DataSet next() {
-            return assemble(batches.next());
-        }
-
-        /** Passes over up to {@code count} minibatches (an averaging round's predecessors) without building them. */
-        public void skip(long count) {
-            for (long i = 0; i < count && batches.hasNext(); i++) {
-                batches.next();
-            }
-        }
+    private static long startOfThisJob() {
+        TaskContext task = TaskContext.get();
+        String start = task == null ? null : task.getLocalProperty(START);
+        return start == null ? 0 : Long.parseLong(start);
     }
 
     /**

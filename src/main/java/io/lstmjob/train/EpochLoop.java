@@ -88,8 +88,7 @@ public final class EpochLoop {
         for (int epoch = first; epoch <= train.epochs(); epoch++) {
             long start = System.nanoTime();
             sc.setJobDescription(String.format("epoch %d/%d: train", epoch, train.epochs()));
-            sparkNetwork.fit(minibatches);
-            EpochTrainingStats stats = master.lastEpoch();
+            EpochTrainingStats stats = master.fitEpoch(sparkNetwork, minibatches);
             guardAgainstDivergence(sparkNetwork.getNetwork(), stats.trainLoss(), epoch, stats.divergence());
             double trainSeconds = (System.nanoTime() - start) / 1e9;
 

@@ -2,6 +2,7 @@ package io.lstmjob.train.averaging;
 
 import io.lstmjob.config.BlockMomentum;
 import io.lstmjob.config.StepScale;
+import io.lstmjob.data.MinibatchAssembler;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -34,7 +35,7 @@ import org.nd4j.shade.jackson.dataformat.yaml.YAMLMapper;
  * partition is one worker, the partitioning (balanced by step count upstream) is never changed and
  * the data is never exported or re-split.
  *
- * <p>One call of {@link #executeTraining} is one epoch. With {@code averagingFrequency = 0} every
+ * <p>One call of {@link #fitEpoch} (or of dl4j-spark's {@link #executeTraining}) is one epoch. With {@code averagingFrequency = 0} every
  * worker trains its whole shard, then parameters and updater state are averaged once; with N > 0
  * there is one round (broadcast, train N minibatches per worker, average) per N minibatches. A
  * round is a plain Spark job whose tasks are pure functions of the broadcast state and their
@@ -51,7 +52,6 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
     private final List<TrainingHook> hooks = new ArrayList<>();
     private final List<TrainingListener> listeners = new ArrayList<>();
     private boolean collectTrainingStats;
-    private EpochTrainingStats lastEpoch;
     private transient Broadcast<ModelState> currentState;
 
     /**
@@ -72,8 +72,23 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
         this.filter = new ModelUpdateFilter(stepScale, blockMomentum);
     }
 
+    /**
+     * One epoch, as {@code SparkDl4jMultiLayer.fit} runs it ({@link #executeTraining}, then the
+     * network's epoch count), returning what the epoch did.
+     */
+    public EpochTrainingStats fitEpoch(SparkDl4jMultiLayer sparkNetwork, JavaRDD<DataSet> trainingData) {
+        EpochTrainingStats stats = trainEpoch(sparkNetwork, trainingData);
+        sparkNetwork.getNetwork().incrementEpochCount();
+        return stats;
+    }
+
+    /** dl4j-spark's entry ({@code SparkDl4jMultiLayer.fit}): one epoch; its loss is the network's score. */
     @Override
     public void executeTraining(SparkDl4jMultiLayer sparkNetwork, JavaRDD<DataSet> trainingData) {
+        trainEpoch(sparkNetwork, trainingData);
+    }
+
+    private EpochTrainingStats trainEpoch(SparkDl4jMultiLayer sparkNetwork, JavaRDD<DataSet> trainingData) {
         MultiLayerNetwork network = sparkNetwork.getNetwork();
         double lossSum = 0;
         long lossUnits = 0;
@@ -116,21 +131,23 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
                 break;
             }
         }
-        // SparkDl4jMultiLayer.fit increments the epoch count after this returns.
         double loss = lossUnits == 0 ? Double.NaN : lossSum / lossUnits;
         sparkNetwork.setScore(loss);
-        lastEpoch = new EpochTrainingStats(loss, tokens, rounds, workers, averagingSeconds, divergence);
+        return new EpochTrainingStats(loss, tokens, rounds, workers, averagingSeconds, divergence);
     }
 
     private RoundTotals trainRound(
             SparkDl4jMultiLayer sparkNetwork, JavaRDD<DataSet> data, long firstMinibatch, INDArray start) {
         JavaSparkContext sc = sparkNetwork.getSparkContext();
         currentState = sc.broadcast(ModelState.of(sparkNetwork.getNetwork(), start));
+        // Minibatches from MinibatchAssembler then start at this round's, the earlier ones not assembled.
+        sc.setLocalProperty(MinibatchAssembler.START, Long.toString(firstMinibatch));
         try {
             AveragingWorker worker = getWorkerInstance(sparkNetwork);
             return data.mapPartitions(new TrainPartition(worker, firstMinibatch, averagingFrequency))
                     .treeAggregate(new RoundTotals(), RoundTotals::add, RoundTotals::merge, 2);
         } finally {
+            sc.setLocalProperty(MinibatchAssembler.START, null);
             currentState.destroy(false);
             currentState = null;
         }
@@ -144,11 +161,6 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
     /** Goes on from a checkpoint's look-ahead (null: none), before the first epoch of a resumed run. */
     public void restoreLookahead(float[] lookahead) {
         filter.restoreLookahead(lookahead);
-    }
-
-    /** The last epoch's loss, throughput and averaging time; null before the first epoch. */
-    public EpochTrainingStats lastEpoch() {
-        return lastEpoch;
     }
 
     @Override
@@ -221,7 +233,7 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
         return collectTrainingStats;
     }
 
-    /** dl4j-spark's stats objects are not produced; see {@link #lastEpoch()}. */
+    /** dl4j-spark's stats objects are not produced; {@link #fitEpoch} returns an epoch's. */
     @Override
     public SparkTrainingStats getTrainingStats() {
         return null;

@@ -1,5 +1,6 @@
 package io.lstmjob.train.averaging;
 
+import io.lstmjob.data.Minibatch;
 import io.lstmjob.data.MinibatchAssembler;
 import java.util.Collections;
 import java.util.Iterator;
@@ -11,9 +12,12 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * One worker's part of one averaging round, read top to bottom: skip the minibatches of earlier
- * rounds (without assembling them, when they come from {@link MinibatchAssembler}), train on this round's, hand back the result (nothing at all when the shard had no data,
- * so an empty partition does not pull the average towards the starting point).
+ * One worker's part of one averaging round, read top to bottom: pass over the minibatches of earlier
+ * rounds (the ones before {@code firstMinibatch}: a {@link Minibatch} says its position, which is
+ * how a source that started later, as {@link MinibatchAssembler} does when the round's job asks, is
+ * recognised; other minibatches are counted), train on this round's, hand back the result (nothing
+ * at all when the shard had no data, so an empty partition does not pull the average towards the
+ * starting point).
  */
 final class TrainPartition implements FlatMapFunction<Iterator<DataSet>, WorkerResult> {
     private final AveragingWorker worker;
@@ -29,14 +33,8 @@ final class TrainPartition implements FlatMapFunction<Iterator<DataSet>, WorkerR
 
     @Override
     public Iterator<WorkerResult> call(Iterator<DataSet> data) {
-        if (data instanceof MinibatchAssembler.Minibatches minibatches) {
-            minibatches.skip(firstMinibatch); // without building them
-        } else {
-            for (long skipped = 0; skipped < firstMinibatch && data.hasNext(); skipped++) {
-                data.next();
-            }
-        }
-        if (!data.hasNext()) {
+        DataSet minibatch = firstOfThisRound(data);
+        if (minibatch == null) {
             return Collections.emptyIterator();
         }
         MultiLayerNetwork network = worker.getInitialModel();
@@ -46,10 +44,10 @@ final class TrainPartition implements FlatMapFunction<Iterator<DataSet>, WorkerR
         long seed = network.getLayerWiseConfigurations().getConf(0).getSeed();
         Nd4j.getRandom().setSeed(seed * 1_000_003L + network.getIterationCount() * 31L + TaskContext.getPartitionId());
         int trained = 0;
-        while (data.hasNext() && (minibatches == 0 || trained < minibatches)) {
-            DataSet minibatch = data.next();
+        while (minibatch != null) {
             trained++;
             worker.processMinibatch(minibatch, network, !data.hasNext());
+            minibatch = (minibatches == 0 || trained < minibatches) && data.hasNext() ? data.next() : null;
         }
         WorkerResult result = worker.getFinalResult(network);
         boolean more = data.hasNext();
@@ -64,5 +62,19 @@ final class TrainPartition implements FlatMapFunction<Iterator<DataSet>, WorkerR
                         result.finishedAtMillis(),
                         TaskContext.getPartitionId()))
                 .iterator();
+    }
+
+    /** The round's first minibatch, or null when the partition has none left. */
+    private DataSet firstOfThisRound(Iterator<DataSet> data) {
+        for (long position = 0; data.hasNext(); position++) {
+            DataSet next = data.next();
+            if (next instanceof Minibatch numbered) {
+                position = numbered.position();
+            }
+            if (position >= firstMinibatch) {
+                return next;
+            }
+        }
+        return null;
     }
 }

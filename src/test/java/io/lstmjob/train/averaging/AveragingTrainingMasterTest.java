@@ -127,7 +127,7 @@ class AveragingTrainingMasterTest {
 
         AveragingTrainingMaster master = plainAverage(0);
         SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sc, network, master);
-        sparkNetwork.fit(minibatches(shards, assembler));
+        EpochTrainingStats stats = master.fitEpoch(sparkNetwork, minibatches(shards, assembler));
 
         float[] published = ModelState.toFloats(sparkNetwork.getNetwork().params());
         float[] publishedUpdater =
@@ -138,7 +138,8 @@ class AveragingTrainingMasterTest {
         assertArrayEquals(mean(p1, p2), published, 1e-6f);
         assertArrayEquals(mean(u1, u2), publishedUpdater, 1e-6f);
 
-        EpochTrainingStats stats = master.lastEpoch();
+        assertEquals(
+                1, sparkNetwork.getNetwork().getEpochCount(), "an epoch counted, as SparkDl4jMultiLayer.fit counts it");
         assertEquals(1, stats.rounds(), "one averaging per epoch by default");
         assertEquals(2, stats.workers());
         assertEquals(2 * (8 + 8 + 8 + 5), stats.tokens(), "masked steps are not counted");
@@ -283,10 +284,51 @@ class AveragingTrainingMasterTest {
         MinibatchAssembler assembler = new MinibatchAssembler(CONTRACT, TRAIN.batchSize());
         AveragingTrainingMaster master = plainAverage(1);
         SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sc, tinyNetwork(), master);
-        sparkNetwork.fit(minibatches(shards(), assembler));
+        EpochTrainingStats stats = master.fitEpoch(sparkNetwork, minibatches(shards(), assembler));
         // 4 segments per worker in minibatches of 2: two rounds.
-        assertEquals(2, master.lastEpoch().rounds());
-        assertEquals(2 * (8 + 8 + 8 + 5), master.lastEpoch().tokens());
+        assertEquals(2, stats.rounds());
+        assertEquals(2 * (8 + 8 + 8 + 5), stats.tokens());
+    }
+
+    /**
+     * Rounds from the middle of an epoch: the assembler's minibatches start at the round's (earlier
+     * ones passed over unassembled), a source of plain DataSets is counted through; both train the
+     * same minibatches in each round, so the epoch ends in the same place.
+     */
+    @Test
+    void aRoundStartsAtItsOwnMinibatchWhateverTheSource() {
+        MinibatchAssembler assembler = new MinibatchAssembler(CONTRACT, TRAIN.batchSize());
+        List<List<Segment>> shards = shards();
+        List<DataSet> plain = new ArrayList<>();
+        for (List<Segment> shard : shards) {
+            assembler
+                    .minibatches(shard.iterator())
+                    .forEachRemaining(m -> plain.add(new DataSet(
+                            m.getFeatures(), m.getLabels(), m.getFeaturesMaskArray(), m.getLabelsMaskArray())));
+        }
+        assertEquals(4, plain.size(), "two minibatches per shard: two rounds");
+
+        MultiLayerNetwork assembled = tinyNetwork();
+        AveragingTrainingMaster master = plainAverage(1);
+        EpochTrainingStats stats =
+                master.fitEpoch(new SparkDl4jMultiLayer(sc, assembled, master), minibatches(shards, assembler));
+        MultiLayerNetwork counted = tinyNetwork();
+        AveragingTrainingMaster other = plainAverage(1);
+        EpochTrainingStats countedStats =
+                other.fitEpoch(new SparkDl4jMultiLayer(sc, counted, other), sc.parallelize(plain, 2));
+
+        assertEquals(2, stats.rounds());
+        assertEquals(stats.tokens(), countedStats.tokens());
+        assertArrayEquals(ModelState.toFloats(assembled.params()), ModelState.toFloats(counted.params()), 1e-6f);
+        JavaRDD<Long> positions = sc.parallelize(shards.get(0), 1)
+                .mapPartitions(assembler::minibatches)
+                .map(m -> ((io.lstmjob.data.Minibatch) m).position());
+        sc.setLocalProperty(MinibatchAssembler.START, "1");
+        try {
+            assertEquals(List.of(1L), positions.collect(), "a job that asks starts at its minibatch");
+        } finally {
+            sc.setLocalProperty(MinibatchAssembler.START, null);
+        }
     }
 
     /** A worker that goes non-finite is named by its partition and round, which the job's divergence message reports. */
@@ -303,12 +345,14 @@ class AveragingTrainingMasterTest {
         shards.get(1).set(2, Segment.ofValues(clean.id(), clean.seqId(), 0, clean.length(), false, 1, steps));
         MinibatchAssembler assembler = new MinibatchAssembler(CONTRACT, TRAIN.batchSize());
         AveragingTrainingMaster master = plainAverage(1);
-        new SparkDl4jMultiLayer(sc, tinyNetwork(), master).fit(minibatches(shards, assembler));
-        assertEquals(new EpochTrainingStats.Divergence(2, 1), master.lastEpoch().divergence());
+        EpochTrainingStats diverged =
+                master.fitEpoch(new SparkDl4jMultiLayer(sc, tinyNetwork(), master), minibatches(shards, assembler));
+        assertEquals(new EpochTrainingStats.Divergence(2, 1), diverged.divergence());
 
         AveragingTrainingMaster healthy = plainAverage(1);
-        new SparkDl4jMultiLayer(sc, tinyNetwork(), healthy).fit(minibatches(shards(), assembler));
-        assertEquals(null, healthy.lastEpoch().divergence());
+        EpochTrainingStats fine =
+                healthy.fitEpoch(new SparkDl4jMultiLayer(sc, tinyNetwork(), healthy), minibatches(shards(), assembler));
+        assertEquals(null, fine.divergence());
     }
 
     /**
@@ -335,9 +379,9 @@ class AveragingTrainingMasterTest {
         assertEquals(3, data.getNumPartitions());
         AveragingTrainingMaster master = plainAverage(0);
         SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sc, network, master);
-        sparkNetwork.fit(data);
+        EpochTrainingStats stats = master.fitEpoch(sparkNetwork, data);
 
-        assertEquals(2, master.lastEpoch().workers(), "the empty partition sends nothing");
+        assertEquals(2, stats.workers(), "the empty partition sends nothing");
         assertArrayEquals(
                 mean(ModelState.toFloats(first.params()), ModelState.toFloats(second.params())),
                 ModelState.toFloats(sparkNetwork.getNetwork().params()),
