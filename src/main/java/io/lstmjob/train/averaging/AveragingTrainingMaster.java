@@ -51,7 +51,6 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
     private final ModelUpdateFilter filter;
     private final List<TrainingHook> hooks = new ArrayList<>();
     private final List<TrainingListener> listeners = new ArrayList<>();
-    private boolean collectTrainingStats;
     private transient Broadcast<ModelState> currentState;
 
     /**
@@ -168,8 +167,8 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
         if (currentState == null) {
             currentState = network.getSparkContext().broadcast(ModelState.of(network.getNetwork()));
         }
-        WorkerConfiguration configuration = new WorkerConfiguration(
-                false, batchSizePerWorker, batchSizePerWorker, Integer.MAX_VALUE, 0, collectTrainingStats);
+        WorkerConfiguration configuration =
+                new WorkerConfiguration(false, batchSizePerWorker, batchSizePerWorker, Integer.MAX_VALUE, 0, false);
         return new AveragingWorker(currentState, configuration, hooks);
     }
 
@@ -223,17 +222,24 @@ public final class AveragingTrainingMaster implements TrainingMaster<WorkerResul
         return settings;
     }
 
+    /**
+     * dl4j-spark's per-phase timing objects are not produced: {@link #fitEpoch} returns an epoch's
+     * loss, throughput and averaging time, which the job writes to metrics.json.
+     */
     @Override
     public void setCollectTrainingStats(boolean collectTrainingStats) {
-        this.collectTrainingStats = collectTrainingStats;
+        if (collectTrainingStats) {
+            throw new UnsupportedOperationException(getClass().getSimpleName()
+                    + " does not collect dl4j-spark's SparkTrainingStats; fitEpoch returns each epoch's statistics");
+        }
     }
 
     @Override
     public boolean getIsCollectTrainingStats() {
-        return collectTrainingStats;
+        return false;
     }
 
-    /** dl4j-spark's stats objects are not produced; {@link #fitEpoch} returns an epoch's. */
+    /** Always null: see {@link #setCollectTrainingStats}. */
     @Override
     public SparkTrainingStats getTrainingStats() {
         return null;
