@@ -23,8 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Segments share a minibatch only when they need the same number of {@code groupSteps}-step
  * windows: a truncated-BPTT minibatch costs as many windows as its longest segment needs, however
  * few segments it holds, so a sequence's short last segment grouped with full ones would push a
- * full one into a minibatch of its own and cost a whole segment's windows more (measured: one of
- * two W1 workers took 1.5x as long). {@code groupSteps} = 1 gives minibatches of one length,
+ * full one into a minibatch of its own and cost a whole segment's windows more.
+ * {@code groupSteps} = 1 gives minibatches of one length,
  * nothing padded: for networks that read sequences backwards, whose backward direction reads the
  * padding first (with stacked DL4J Bidirectional layers the padding changed the real steps'
  * outputs).

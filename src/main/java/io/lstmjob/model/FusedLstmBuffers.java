@@ -130,7 +130,7 @@ final class FusedLstmBuffers {
      * Copies the weight gradient, gradT = [dW; dRW; db]^T, into DL4J's gradient views: W and RW
      * are column-major [nIn, 4n] and [n, 4n], so row q of gradT holds their columns q and the
      * bias gradient's element q. Row by row with bulk copies: libnd4j's assign takes its slow
-     * element-by-element path between such strided views (1-2% of a W1 worker). Without gradW,
+     * element-by-element path between such strided views (docs/PERFORMANCE.md). Without gradW,
      * W's columns are skipped (a one-hot input's scatter wrote its gradient in place).
      */
     void copyGradient(INDArray gradW, INDArray gradRW, INDArray gradB) {

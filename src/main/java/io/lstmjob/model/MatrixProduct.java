@@ -8,9 +8,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * C = op(A) op(B) + beta C for float matrices, by OpenBLAS's {@code cblas_sgemm} called directly:
  * the same library and function ND4J's CPU backend uses, without {@code Nd4j.gemm}'s way through
- * libnd4j's operation machinery (an op context, its buffers and checks, ~14 us a call on this
- * machine, against ~0.3 us). The fused LSTM makes two products per step and layer, each 0.1-0.3 ms:
- * that overhead was 5-10% of them.
+ * libnd4j's operation machinery (an op context, its buffers and checks), a fixed cost per call that
+ * is large beside the fused LSTM's small per-step products (figures in docs/PERFORMANCE.md).
  *
  * <p>Takes any matrix whose rows or columns are contiguous (row-major, or column-major as DL4J keeps
  * its weights, or views of either with a leading dimension).

@@ -9,8 +9,8 @@ import org.nd4j.linalg.schedule.ISchedule;
 
 /**
  * DL4J's Adam, configured and serialized as Adam is, whose update runs in {@link VectorAdamUpdater}:
- * libnd4j's adam_updater takes 5.5 ns a parameter in one scalar pass (3-4% of a W1 worker), the
- * vector pass 0.5 ns. Networks saved with it name this class in their configuration.
+ * libnd4j's adam_updater makes one scalar pass, the vector pass is about ten times faster
+ * (docs/PERFORMANCE.md). Networks saved with it name this class in their configuration.
  */
 public class VectorAdam extends Adam {
 

@@ -16,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  * method passes C2's node budget (NodeCountInliningCutoff) C2 stops inlining small helpers (the
  * JDK's own methods are exempt). A helper left as a call boxes its vectors on the heap and runs
  * the Vector API's scalar fallback (StrictMath's tanh per lane); which helpers missed the budget
- * changed from one JVM to the next, and the W1 benchmark ran 30% slower in such a JVM.
+ * changed from one JVM to the next, and such a JVM trained markedly slower (docs/PERFORMANCE.md).
  */
 final class VectorCellKernel extends CellKernel {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
