@@ -10,7 +10,7 @@ import java.util.Random;
 
 /**
  * Input files for a workload, shaped like the peer's data: W1 random text over 76 characters plus
- * the line end (77 classes), W2 16 noisy sines with random phases. Each worker gets a whole number
+ * the line end (77 classes), W2 and W3 noisy sines with random phases (16 and 6 channels). Each worker gets a whole number
  * of minibatches of whole segments per epoch.
  */
 final class SyntheticData {

@@ -6,20 +6,27 @@ import java.util.List;
  * The canonical workloads of shared/bench/WORKLOADS.md, the same as the PyTorch peer's: W1 a
  * character model (one-hot 77 -> LSTM 256 -> LSTM 256 -> softmax 77, minibatch 32, segment 1000,
  * TBPTT 50), W2 sensor forecasting (16 channels -> LSTM 128 -> 16, minibatch 64, segment 2000,
- * TBPTT 100); Adam 1e-3 and no gradient clipping for both, as the peer.
+ * TBPTT 100), W3 a small forecaster whose pace is set by per-step overhead (6 channels -> LSTM 32 ->
+ * the first 2 channels, minibatch 16, segment 500, TBPTT 25); Adam 1e-3 and no gradient clipping for
+ * all, as the peer.
  */
 public enum Workload {
-    W1(77, List.of(256, 256), 32, 1000, 50),
-    W2(16, List.of(128), 64, 2000, 100);
+    W1(77, 0, List.of(256, 256), 32, 1000, 50),
+    W2(16, 0, List.of(128), 64, 2000, 100),
+    W3(6, 2, List.of(32), 16, 500, 25);
 
     final int channels;
+    /** The first this many channels are the targets; 0 = all of them. */
+    final int targets;
+
     final List<Integer> layers;
     final int batch;
     final int segment;
     final int tbptt;
 
-    Workload(int channels, List<Integer> layers, int batch, int segment, int tbptt) {
+    Workload(int channels, int targets, List<Integer> layers, int batch, int segment, int tbptt) {
         this.channels = channels;
+        this.targets = targets;
         this.layers = layers;
         this.batch = batch;
         this.segment = segment;
@@ -28,6 +35,15 @@ public enum Workload {
 
     boolean isText() {
         return this == W1;
+    }
+
+    /** The CSV's first {@code targets} channel columns, or [] for all. */
+    private String targetColumns() {
+        List<String> columns = new java.util.ArrayList<>();
+        for (int c = 0; c < targets; c++) {
+            columns.add("c" + c);
+        }
+        return columns.toString();
     }
 
     /** The job config overrides that make the real training path run this workload. */
@@ -54,7 +70,7 @@ public enum Workload {
                     "input.sequenceIdColumn=id",
                     "input.orderColumn=",
                     "input.featureColumns=[]",
-                    "input.targetColumns=[]"));
+                    "input.targetColumns=" + targetColumns()));
         }
         return overrides;
     }

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
         })
 final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--workload", defaultValue = "all", paramLabel = "W1|W2|all")
+    @Option(names = "--workload", defaultValue = "all", paramLabel = "W1|W2|W3|all")
     String workload;
 
     @Option(names = "--workers", defaultValue = "2")
