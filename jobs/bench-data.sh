@@ -5,5 +5,5 @@
 # fresh JVM, and prints every run's JSON line and a table (times, ratio of the medians, peak RSS). Logs on stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export JAVA_OPTS=${JAVA_OPTS:--Xmx4g -Dorg.bytedeco.javacpp.maxbytes=4G -Dorg.bytedeco.javacpp.maxphysicalbytes=10G}
+export JAVA_OPTS=${JAVA_OPTS:--Xmx4g -Dorg.bytedeco.javacpp.maxbytes=4G -Dorg.bytedeco.javacpp.maxphysicalbytes=0 -Dio.lstmjob.maxProcessBytes=10G}
 exec jobs/lstm-job-local.sh bench-data "$@"

@@ -4,5 +4,5 @@
 # --workers 0 trains with MultiLayerNetwork.fit alone (no Spark). JSON on stdout, logs on stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export JAVA_OPTS=${JAVA_OPTS:--Xmx6g -Dorg.bytedeco.javacpp.maxbytes=8G -Dorg.bytedeco.javacpp.maxphysicalbytes=14G}
+export JAVA_OPTS=${JAVA_OPTS:--Xmx6g -Dorg.bytedeco.javacpp.maxbytes=8G -Dorg.bytedeco.javacpp.maxphysicalbytes=0 -Dio.lstmjob.maxProcessBytes=14G}
 exec jobs/lstm-job-local.sh bench "$@"

@@ -21,6 +21,6 @@ export SPARK_LOCAL_IP=127.0.0.1
 # One BLAS thread per Spark core: ND4J's default of one per hardware thread oversubscribes the cores.
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 source jobs/openblas-core.sh
-exec java ${JAVA_OPTS:--Xmx4g -Dorg.bytedeco.javacpp.maxbytes=4G -Dorg.bytedeco.javacpp.maxphysicalbytes=10G} \
+exec java ${JAVA_OPTS:--Xmx4g -Dorg.bytedeco.javacpp.maxbytes=4G -Dorg.bytedeco.javacpp.maxphysicalbytes=0 -Dio.lstmjob.maxProcessBytes=10G} \
   @conf/java17.args -Dlog4j2.configurationFile="${LOG_CONFIG:-conf/log4j2.properties}" \
   -cp "target/classes:$(cat "$stamp")" io.lstmjob.cli.LstmJob "$@"

@@ -60,8 +60,9 @@ if (( overhead_mb < offheap_mb + 384 )); then
   echo "jobs/submit.sh: EXECUTOR_OVERHEAD (${overhead_mb} MB) must hold EXECUTOR_OFFHEAP (${offheap_mb} MB) plus the JVM's own memory" >&2
   exit 2
 fi
-# maxphysicalbytes bounds the whole process (heap included): the container's size, so ND4J frees
-# memory or fails with a clear OutOfMemoryError before the cluster manager kills the container.
+# io.lstmjob.maxProcessBytes bounds the whole process (heap included): the container's size, so a worker
+# frees memory or fails its task with the figures before the cluster manager kills the container.
+# JavaCPP's own maxphysicalbytes check is off: it costs a system call per allocation under one lock.
 container_mb=$(( heap_mb + overhead_mb ))
 
 JAR=${JAR:-$(ls target/spark-lstm-job-*-cluster.jar 2>/dev/null | head -1 || true)}
@@ -115,7 +116,7 @@ submit=("$spark_submit"
   --driver-memory "$DRIVER_MEMORY"
   --conf spark.executor.memoryOverhead="${overhead_mb}m"
   --driver-java-options "$driver_java_options"
-  --conf "spark.executor.extraJavaOptions=--add-modules=jdk.incubator.vector -Dorg.bytedeco.javacpp.maxbytes=${offheap_mb}m -Dorg.bytedeco.javacpp.maxphysicalbytes=${container_mb}m"
+  --conf "spark.executor.extraJavaOptions=--add-modules=jdk.incubator.vector -Dorg.bytedeco.javacpp.maxbytes=${offheap_mb}m -Dorg.bytedeco.javacpp.maxphysicalbytes=0 -Dio.lstmjob.maxProcessBytes=${container_mb}m"
   --conf spark.executorEnv.OMP_NUM_THREADS=1
   --conf spark.task.cpus=1)
 case $MASTER in

@@ -31,14 +31,17 @@ class CommandLineOutputTest {
     private record Output(int exitCode, String stdout, String stderr) {}
 
     private Output run(String... args) throws IOException, InterruptedException {
+        return runWith(List.of(), args);
+    }
+
+    private Output runWith(List<String> javaOptions, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx1g",
                 "@" + Path.of("conf/java17.args").toAbsolutePath(),
-                "-Dlog4j2.configurationFile=conf/log4j2.properties",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.lstmjob.cli.LstmJob"));
+                "-Dlog4j2.configurationFile=conf/log4j2.properties"));
+        command.addAll(javaOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.lstmjob.cli.LstmJob"));
         command.addAll(List.of(args));
         Path out = dir.resolve("out.txt");
         Path err = dir.resolve("err.txt");
@@ -134,6 +137,29 @@ class CommandLineOutputTest {
         for (String file : List.of("metadata.json", "metrics.json", "report.html")) {
             assertFalse(Files.readString(version.resolve(file)).contains("SECRET42"), file + " holds the secret");
         }
+    }
+
+    /**
+     * A process over its memory bound (the container's size on a cluster) fails the run with the
+     * figures and the property to raise, before anything is published, rather than being killed.
+     */
+    @Test
+    void aWorkerOverItsProcessMemoryBoundFailsTheRunWithTheFigures() throws Exception {
+        Path input = SampleData.noisySines(dir.resolve("sines"), 4, 120, 2);
+        List<String> train = new ArrayList<>(List.of("train"));
+        train.addAll(overrides(input));
+        train.add("train.epochs=1");
+        Output over = runWith(List.of("-Dio.lstmjob.maxProcessBytes=64m"), train.toArray(String[]::new));
+        assertEquals(1, over.exitCode(), over.stderr());
+        assertEquals("", over.stdout());
+        String[] lines = over.stderr().strip().split("\\R");
+        String last = lines[lines.length - 1];
+        assertTrue(
+                last.startsWith("lstm-job: failed: ")
+                        && last.contains("over its limit of 64 MB")
+                        && last.contains("-Dio.lstmjob.maxProcessBytes"),
+                over.stderr());
+        assertFalse(Files.exists(dir.resolve("models/sines/LATEST")), "nothing was published");
     }
 
     @Test

@@ -95,7 +95,9 @@ class SubmitCommandLineTest {
         assertTrue(c.contains("spark.executor.memoryOverhead=4096m"), c);
         // JavaCPP's physical-bytes limit is on the whole process, heap included: the container's size.
         assertTrue(
-                c.contains("-Dorg.bytedeco.javacpp.maxbytes=3072m\\ -Dorg.bytedeco.javacpp.maxphysicalbytes=8192m"), c);
+                c.contains(
+                        "-Dorg.bytedeco.javacpp.maxbytes=3072m\\ -Dorg.bytedeco.javacpp.maxphysicalbytes=0\\ -Dio.lstmjob.maxProcessBytes=8192m"),
+                c);
         assertTrue(c.contains("--num-executors 4"), c);
         assertTrue(c.contains("--deploy-mode client"), c);
         assertTrue(c.contains("--config " + dir.resolve("job.conf")), "client mode passes the path as it is: " + c);

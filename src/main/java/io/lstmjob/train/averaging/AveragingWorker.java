@@ -58,6 +58,7 @@ public final class AveragingWorker implements TrainingWorker<WorkerResult> {
 
     @Override
     public WorkerResult processMinibatch(DataSet dataSet, MultiLayerNetwork network, boolean isLast) {
+        ProcessMemoryLimit.ofThisProcess().check();
         for (TrainingHook hook : hooks) {
             hook.preUpdate(dataSet, network);
         }
