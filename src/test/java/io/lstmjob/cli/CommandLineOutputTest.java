@@ -58,6 +58,13 @@ class CommandLineOutputTest {
         return TestConfigs.sinesOverrides(input, dir.resolve("models").toString(), "spark.master=local[2]");
     }
 
+    private String[] trainOneEpoch(Path input) {
+        List<String> train = new ArrayList<>(List.of("train"));
+        train.addAll(overrides(input));
+        train.add("train.epochs=1");
+        return train.toArray(String[]::new);
+    }
+
     @Test
     void validatePrintsOnlyItsJsonOnStdout() throws Exception {
         Path input = SampleData.noisySines(dir.resolve("sines"), 4, 120, 2);
@@ -79,10 +86,7 @@ class CommandLineOutputTest {
     @Test
     void trainEvaluateAndBenchPrintOnlyTheirProduct() throws Exception {
         Path input = SampleData.noisySines(dir.resolve("sines"), 4, 120, 2);
-        List<String> train = new ArrayList<>(List.of("train"));
-        train.addAll(overrides(input));
-        train.add("train.epochs=1");
-        Output trained = run(train.toArray(String[]::new));
+        Output trained = run(trainOneEpoch(input));
         assertEquals(0, trained.exitCode(), trained.stderr());
         assertTrue(
                 trained.stdout().startsWith("Published ")
@@ -119,10 +123,7 @@ class CommandLineOutputTest {
     @Test
     void aSecretInAPathIsMaskedEverywhereARunWritesIt() throws Exception {
         Path input = SampleData.noisySines(dir.resolve("signed?sig=SECRET42&sv=2024"), 2, 80, 4);
-        List<String> train = new ArrayList<>(List.of("train"));
-        train.addAll(overrides(input));
-        train.add("train.epochs=1");
-        Output trained = run(train.toArray(String[]::new));
+        Output trained = run(trainOneEpoch(input));
         assertEquals(0, trained.exitCode(), trained.stderr());
         assertFalse(
                 trained.stdout().contains("SECRET42") || trained.stderr().contains("SECRET42"),
@@ -146,10 +147,7 @@ class CommandLineOutputTest {
     @Test
     void aWorkerOverItsProcessMemoryBoundFailsTheRunWithTheFigures() throws Exception {
         Path input = SampleData.noisySines(dir.resolve("sines"), 4, 120, 2);
-        List<String> train = new ArrayList<>(List.of("train"));
-        train.addAll(overrides(input));
-        train.add("train.epochs=1");
-        Output over = runWith(List.of("-Dio.lstmjob.maxProcessBytes=64m"), train.toArray(String[]::new));
+        Output over = runWith(List.of("-Dio.lstmjob.maxProcessBytes=64m"), trainOneEpoch(input));
         assertEquals(1, over.exitCode(), over.stderr());
         assertEquals("", over.stdout());
         String[] lines = over.stderr().strip().split("\\R");
