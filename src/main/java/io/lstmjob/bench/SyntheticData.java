@@ -46,7 +46,7 @@ final class SyntheticData {
         try (BufferedWriter out = Files.newBufferedWriter(dir.resolve("sensors.csv"), StandardCharsets.UTF_8)) {
             StringBuilder header = new StringBuilder("id");
             for (int c = 0; c < workload.channels; c++) {
-                header.append(",c").append(c);
+                header.append(',').append(Workload.channelColumn(c));
             }
             out.write(header.append('\n').toString());
             for (int s = 0; s < Math.max(1, workers) * workload.batch * minibatches; s++) {

@@ -37,13 +37,17 @@ public enum Workload {
         return this == W1;
     }
 
+    /** The name of channel c's column in the workload's CSV. */
+    static String channelColumn(int c) {
+        return "c" + c;
+    }
+
     /** The CSV's first {@code targets} channel columns, or [] for all. */
     private String targetColumns() {
-        List<String> columns = new java.util.ArrayList<>();
-        for (int c = 0; c < targets; c++) {
-            columns.add("c" + c);
-        }
-        return columns.toString();
+        return java.util.stream.IntStream.range(0, targets)
+                .mapToObj(Workload::channelColumn)
+                .toList()
+                .toString();
     }
 
     /** The job config overrides that make the real training path run this workload. */
