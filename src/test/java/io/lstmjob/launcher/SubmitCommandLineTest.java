@@ -93,7 +93,7 @@ class SubmitCommandLineTest {
         String c = p.command();
         assertTrue(c.contains("--executor-memory 4096m"), c);
         assertTrue(c.contains("spark.executor.memoryOverhead=4096m"), c);
-        // JavaCPP's physical-bytes limit is on the whole process, heap included: the container's size.
+        // The process bound (heap included) is the container's size; JavaCPP's own per-allocation check is off.
         assertTrue(
                 c.contains(
                         "-Dorg.bytedeco.javacpp.maxbytes=3072m\\ -Dorg.bytedeco.javacpp.maxphysicalbytes=0\\ -Dio.lstmjob.maxProcessBytes=8192m"),
