@@ -5,7 +5,12 @@ public enum Cell implements ConfigChoice {
     /** The standard LSTM (computed by model.FusedLstm). */
     LSTM,
     /** DL4J's GravesLSTM: the standard cell with peephole connections. */
-    GRAVES;
+    GRAVES,
+    /**
+     * The gated recurrent unit in Cho et al.'s original form, the reset gate applied to the state
+     * before its product (ONNX's GRU with linear_before_reset = 0); computed by model.FusedGru.
+     */
+    GRU;
 
     @Override
     public String configName() {

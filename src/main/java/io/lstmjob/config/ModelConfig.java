@@ -9,7 +9,7 @@ import java.util.List;
  * The network's shape and initialisation (the {@code model.*} section but model.horizon, which says how
  * the data is cut into pairs: {@link ShardingConfig}).
  *
- * @param cell           the standard cell, or DL4J's GravesLSTM with peephole connections
+ * @param cell           the standard LSTM cell, DL4J's GravesLSTM with peephole connections, or a GRU
  * @param bidirectional  classification only: each LSTM layer also reads the sequence backwards
  * @param attentionHeads classification only: heads of a self-attention layer over the last LSTM
  *                       layer's outputs (0 = no attention layer)
@@ -61,7 +61,7 @@ public record ModelConfig(
                 forgetBias,
                 c.choice("model.weightInit", WeightInitKind.class),
                 c.longInteger("model.seed"),
-                c.choice("model.cell", Cell.class, "lstm or graves"),
+                c.choice("model.cell", Cell.class, "lstm, graves or gru"),
                 bidirectional,
                 heads,
                 pooling);

@@ -1,5 +1,6 @@
 package io.lstmjob.model;
 
+import io.lstmjob.config.Cell;
 import io.lstmjob.config.GradientClipping;
 import io.lstmjob.config.ModelConfig;
 import io.lstmjob.config.Pooling;
@@ -37,8 +38,8 @@ import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.linalg.schedule.StepSchedule;
 
 /**
- * Builds the network from the config: stacked LSTM layers (the standard cell, or DL4J's Graves
- * LSTM with peepholes; sigmoid gates, tanh cell, forget-gate bias from model.forgetGateBias),
+ * Builds the network from the config: stacked recurrent layers (the standard LSTM cell, DL4J's
+ * Graves LSTM with peepholes, or a GRU; sigmoid gates, tanh cell, forget-gate bias from model.forgetGateBias),
  * dropout between layers, and an output layer per task. Per-step tasks train with truncated BPTT
  * of tbptt.forward / tbptt.backward steps; the classifier (optionally bidirectional, with
  * self-attention) with full BPTT over each sequence. Optionally a per-epoch learning-rate schedule.
@@ -61,24 +62,14 @@ public final class NetworkFactory {
         List<Layer> recurrent = new ArrayList<>();
         for (int i = 0; i < model.layers().size(); i++) {
             int units = model.layers().get(i);
-            AbstractLSTM.Builder<?> lstm = switch (model.cell()) {
-                case GRAVES -> new GravesLSTM.Builder();
-                case LSTM -> new LSTM.Builder();
-            };
-            lstm.nIn(in).nOut(units).activation(Activation.TANH);
-            lstm.gateActivationFunction(Activation.SIGMOID).forgetGateBiasInit(model.forgetGateBias());
-            if (model.dropout() > 0 && i > 0) {
-                // DL4J's dropout value is the probability of keeping an input.
-                lstm.dropOut(1.0 - model.dropout());
-            }
-            // The standard cell is computed by FusedLstm (same equations and parameters, fewer and larger operations).
-            Layer built = lstm.build();
-            Layer cell = built instanceof LSTM plain
-                    ? FusedLstm.of(plain).withTbpttBackwardLength(train.tbpttBackward())
-                    : built;
-            if (i == 0 && !model.bidirectional() && cell instanceof FusedLstm first) {
+            Layer cell = recurrentLayer(model, train, in, units, i > 0 ? model.dropout() : 0);
+            if (i == 0 && !model.bidirectional()) {
                 // Nothing uses the gradient of the network's input; a bidirectional wrapper would add it up.
-                first.withoutInputGradient();
+                if (cell instanceof FusedLstm first) {
+                    first.withoutInputGradient();
+                } else if (cell instanceof FusedGru first) {
+                    first.withoutInputGradient();
+                }
             }
             // Both directions see the same input and their outputs are concatenated.
             recurrent.add(model.bidirectional() ? new Bidirectional(Bidirectional.Mode.CONCAT, cell) : cell);
@@ -100,6 +91,30 @@ public final class NetworkFactory {
                 .tBPTTForwardLength(train.tbpttForward())
                 .tBPTTBackwardLength(train.tbpttBackward())
                 .build();
+    }
+
+    /** One recurrent layer of the configured cell: tanh candidate, sigmoid gates, the forget (GRU: update) gate's bias. */
+    private static Layer recurrentLayer(ModelConfig model, TrainConfig train, int in, int units, double dropout) {
+        if (model.cell() == Cell.GRU) {
+            FusedGru.Builder gru = new FusedGru.Builder()
+                    .updateGateBias(model.forgetGateBias())
+                    .tbpttBackwardLength(train.tbpttBackward());
+            gru.nIn(in).nOut(units);
+            if (dropout > 0) {
+                gru.dropOut(1.0 - dropout);
+            }
+            return gru.build();
+        }
+        AbstractLSTM.Builder<?> lstm = model.cell() == Cell.GRAVES ? new GravesLSTM.Builder() : new LSTM.Builder();
+        lstm.nIn(in).nOut(units).activation(Activation.TANH);
+        lstm.gateActivationFunction(Activation.SIGMOID).forgetGateBiasInit(model.forgetGateBias());
+        if (dropout > 0) {
+            // DL4J's dropout value is the probability of keeping an input.
+            lstm.dropOut(1.0 - dropout);
+        }
+        // The standard cell is computed by FusedLstm (same equations and parameters, fewer and larger operations).
+        Layer built = lstm.build();
+        return built instanceof LSTM plain ? FusedLstm.of(plain).withTbpttBackwardLength(train.tbpttBackward()) : built;
     }
 
     /**

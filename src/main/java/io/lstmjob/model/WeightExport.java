@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.deeplearning4j.nn.layers.recurrent.BidirectionalLayer;
 import org.deeplearning4j.nn.layers.recurrent.LSTM;
 import org.deeplearning4j.nn.layers.wrapper.BaseWrapperLayer;
@@ -18,6 +19,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@code lstmL.W_h} [n, 4n], {@code lstmL.b} [4n], gate blocks in the order i, f, g, o (as PyTorch
  * and Keras), so that {@code z = x W_x + h W_h + b} and the standard equations apply; a
  * bidirectional layer has the same under {@code lstmL.forward.} and {@code lstmL.backward.}.
+ * GRU layer l: {@code gruL.W_x} [nIn, 3n], {@code gruL.W_h} [n, 3n], {@code gruL.b} [3n], blocks
+ * z, r, g as {@link FusedGru} keeps them (its equations there).
  * Self-attention layer l: {@code attentionL.Wq/Wk/Wv/Wo} as DL4J keeps them. Output layer:
  * {@code output.W} [n, k], {@code output.b} [k]. DL4J keeps the gate blocks as g, f, o, i
  * (see LstmEquationsTest); this class moves them.
@@ -39,17 +42,27 @@ public final class WeightExport {
 
     private static String name(Layer layer, int l, String key, boolean output) {
         Layer inner = unwrapped(layer);
-        if (inner instanceof BidirectionalLayer) {
+        if (inner instanceof BidirectionalLayer bidirectional) {
             // DL4J prefixes the forward direction's keys with f, the backward's with b.
-            return "lstm" + l + "." + (key.startsWith("f") ? "forward." : "backward.") + lstmKey(key.substring(1));
+            return (forwardIsGru(bidirectional) ? "gru" : "lstm") + l + "."
+                    + (key.startsWith("f") ? "forward." : "backward.") + recurrentKey(key.substring(1));
         }
-        if (isLstm(inner)) {
-            return "lstm" + l + "." + lstmKey(key);
+        if (isLstm(inner) || inner instanceof FusedGruLayer) {
+            return cellName(inner) + l + "." + recurrentKey(key);
         }
         return output ? "output." + key : "attention" + l + "." + key;
     }
 
-    private static String lstmKey(String key) {
+    private static String cellName(Layer recurrent) {
+        return recurrent instanceof FusedGruLayer ? "gru" : "lstm";
+    }
+
+    /** Whether a bidirectional layer wraps GRUs (its runtime layers are private; its configuration names them). */
+    private static boolean forwardIsGru(BidirectionalLayer bidirectional) {
+        return ((Bidirectional) bidirectional.conf().getLayer()).getFwd() instanceof FusedGru;
+    }
+
+    private static String recurrentKey(String key) {
         return switch (key) {
             case "W" -> "W_x";
             case "RW" -> "W_h";
@@ -64,7 +77,8 @@ public final class WeightExport {
         Layer[] layers = network.getLayers();
         for (int l = 0; l < layers.length; l++) {
             Layer inner = unwrapped(layers[l]);
-            boolean lstm = isLstm(inner) || inner instanceof BidirectionalLayer;
+            boolean lstm = isLstm(inner)
+                    || (inner instanceof BidirectionalLayer bidirectional && !forwardIsGru(bidirectional));
             for (Map.Entry<String, INDArray> param : layers[l].paramTable().entrySet()) {
                 INDArray value =
                         transform.apply(param.getValue().castTo(DataType.FLOAT).dup('c'));

@@ -31,15 +31,26 @@ class ClassifierMaskingTest {
     private static final int FEATURES = 3;
     private static final List<String> CLASSES = List.of("a", "b", "c");
 
-    @ParameterizedTest(name = "bidirectional={0}, attention heads={1}, pooling={2}")
-    @CsvSource({"false, 0, last", "false, 0, mean", "true, 0, mean", "true, 0, max", "true, 2, mean", "false, 2, max"})
-    void paddingAShortSequenceDoesNotChangeItsClassProbabilities(boolean bidirectional, int heads, String pooling) {
+    @ParameterizedTest(name = "bidirectional={0}, attention heads={1}, pooling={2}, cell={3}")
+    @CsvSource({
+        "false, 0, last, lstm",
+        "false, 0, mean, lstm",
+        "true, 0, mean, lstm",
+        "true, 0, max, lstm",
+        "true, 2, mean, lstm",
+        "false, 2, max, lstm",
+        "false, 0, last, gru",
+        "true, 0, max, gru"
+    })
+    void paddingAShortSequenceDoesNotChangeItsClassProbabilities(
+            boolean bidirectional, int heads, String pooling, String cell) {
         JobConfig config = TestConfigs.classifier(
                 "model.layers=[6, 4]",
                 "model.seed=7",
                 "model.bidirectional=" + bidirectional,
                 "model.attentionHeads=" + heads,
                 "model.pooling=" + pooling,
+                "model.cell=" + cell,
                 "train.epochs=1",
                 "train.batchSize=2",
                 "train.gradientClipping=none",
