@@ -106,15 +106,30 @@ public final class ExportJob {
         manifest.put("version", model.version());
         manifest.put("task", model.contract().task().name().toLowerCase());
         manifest.put("format", "NumPy .npz (numpy.load), little-endian");
-        manifest.put(
-                "lstm",
-                Map.of(
-                        "gateOrder", List.of("i", "f", "g", "o"),
-                        "equations",
-                                List.of(
-                                        "z = x @ W_x + h @ W_h + b, split into 4 blocks of n units: z_i, z_f, z_g, z_o",
-                                        "i = sigmoid(z_i), f = sigmoid(z_f), o = sigmoid(z_o), g = tanh(z_g)",
-                                        "c = f * c + i * g, h = o * tanh(c); h and c start at 0 for every sequence")));
+        boolean gru = WeightExport.isGru(network);
+        if (gru) {
+            manifest.put(
+                    "gru",
+                    Map.of(
+                            "gateOrder", List.of("z", "r", "g"),
+                            "equations",
+                                    List.of(
+                                            "a = x @ W_x + b, split into 3 blocks of n units: a_z, a_r, a_g; "
+                                                    + "U = W_h split alike: U_z, U_r, U_g",
+                                            "z = sigmoid(a_z + h @ U_z), r = sigmoid(a_r + h @ U_r), "
+                                                    + "g = tanh(a_g + (r * h) @ U_g)",
+                                            "h = (1 - z) * g + z * h; h starts at 0 for every sequence")));
+        } else {
+            manifest.put(
+                    "lstm",
+                    Map.of(
+                            "gateOrder", List.of("i", "f", "g", "o"),
+                            "equations",
+                                    List.of(
+                                            "z = x @ W_x + h @ W_h + b, split into 4 blocks of n units: z_i, z_f, z_g, z_o",
+                                            "i = sigmoid(z_i), f = sigmoid(z_f), o = sigmoid(z_o), g = tanh(z_g)",
+                                            "c = f * c + i * g, h = o * tanh(c); h and c start at 0 for every sequence")));
+        }
         manifest.put(
                 "output",
                 switch (model.contract().task()) {
@@ -165,7 +180,7 @@ public final class ExportJob {
     private static Map<String, Object> onnx(DataContract contract, MultiLayerNetwork network) {
         Map<String, Object> onnx = new LinkedHashMap<>();
         onnx.put("opset", OnnxExport.OPSET);
-        long lstmLayers = network.getLayerWiseConfigurations().getConfs().stream()
+        long recurrentLayers = network.getLayerWiseConfigurations().getConfs().stream()
                 .filter(c -> c.getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer)
                 .count();
         String stateShape = "float32 [1, batch, units of layer L]";
@@ -197,14 +212,18 @@ public final class ExportJob {
             }
         }
         if (contract.task() != Task.CLASSIFY) {
+            // A GRU's state is h alone.
+            boolean gru = WeightExport.isGru(network);
+            String out = gru ? "h_out_L" : "h_out_L, c_out_L";
             onnx.put(
                     "stateOutputs",
-                    "h_out_L, c_out_L " + stateShape + ": the state after the last step (layers 0.." + (lstmLayers - 1)
+                    out + " " + stateShape + ": the state after the last step (layers 0.." + (recurrentLayers - 1)
                             + ")");
             onnx.put(
                     ONNX_STEP,
-                    "the same graph with inputs h_in_L, c_in_L " + stateShape + ": the state to start "
-                            + "from (zeros at a sequence's first step); feed one step or many, then pass h_out_L, c_out_L back in");
+                    "the same graph with inputs " + (gru ? "h_in_L" : "h_in_L, c_in_L") + " " + stateShape
+                            + ": the state to start from (zeros at a sequence's first step); feed one step or many, "
+                            + "then pass " + out + " back in");
         }
         return onnx;
     }

@@ -57,6 +57,18 @@ public final class WeightExport {
         return recurrent instanceof FusedGruLayer ? "gru" : "lstm";
     }
 
+    /** Whether the network's recurrent layers are GRUs (a network has one cell: model.cell). */
+    public static boolean isGru(MultiLayerNetwork network) {
+        for (Layer layer : network.getLayers()) {
+            Layer inner = unwrapped(layer);
+            if (inner instanceof FusedGruLayer
+                    || (inner instanceof BidirectionalLayer bidirectional && forwardIsGru(bidirectional))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether a bidirectional layer wraps GRUs (its runtime layers are private; its configuration names them). */
     private static boolean forwardIsGru(BidirectionalLayer bidirectional) {
         return ((Bidirectional) bidirectional.conf().getLayer()).getFwd() instanceof FusedGru;

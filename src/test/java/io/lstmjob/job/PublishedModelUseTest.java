@@ -452,6 +452,44 @@ class PublishedModelUseTest extends SparkTest {
         }
     }
 
+    /** model.cell=gru through the whole job: it learns, publishes, and exports its own equations and state. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aGruModelLearnsAndExportsItsOwnEquationsAndState() throws Exception {
+        JobConfig gru = TestConfigs.sines(
+                dir.resolve("sines"),
+                dir.resolve("models").toString(),
+                "model.name=gru",
+                "model.cell=gru",
+                "train.epochs=5");
+        TrainingJob.Result result = TrainingJob.run(spark, gru);
+        double before = result.metrics().initialValidation().loss();
+        double after = result.metrics().finalValidation().loss();
+        assertTrue(after < before / 2, "validation loss " + before + " -> " + after);
+
+        var manifest = ExportJob.run(
+                null,
+                gru,
+                null,
+                dir.resolve("gru-export").toString(),
+                4,
+                spark.sparkContext().hadoopConfiguration());
+        assertTrue(
+                manifest.containsKey("gru") && !manifest.containsKey("lstm"),
+                manifest.keySet().toString());
+        var onnx = (java.util.Map<String, Object>) manifest.get("onnx");
+        assertTrue(!onnx.get("stateOutputs").toString().contains("c_out"), onnx.toString());
+        var env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        try (var session = env.createSession(
+                dir.resolve("gru-export/model-step.onnx").toString(), new ai.onnxruntime.OrtSession.SessionOptions())) {
+            assertEquals(java.util.Set.of("input", "h_in_0"), session.getInputNames());
+            assertEquals(java.util.Set.of("output", "h_out_0"), session.getOutputNames());
+        }
+        var tensors = (List<java.util.Map<String, Object>>) manifest.get("tensors");
+        assertTrue(
+                tensors.stream().anyMatch(t -> t.get("name").equals("gru0.W_x")), "the weights are named for the cell");
+    }
+
     @Test
     void aHorizonForecastsBeyondTheEndOfEverySequence() throws Exception {
         Path input = SampleData.noisySines(dir.resolve("both"), 3, 150, 8);

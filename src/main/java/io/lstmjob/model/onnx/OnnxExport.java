@@ -3,6 +3,8 @@ package io.lstmjob.model.onnx;
 import io.lstmjob.config.Task;
 import io.lstmjob.data.DataContract;
 import io.lstmjob.data.FeatureScaler;
+import io.lstmjob.model.FusedGru;
+import io.lstmjob.model.FusedGruLayer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,8 +27,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * A published network as an ONNX model (opset 13) that ONNX Runtime and other runtimes run as it is:
  * the scaler (or the character one-hot) inside the graph, each LSTM layer as ONNX's {@code LSTM}
- * operator (peepholes for {@code graves}, both directions for a bidirectional classifier), the
- * self-attention and the pooling as plain operators, and the output layer.
+ * operator (peepholes for {@code graves}, both directions for a bidirectional classifier), each GRU
+ * layer as its {@code GRU} operator, the self-attention and the pooling as plain operators, and the
+ * output layer.
  *
  * <p>Inputs and outputs, batch-first:
  * <ul>
@@ -35,9 +38,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       horizon H also {@code output_ahead} [batch, time, H, targets] (k steps ahead at k - 1);</li>
  *   <li>character model: {@code input} int64 [batch, time] class indices (the manifest's vocabulary);
  *       {@code output} [batch, time, classes] next-character probabilities;</li>
- *   <li>both: per LSTM layer L the state after the last step, {@code h_out_L}, {@code c_out_L}
- *       [1, batch, units]; the {@link Graph#STEP_BY_STEP} graph also takes the state to start from,
- *       {@code h_in_L}, {@code c_in_L}, so a server can feed one step at a time and keep the state.
+ *   <li>both: per recurrent layer L the state after the last step, {@code h_out_L}, {@code c_out_L}
+ *       [1, batch, units] (a GRU has h only); the {@link Graph#STEP_BY_STEP} graph also takes the
+ *       state to start from, {@code h_in_L}, {@code c_in_L}, so a server can feed one step at a time and keep the state.
  *       (ONNX's optional graph input, an initializer of the same name, would make one graph do
  *       both, but ONNX Runtime's Java API refuses to feed such inputs.)</li>
  *   <li>classifier: {@code input} float [batch, time, features] and {@code lengths} int64 [batch],
@@ -55,7 +58,7 @@ public final class OnnxExport {
     /** Added to masked attention scores and max-pooled steps: far below any real value, finite in float32. */
     private static final float MASKED = -1e9f;
 
-    /** Which graph: the whole-sequence one, or the step-by-step one whose LSTM states are inputs. */
+    /** Which graph: the whole-sequence one, or the step-by-step one whose recurrent layers' states are inputs. */
     public enum Graph {
         /** State starts at zero; the final state is an output. */
         WHOLE_SEQUENCES,
@@ -120,24 +123,31 @@ public final class OnnxExport {
         String sequenceLens = lengths == null
                 ? ""
                 : g.node("Cast", List.of(lengths), Map.of("to", (long) Onnx.TensorProto.DataType.INT32_VALUE));
-        int lstmIndex = 0;
+        int recurrentIndex = 0;
         int last = layers.length - 1;
         String batchFirst = null;
         long width = 0;
         for (int l = 0; l < last; l++) {
             Layer layer = unwrapped(layers[l]);
             if (layer instanceof BidirectionalLayer) {
-                boolean peepholes = ((org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional)
-                                        layer.conf().getLayer())
-                                .getFwd()
-                        instanceof org.deeplearning4j.nn.conf.layers.GravesLSTM;
+                var forward = ((org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional)
+                                layer.conf().getLayer())
+                        .getFwd();
+                boolean gru = forward instanceof FusedGru;
+                boolean peepholes = forward instanceof org.deeplearning4j.nn.conf.layers.GravesLSTM;
                 List<Direction> both =
-                        List.of(Direction.of(layer, "f", peepholes), Direction.of(layer, "b", peepholes));
-                seq = lstm(seq, lstmIndex++, both, sequenceLens, !classify);
+                        List.of(Direction.of(layer, "f", gru, peepholes), Direction.of(layer, "b", gru, peepholes));
+                seq = gru
+                        ? gru(seq, recurrentIndex++, both, sequenceLens, !classify)
+                        : lstm(seq, recurrentIndex++, both, sequenceLens, !classify);
                 width = 2 * both.get(0).units();
+            } else if (layer instanceof FusedGruLayer) {
+                Direction forward = Direction.of(layer, "", true, false);
+                seq = gru(seq, recurrentIndex++, List.of(forward), sequenceLens, !classify);
+                width = forward.units();
             } else if (isLstm(layer)) {
-                Direction forward = Direction.of(layer, "", layer instanceof GravesLSTM);
-                seq = lstm(seq, lstmIndex++, List.of(forward), sequenceLens, !classify);
+                Direction forward = Direction.of(layer, "", false, layer instanceof GravesLSTM);
+                seq = lstm(seq, recurrentIndex++, List.of(forward), sequenceLens, !classify);
                 width = forward.units();
             } else if (layer instanceof SameDiffLayer attention
                     && attention.layerConf() instanceof SelfAttentionLayer conf) {
@@ -283,12 +293,63 @@ public final class OnnxExport {
             g.output(out[1], "h_out_" + index, FLOAT, 1L, "batch", n);
             g.output(out[2], "c_out_" + index, FLOAT, 1L, "batch", n);
         }
-        // Y is [time, directions, batch, n]; both directions side by side, forward first, as DL4J's CONCAT.
-        if (d == 1) {
-            return g.node("Squeeze", out[0], g.longs(1));
+        return sideBySide(out[0], d);
+    }
+
+    /**
+     * One GRU layer (FusedGru's cell: ONNX's GRU with linear_before_reset = 0, gate blocks z, r, h in
+     * both) on [time, batch, width]; its state h as the LSTM's.
+     */
+    private String gru(String seq, int index, List<Direction> directions, String sequenceLens, boolean stateful) {
+        long n = directions.get(0).units();
+        int d = directions.size();
+        long nIn = directions.get(0).w().size(0);
+        float[] w = new float[(int) (d * 3 * n * nIn)];
+        float[] r = new float[(int) (d * 3 * n * n)];
+        // Wb then Rb: FusedGru has one bias per gate, so the recurrent half stays zero.
+        float[] b = new float[(int) (d * 6 * n)];
+        for (int k = 0; k < d; k++) {
+            Direction dir = directions.get(k);
+            float[] dl4jW = values(dir.w());
+            float[] dl4jR = values(dir.rw());
+            float[] dl4jB = values(dir.b());
+            for (int column = 0; column < 3 * n; column++) {
+                long row = k * 3 * n + column;
+                for (int j = 0; j < nIn; j++) {
+                    w[(int) (row * nIn + j)] = dl4jW[(int) (j * 3 * n + column)];
+                }
+                for (int j = 0; j < n; j++) {
+                    r[(int) (row * n + j)] = dl4jR[(int) (j * 3 * n + column)];
+                }
+                b[(int) (k * 6 * n + column)] = dl4jB[column];
+            }
         }
-        String y = g.node("Transpose", List.of(out[0]), Map.of("perm", new long[] {0, 2, 1, 3}));
-        return g.node("Reshape", y, g.longs(0, 0, -1));
+        String prefix = "gru" + index;
+        List<String> inputs = new ArrayList<>(List.of(
+                seq,
+                g.floats(prefix + ".W", w, d, 3 * n, nIn),
+                g.floats(prefix + ".R", r, d, 3 * n, n),
+                g.floats(prefix + ".B", b, d, 6 * n),
+                sequenceLens,
+                stateful && kind == Graph.STEP_BY_STEP ? g.input("h_in_" + index, FLOAT, 1L, "batch", n) : ""));
+        String[] out = g.node(
+                "GRU",
+                inputs,
+                Map.of("hidden_size", n, "direction", d == 2 ? "bidirectional" : "forward", "linear_before_reset", 0L),
+                2);
+        if (stateful) {
+            g.output(out[1], "h_out_" + index, FLOAT, 1L, "batch", n);
+        }
+        return sideBySide(out[0], d);
+    }
+
+    /** A recurrent operator's Y [time, directions, batch, n] as [time, batch, directions n], forward first (DL4J's CONCAT). */
+    private String sideBySide(String y, int directions) {
+        if (directions == 1) {
+            return g.node("Squeeze", y, g.longs(1));
+        }
+        String transposed = g.node("Transpose", List.of(y), Map.of("perm", new long[] {0, 2, 1, 3}));
+        return g.node("Reshape", transposed, g.longs(0, 0, -1));
     }
 
     /**
@@ -398,19 +459,23 @@ public final class OnnxExport {
         return layer instanceof LSTM || layer instanceof GravesLSTM;
     }
 
-    /** One direction's parameters in DL4J's layout: W [nIn, 4n], RW [n, 4n (+3 peephole columns)], b [4n]. */
-    private record Direction(INDArray w, INDArray rw, INDArray b, boolean peepholes) {
-        /** @param prefix "" for an LSTM layer, "f" or "b" for a direction of a bidirectional one */
-        static Direction of(Layer layer, String prefix, boolean peepholes) {
+    /**
+     * One direction's parameters in DL4J's layout: W [nIn, gates n], RW [n, gates n (+3 peephole
+     * columns)], b [gates n]; 4 gates for an LSTM, 3 for a GRU.
+     */
+    private record Direction(INDArray w, INDArray rw, INDArray b, boolean gru, boolean peepholes) {
+        /** @param prefix "" for a recurrent layer, "f" or "b" for a direction of a bidirectional one */
+        static Direction of(Layer layer, String prefix, boolean gru, boolean peepholes) {
             return new Direction(
                     layer.getParam(prefix + "W"),
                     layer.getParam(prefix + "RW"),
                     layer.getParam(prefix + "b"),
+                    gru,
                     peepholes);
         }
 
         long units() {
-            return b.length() / 4;
+            return b.length() / (gru ? 3 : 4);
         }
     }
 

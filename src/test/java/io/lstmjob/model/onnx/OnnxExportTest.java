@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import io.lstmjob.config.Cell;
 import io.lstmjob.config.JobConfig;
 import io.lstmjob.config.JobConfigLoader;
 import io.lstmjob.data.DataContract;
@@ -173,11 +174,14 @@ class OnnxExportTest {
                 }
             }
         }
-        assertStepwiseEqualsWhole(model, stepModel, config.model().layers(), x);
+        // A GRU's state is h alone.
+        List<String> state = config.model().cell() == Cell.GRU ? List.of("h") : List.of("h", "c");
+        assertStepwiseEqualsWhole(model, stepModel, config.model().layers(), state, x);
     }
 
-    /** Feeding one step at a time, the caller carrying h and c, gives the whole run's outputs. */
-    private void assertStepwiseEqualsWhole(byte[] model, byte[] stepModel, List<Integer> layers, float[][][] x)
+    /** Feeding one step at a time, the caller carrying the state (h and c), gives the whole run's outputs. */
+    private void assertStepwiseEqualsWhole(
+            byte[] model, byte[] stepModel, List<Integer> layers, List<String> stateNames, float[][][] x)
             throws Exception {
         float[] whole =
                 run(model, new HashMap<>(Map.of("input", floats(x))), "output").get("output");
@@ -193,7 +197,7 @@ class OnnxExportTest {
             Map<String, OnnxTensor> inputs = new HashMap<>(Map.of("input", floats(step)));
             List<String> wanted = new ArrayList<>(List.of("output"));
             for (int l = 0; l < layers.size(); l++) {
-                for (String s : List.of("h", "c")) {
+                for (String s : stateNames) {
                     float[] carried = state.getOrDefault(s + l, new float[batch * layers.get(l)]); // zeros at the start
                     inputs.put(s + "_in_" + l, OnnxTensor.createTensor(env, FloatBuffer.wrap(carried), new long[] {
                         1, batch, layers.get(l)
@@ -203,8 +207,9 @@ class OnnxExportTest {
             }
             Map<String, float[]> out = run(stepModel, inputs, wanted.toArray(String[]::new));
             for (int l = 0; l < layers.size(); l++) {
-                state.put("h" + l, out.get("h_out_" + l));
-                state.put("c" + l, out.get("c_out_" + l));
+                for (String s : stateNames) {
+                    state.put(s + l, out.get(s + "_out_" + l));
+                }
             }
             for (int b = 0; b < batch; b++) {
                 for (int o = 0; o < outputs; o++) {
@@ -222,6 +227,11 @@ class OnnxExportTest {
     @Test
     void stackedPeepholeLayersWithAHorizonEqualTheNetwork() throws Exception {
         checkForecaster("model.layers=[4, 3]", "model.cell=graves", "model.horizon=3");
+    }
+
+    @Test
+    void stackedGruLayersWithAHorizonEqualTheNetworkAndServeStepByStep() throws Exception {
+        checkForecaster("model.layers=[5, 3]", "model.cell=gru", "model.horizon=2");
     }
 
     @Test
@@ -380,6 +390,16 @@ class OnnxExportTest {
     @Test
     void selfAttentionOverTheRealStepsEqualsTheNetwork() throws Exception {
         checkClassifier(true, "model.layers=[6]", "model.attentionHeads=2", "model.pooling=mean");
+    }
+
+    @Test
+    void aGruClassifierPooledOverTheLastRealStepEqualsTheNetwork() throws Exception {
+        checkClassifier(true, "model.layers=[5]", "model.pooling=last", "model.cell=gru");
+    }
+
+    @Test
+    void aBidirectionalGruClassifierEqualsTheNetwork() throws Exception {
+        checkClassifier(false, "model.layers=[4]", "model.bidirectional=true", "model.pooling=mean", "model.cell=gru");
     }
 
     /** DL4J's bidirectional layers are trained and scored on unpadded minibatches (MinibatchAssembler), so compared so. */
