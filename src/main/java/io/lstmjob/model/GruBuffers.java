@@ -76,7 +76,7 @@ final class GruBuffers {
         dx = flat((long) nIn * capacity * batch);
         ones = Nd4j.ones(DataType.FLOAT, (long) capacity * batch);
         rwRows = Nd4j.create(DataType.FLOAT, n, 3L * n);
-        kernel = new GruKernel(this);
+        kernel = GruKernel.create(this);
     }
 
     boolean fits(int batch, int nIn, int n, int steps) {

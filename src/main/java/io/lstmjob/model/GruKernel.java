@@ -6,25 +6,26 @@ import java.nio.ByteBuffer;
  * The element-wise parts of one GRU step, forward and backward, each one pass over the step's
  * elements (as {@link CellKernel} for the LSTM). A GRU step has two: the reset gate must be known
  * before the candidate's recurrent product, so each direction is split around that product.
- * Plain Java lanes: the JIT's auto-vectorisation does what it can (no Vector API version yet).
+ * Plain Java lanes; {@link VectorGruKernel} computes the forward parts (where the exp and tanh are)
+ * with the JDK's Vector API where its module is present.
  * Works in place on {@link GruBuffers}' arrays, whose layouts it documents; gates in the order z, r, g.
  */
-final class GruKernel {
-    private final int n;
-    private final int batch;
-    private final ByteBuffer a;
-    private final ByteBuffer h;
-    private final ByteBuffer q;
-    private final ByteBuffer rec;
-    private final ByteBuffer ug;
-    private final ByteBuffer bias;
-    private final ByteBuffer mask;
-    private final ByteBuffer da;
-    private final ByteBuffer dhIn;
-    private final ByteBuffer dhRec;
-    private final ByteBuffer dq;
-    private int steps;
-    private boolean masked;
+class GruKernel {
+    final int n;
+    final int batch;
+    final ByteBuffer a;
+    final ByteBuffer h;
+    final ByteBuffer q;
+    final ByteBuffer rec;
+    final ByteBuffer ug;
+    final ByteBuffer bias;
+    final ByteBuffer mask;
+    final ByteBuffer da;
+    final ByteBuffer dhIn;
+    final ByteBuffer dhRec;
+    final ByteBuffer dq;
+    int steps;
+    boolean masked;
 
     GruKernel(GruBuffers b) {
         n = b.n;
@@ -42,6 +43,11 @@ final class GruKernel {
         dq = ArrayMemory.bytes(b.dq);
     }
 
+    /** The Vector API kernel where the JVM has its module (as {@link CellKernel#create}), else this one. */
+    static GruKernel create(GruBuffers buffers) {
+        return CellKernel.vectorised() ? new VectorGruKernel(buffers) : new GruKernel(buffers);
+    }
+
     /** Sets the number of steps of the pass that follows and whether its steps are masked. */
     void begin(int steps, boolean masked) {
         this.steps = steps;
@@ -50,38 +56,48 @@ final class GruKernel {
 
     /** Step t, first part: z and r from a(t) + rec + b, and q(t) = r * h(t-1). */
     void gates(int t) {
-        int gate = n * steps * batch;
         for (int u = 0; u < n; u++) {
-            int s = (u * steps + t) * batch;
-            int hp = (u * (steps + 1) + t) * batch;
-            int r = u * batch;
-            float bz = get(bias, u);
-            float br = get(bias, n + u);
-            for (int b = 0; b < batch; b++) {
-                float zv = sigmoid(get(a, s + b) + get(rec, r + b) + bz);
-                float rv = sigmoid(get(a, gate + s + b) + get(rec, n * batch + r + b) + br);
-                put(a, s + b, zv);
-                put(a, gate + s + b, rv);
-                put(q, s + b, rv * get(h, hp + b));
-            }
+            gateLanes(u, t, 0, batch);
+        }
+    }
+
+    /** {@link #gates} of unit u for sequences from..to-1. */
+    final void gateLanes(int u, int t, int from, int to) {
+        int gate = n * steps * batch;
+        int s = (u * steps + t) * batch;
+        int hp = (u * (steps + 1) + t) * batch;
+        int r = u * batch;
+        float bz = get(bias, u);
+        float br = get(bias, n + u);
+        for (int b = from; b < to; b++) {
+            float zv = sigmoid(get(a, s + b) + get(rec, r + b) + bz);
+            float rv = sigmoid(get(a, gate + s + b) + get(rec, n * batch + r + b) + br);
+            put(a, s + b, zv);
+            put(a, gate + s + b, rv);
+            put(q, s + b, rv * get(h, hp + b));
         }
     }
 
     /** Step t, second part: g from a(t) + ug + b, and h(t) = (1 - z) g + z h(t-1) (zero where masked). */
     void state(int t) {
-        int gate = n * steps * batch;
         for (int u = 0; u < n; u++) {
-            int s = (u * steps + t) * batch;
-            int hp = (u * (steps + 1) + t) * batch;
-            int r = u * batch;
-            float bg = get(bias, 2 * n + u);
-            for (int b = 0; b < batch; b++) {
-                float gv = tanh(get(a, 2 * gate + s + b) + get(ug, r + b) + bg);
-                put(a, 2 * gate + s + b, gv);
-                float zv = get(a, s + b);
-                float mv = masked ? get(mask, t * batch + b) : 1f;
-                put(h, hp + batch + b, ((1 - zv) * gv + zv * get(h, hp + b)) * mv);
-            }
+            stateLanes(u, t, 0, batch);
+        }
+    }
+
+    /** {@link #state} of unit u for sequences from..to-1. */
+    final void stateLanes(int u, int t, int from, int to) {
+        int gate = n * steps * batch;
+        int s = (u * steps + t) * batch;
+        int hp = (u * (steps + 1) + t) * batch;
+        int r = u * batch;
+        float bg = get(bias, 2 * n + u);
+        for (int b = from; b < to; b++) {
+            float gv = tanh(get(a, 2 * gate + s + b) + get(ug, r + b) + bg);
+            put(a, 2 * gate + s + b, gv);
+            float zv = get(a, s + b);
+            float mv = masked ? get(mask, t * batch + b) : 1f;
+            put(h, hp + batch + b, ((1 - zv) * gv + zv * get(h, hp + b)) * mv);
         }
     }
 

@@ -35,7 +35,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 class FusedGruTest {
     private static final int IN = 3;
     private static final int UNITS = 4;
-    private static final int BATCH = 5;
+    /** More sequences than the widest float vector has lanes (16), and not a multiple of it: vector and scalar lanes both run. */
+    private static final int BATCH = 19;
+
     private static final int STEPS = 6;
     private static final LayerWorkspaceMgr NONE = LayerWorkspaceMgr.noWorkspaces();
 
