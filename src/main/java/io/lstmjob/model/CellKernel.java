@@ -169,19 +169,20 @@ class CellKernel {
         }
     }
 
-    private static float sigmoid(float x) {
+    /** The scalar activations and buffer accesses, shared with GruKernel. */
+    static float sigmoid(float x) {
         return (float) (1 / (1 + Math.exp(-x)));
     }
 
-    private static float tanh(float x) {
+    static float tanh(float x) {
         return (float) Math.tanh(x);
     }
 
-    private static float get(ByteBuffer buffer, int index) {
+    static float get(ByteBuffer buffer, int index) {
         return buffer.getFloat(index << 2);
     }
 
-    private static void put(ByteBuffer buffer, int index, float value) {
+    static void put(ByteBuffer buffer, int index, float value) {
         buffer.putFloat(index << 2, value);
     }
 }

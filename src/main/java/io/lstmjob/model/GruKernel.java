@@ -1,5 +1,10 @@
 package io.lstmjob.model;
 
+import static io.lstmjob.model.CellKernel.get;
+import static io.lstmjob.model.CellKernel.put;
+import static io.lstmjob.model.CellKernel.sigmoid;
+import static io.lstmjob.model.CellKernel.tanh;
+
 import java.nio.ByteBuffer;
 
 /**
@@ -137,21 +142,5 @@ class GruKernel {
                 put(dhRec, r + b, get(dhRec, r + b) + dqv * rv);
             }
         }
-    }
-
-    private static float sigmoid(float x) {
-        return (float) (1 / (1 + Math.exp(-x)));
-    }
-
-    private static float tanh(float x) {
-        return (float) Math.tanh(x);
-    }
-
-    private static float get(ByteBuffer buffer, int index) {
-        return buffer.getFloat(index << 2);
-    }
-
-    private static void put(ByteBuffer buffer, int index, float value) {
-        buffer.putFloat(index << 2, value);
     }
 }
