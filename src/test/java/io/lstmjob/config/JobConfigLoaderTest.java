@@ -133,7 +133,9 @@ class JobConfigLoaderTest {
         assertEquals(Cell.GRAVES, config.model().cell());
         assertEquals(LearningRateSchedule.STEP, config.train().learningRateSchedule());
         assertEquals(3, config.train().earlyStoppingPatience());
-        assertTrue(rejection("model.cell=gru").startsWith("model.cell:"));
+        assertEquals(Cell.GRU, load("model.cell=gru").model().cell());
+        String unknownCell = rejection("model.cell=mogrifier");
+        assertTrue(unknownCell.startsWith("model.cell:") && unknownCell.contains("lstm, graves or gru"), unknownCell);
         assertTrue(rejection("train.learningRateSchedule=cosine").startsWith("train.learningRateSchedule:"));
         assertTrue(rejection("train.learningRateDecay=0").startsWith("train.learningRateDecay:"));
         assertTrue(rejection("train.earlyStoppingPatience=-1").startsWith("train.earlyStoppingPatience:"));
