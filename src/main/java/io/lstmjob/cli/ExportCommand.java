@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Write a model as ONNX (model.onnx, scaler inside; model-step.onnx for step-by-step serving) and its",
-            "weights as NumPy .npz with a JSON manifest (gate order i, f, g, o), plus an 8-bit linear and a",
+            "weights as NumPy .npz with a JSON manifest (gate order i, f, g, o; a GRU's z, r, g), plus an 8-bit linear and a",
             "k-means codebook copy; scores every copy on the holdout of the input."
         })
 final class ExportCommand implements Callable<Integer> {
