@@ -1,5 +1,11 @@
 package io.lstmjob.model;
 
+import static io.lstmjob.model.RecurrentChecks.assertClose;
+import static io.lstmjob.model.RecurrentChecks.assertMatches;
+import static io.lstmjob.model.RecurrentChecks.at;
+import static io.lstmjob.model.RecurrentChecks.numeric;
+import static io.lstmjob.model.RecurrentChecks.values;
+import static io.lstmjob.model.RecurrentChecks.weighted;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -140,18 +146,7 @@ class FusedGruTest {
         // The state at the cut, from the unperturbed parameters: truncation holds it fixed.
         double[][] atCut = end == 0 ? carried : at(gru.run(v2, carried, m2, 0, end), end - 1);
         double[][][] eps = values(epsilon);
-        Objective f = () -> {
-            double[][][] h = gru.run(v2, atCut, m2, end, STEPS);
-            double sum = 0;
-            for (int b = 0; b < BATCH; b++) {
-                for (int t = end; t < STEPS; t++) {
-                    for (int u = 0; u < UNITS; u++) {
-                        sum += eps[b][t][u] * h[b][t][u];
-                    }
-                }
-            }
-            return sum;
-        };
+        RecurrentChecks.Objective f = () -> weighted(eps, gru.run(v2, atCut, m2, end, STEPS), end);
         Gradient gradient = actual.getFirst();
         assertClose(numeric(gru.wx, f), gradient.getGradientFor("W").toDoubleMatrix(), "gradient of W");
         assertClose(numeric(gru.wh, f), gradient.getGradientFor("RW").toDoubleMatrix(), "gradient of RW");
@@ -339,77 +334,5 @@ class FusedGruTest {
         private static double sigmoid(double v) {
             return 1 / (1 + Math.exp(-v));
         }
-    }
-
-    @FunctionalInterface
-    private interface Objective {
-        double value();
-    }
-
-    /** Central differences of f in every entry of {@code at} (perturbed in place and restored). */
-    private static double[][] numeric(double[][] at, Objective f) {
-        double delta = 1e-6;
-        double[][] gradient = new double[at.length][at[0].length];
-        for (int i = 0; i < at.length; i++) {
-            for (int j = 0; j < at[i].length; j++) {
-                double keep = at[i][j];
-                at[i][j] = keep + delta;
-                double up = f.value();
-                at[i][j] = keep - delta;
-                double down = f.value();
-                at[i][j] = keep;
-                gradient[i][j] = (up - down) / (2 * delta);
-            }
-        }
-        return gradient;
-    }
-
-    /** [B, C, T] as [B][T][C]. */
-    private static double[][][] values(INDArray array) {
-        double[][][] v = new double[(int) array.size(0)][(int) array.size(2)][(int) array.size(1)];
-        for (int b = 0; b < v.length; b++) {
-            for (int t = 0; t < v[b].length; t++) {
-                for (int c = 0; c < v[b][t].length; c++) {
-                    v[b][t][c] = array.getDouble(b, c, t);
-                }
-            }
-        }
-        return v;
-    }
-
-    /** Every sequence's h of step t. */
-    private static double[][] at(double[][][] h, int t) {
-        double[][] out = new double[h.length][];
-        for (int b = 0; b < h.length; b++) {
-            out[b] = h[b][t].clone();
-        }
-        return out;
-    }
-
-    private static void assertMatches(double[][][] expected, int from, INDArray actual, String what) {
-        double[][][] got = values(actual);
-        for (int b = 0; b < got.length; b++) {
-            for (int t = 0; t < got[b].length; t++) {
-                for (int u = 0; u < UNITS; u++) {
-                    // Float32 arithmetic over a few dozen terms per step, against double.
-                    assertEquals(
-                            expected[b][from + t][u], got[b][t][u], 1e-5, what + " [" + b + ", " + u + ", " + t + "]");
-                }
-            }
-        }
-    }
-
-    /** Float32 gradients against double differences: agreement to ~1e-6 of the gradient's norm; 1e-4 leaves room. */
-    private static void assertClose(double[][] expected, double[][] actual, String what) {
-        double diff = 0;
-        double norm = 0;
-        for (int i = 0; i < expected.length; i++) {
-            for (int j = 0; j < expected[i].length; j++) {
-                diff += Math.pow(expected[i][j] - actual[i][j], 2);
-                norm += expected[i][j] * expected[i][j];
-            }
-        }
-        double relative = Math.sqrt(diff) / Math.max(1e-3, Math.sqrt(norm));
-        assertTrue(relative < 1e-4, what + ": relative difference " + relative);
     }
 }
