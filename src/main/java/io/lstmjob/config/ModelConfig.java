@@ -10,6 +10,8 @@ import java.util.List;
  * the data is cut into pairs: {@link ShardingConfig}).
  *
  * @param cell           the standard LSTM cell, DL4J's GravesLSTM with peephole connections, or a GRU
+ * @param projection     lstm only: units of each layer's projected output r = W_p (o * tanh(c)) (Sak et al.
+ *                       2014), which also feeds the layer's recurrence; 0 = no projection
  * @param bidirectional  classification only: each LSTM layer also reads the sequence backwards
  * @param attentionHeads classification only: heads of a self-attention layer over the last LSTM
  *                       layer's outputs (0 = no attention layer)
@@ -23,6 +25,7 @@ public record ModelConfig(
         WeightInitKind weightInit,
         long seed,
         Cell cell,
+        int projection,
         boolean bidirectional,
         int attentionHeads,
         Pooling pooling)
@@ -54,6 +57,20 @@ public record ModelConfig(
                 heads == 0 || classify,
                 "model.attentionHeads",
                 "is for sequence classification (set input.labelColumn)");
+        Cell cell = c.choice("model.cell", Cell.class, "lstm, graves or gru");
+        int projection = c.integer("model.projection");
+        require(projection >= 0, "model.projection", "must be 0 (no projection) or positive, got " + projection);
+        require(
+                projection == 0 || cell == Cell.LSTM,
+                "model.projection",
+                "is for model.cell=lstm (a projected LSTM), not " + cell.configName());
+        for (int units : layers) {
+            require(
+                    projection < units || projection == 0,
+                    "model.projection",
+                    "must be smaller than each layer's units (it narrows the layer's output and recurrence), got "
+                            + projection + " with model.layers=" + layers);
+        }
         ModelConfig model = new ModelConfig(
                 name,
                 layers,
@@ -61,7 +78,8 @@ public record ModelConfig(
                 forgetBias,
                 c.choice("model.weightInit", WeightInitKind.class),
                 c.longInteger("model.seed"),
-                c.choice("model.cell", Cell.class, "lstm, graves or gru"),
+                cell,
+                projection,
                 bidirectional,
                 heads,
                 pooling);
@@ -85,6 +103,11 @@ public record ModelConfig(
 
     /** Units of the last LSTM layer's output: both directions side by side when bidirectional. */
     public int lastLayerWidth() {
-        return layers.get(layers.size() - 1) * (bidirectional ? 2 : 1);
+        return outputWidth(layers.size() - 1) * (bidirectional ? 2 : 1);
+    }
+
+    /** Units of layer l's output in one direction: its projection's when projected. */
+    public int outputWidth(int l) {
+        return projection > 0 ? projection : layers.get(l);
     }
 }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.zip.ZipEntry;
@@ -28,10 +29,12 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes a published model for use outside the JVM: model.onnx (and model-step.onnx for step-by-step
- * serving; see {@link OnnxExport}), weights.npz (float32, layout in {@link WeightExport}), an 8-bit
+ * serving; see {@link OnnxExport}; not for a projected LSTM, which ONNX has no operator for), weights.npz (float32, layout in {@link WeightExport}), an 8-bit
  * linear copy and a k-means codebook copy, and manifest.json that
  * describes the layout, the equations, the data contract, the file sizes and, when Spark is given,
  * the holdout metrics of each copy.
@@ -41,6 +44,7 @@ public final class ExportJob {
     static final String INT8 = "weights-int8.npz";
     static final String ONNX = "model.onnx";
     static final String ONNX_STEP = "model-step.onnx";
+    private static final Logger LOG = LoggerFactory.getLogger(ExportJob.class);
 
     private ExportJob() {}
 
@@ -75,19 +79,23 @@ public final class ExportJob {
         sizes.put(INT8, writeNpz(fs, new Path(dir, INT8), int8));
         sizes.put(kmeansFile, writeNpz(fs, new Path(dir, kmeansFile), kmeans));
         String modelName = config.model().name();
-        sizes.put(
-                ONNX,
-                write(
-                        fs,
-                        new Path(dir, ONNX),
-                        OnnxExport.of(
-                                network,
-                                model.contract(),
-                                OnnxExport.Graph.WHOLE_SEQUENCES,
-                                modelName,
-                                model.version())));
+        Optional<String> noOnnx = OnnxExport.notCovered(network);
+        noOnnx.ifPresent(why -> LOG.warn("export: {}", why));
+        if (noOnnx.isEmpty()) {
+            sizes.put(
+                    ONNX,
+                    write(
+                            fs,
+                            new Path(dir, ONNX),
+                            OnnxExport.of(
+                                    network,
+                                    model.contract(),
+                                    OnnxExport.Graph.WHOLE_SEQUENCES,
+                                    modelName,
+                                    model.version())));
+        }
         boolean stepwise = model.contract().task() != Task.CLASSIFY;
-        if (stepwise) {
+        if (stepwise && noOnnx.isEmpty()) {
             sizes.put(
                     ONNX_STEP,
                     write(
@@ -119,6 +127,19 @@ public final class ExportJob {
                                             "z = sigmoid(a_z + h @ U_z), r = sigmoid(a_r + h @ U_r), "
                                                     + "g = tanh(a_g + (r * h) @ U_g)",
                                             "h = (1 - z) * g + z * h; h starts at 0 for every sequence")));
+        } else if (WeightExport.projection(network) > 0) {
+            manifest.put(
+                    "lstm",
+                    Map.of(
+                            "gateOrder", List.of("i", "f", "g", "o"),
+                            "projection", WeightExport.projection(network),
+                            "equations",
+                                    List.of(
+                                            "z = x @ W_x + r @ W_h + b, split into 4 blocks of n units: z_i, z_f, z_g, z_o",
+                                            "i = sigmoid(z_i), f = sigmoid(z_f), o = sigmoid(z_o), g = tanh(z_g)",
+                                            "c = f * c + i * g, r = (o * tanh(c)) @ W_p; r (projection units) is the "
+                                                    + "layer's output and the state fed back; r and c start at 0 for "
+                                                    + "every sequence")));
         } else {
             manifest.put(
                     "lstm",
@@ -154,7 +175,9 @@ public final class ExportJob {
                         kmeansFile,
                         "per tensor: NAME.idx uint8, NAME.codebook float32[" + (1 << kmeansBits)
                                 + "]; w = codebook[idx]"));
-        manifest.put("onnx", onnx(model.contract(), network));
+        manifest.put(
+                "onnx",
+                noOnnx.isPresent() ? Map.of("written", false, "why", noOnnx.get()) : onnx(model.contract(), network));
         manifest.put("bytes", sizes);
         manifest.put("dataContract", model.contract());
         if (spark != null) {

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
  *   c       [T+1][n][B]  cell states, block 0 the initial one
  *   tanhC   [T][n][B]
  *   xh      [nIn+n+1][T+1][B]  rows x, h, 1; column t holds [x(t); h(t-1); 1]
+ *           (projected: h goes to m [n][T+1][B] in the same layout, and xh's recurrent rows hold r)
  *   mask    [T][B]
  *   dhIn    [n][T][B]    the gradient arriving from the layer above
  *   dhRec, dc  [n][B]    the gradient of h(t) through step t+1, and that of c(t)
@@ -30,13 +31,15 @@ class CellKernel {
 
     protected final int n;
     protected final int batch;
-    protected final int nIn;
     protected final ByteBuffer z;
     protected final ByteBuffer zr;
     protected final ByteBuffer bias;
     protected final ByteBuffer c;
     protected final ByteBuffer tanhC;
-    protected final ByteBuffer xh;
+    /** Where h = o * tanh(c) goes: xh's h rows, or the projected layer's m (rows from hRow, same layout). */
+    protected final ByteBuffer hOut;
+
+    protected final int hRow;
     protected final ByteBuffer mask;
     protected final ByteBuffer dz;
     protected final ByteBuffer dhIn;
@@ -50,13 +53,13 @@ class CellKernel {
     CellKernel(FusedLstmBuffers b) {
         n = b.n;
         batch = b.batch;
-        nIn = b.nIn;
         z = ArrayMemory.bytes(b.z);
         zr = ArrayMemory.bytes(b.zr);
         bias = ArrayMemory.bytes(b.bias);
         c = ArrayMemory.bytes(b.c);
         tanhC = ArrayMemory.bytes(b.tanhC);
-        xh = ArrayMemory.bytes(b.xh);
+        hOut = ArrayMemory.bytes(b.hOut);
+        hRow = b.hRow;
         mask = ArrayMemory.bytes(b.mask);
         dz = ArrayMemory.bytes(b.dz);
         dhIn = ArrayMemory.bytes(b.dhIn);
@@ -101,7 +104,7 @@ class CellKernel {
                     gate,
                     u * batch,
                     (t * n + u) * batch,
-                    ((nIn + u) * (steps + 1) + t + 1) * batch,
+                    ((hRow + u) * (steps + 1) + t + 1) * batch,
                     masked ? t * batch : -1,
                     0,
                     batch);
@@ -123,7 +126,7 @@ class CellKernel {
     /**
      * Unit u's lanes from..to-1 of a step forwards. Offsets in floats: g is the unit's g gate in z
      * (the f, o and i gates follow at multiples of gate), r the same in zr (gates n B apart), s the
-     * unit's row of step t in c (c(t-1); c(t) is n B further) and in tanhC, h in xh, m in mask (-1
+     * unit's row of step t in c (c(t-1); c(t) is n B further) and in tanhC, h in hOut, m in mask (-1
      * when unmasked).
      */
     protected final void forwardLanes(int u, int g, int gate, int r, int s, int h, int m, int from, int to) {
@@ -146,7 +149,7 @@ class CellKernel {
             float tcv = tanh(cv);
             put(c, s + rGate + b, cv);
             put(tanhC, s + b, tcv);
-            put(xh, h + b, ov * tcv * mv);
+            put(hOut, h + b, ov * tcv * mv);
         }
     }
 

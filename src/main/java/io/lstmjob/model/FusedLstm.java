@@ -2,7 +2,9 @@ package io.lstmjob.model;
 
 import java.util.Collection;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.LayerValidation;
 import org.deeplearning4j.optimize.api.TrainingListener;
@@ -31,6 +33,12 @@ public class FusedLstm extends LSTM {
      * strided copy less. True in configurations saved before this setting existed.
      */
     private boolean inputGradient = true;
+    /**
+     * Units of the projection r = W_p (o * tanh(c)) (Sak et al. 2014's LSTMP): r is the layer's
+     * output and its recurrent state, so RW is [projection, 4n] and the parameters add "P" [n,
+     * projection]. 0 = none, DL4J's LSTM exactly (and in configurations saved before it existed).
+     */
+    private int projection;
 
     /** For JSON; build one with {@link #of(LSTM)}. */
     public FusedLstm() {}
@@ -64,6 +72,42 @@ public class FusedLstm extends LSTM {
     public FusedLstm withoutInputGradient() {
         setInputGradient(false);
         return this;
+    }
+
+    public int getProjection() {
+        return projection;
+    }
+
+    public void setProjection(int projection) {
+        if (projection < 0) {
+            throw new IllegalArgumentException("projection must be >= 0, was " + projection);
+        }
+        this.projection = projection;
+    }
+
+    /** This layer with its output and recurrence projected to {@code units} (0 = none). */
+    public FusedLstm withProjection(int units) {
+        setProjection(units);
+        return this;
+    }
+
+    /** Units of the output, and of the state carried from step to step beside the cell state. */
+    public long outputUnits() {
+        return projection > 0 ? projection : getNOut();
+    }
+
+    @Override
+    public ParamInitializer initializer() {
+        return projection > 0 ? ProjectedLstmParamInitializer.INSTANCE : super.initializer();
+    }
+
+    @Override
+    public InputType getOutputType(int layerIndex, InputType inputType) {
+        InputType.InputTypeRecurrent unprojected =
+                (InputType.InputTypeRecurrent) super.getOutputType(layerIndex, inputType);
+        return projection > 0
+                ? InputType.recurrent(projection, unprojected.getTimeSeriesLength(), unprojected.getFormat())
+                : unprojected;
     }
 
     /** The same layer as {@code configured} (sigmoid gates, tanh cell), computed the fused way. */

@@ -24,23 +24,32 @@ import org.nd4j.linalg.factory.Nd4j;
  * Only the recurrent products, RW^T h(t-1) forwards and RW dz(t) backwards, remain per step. The
  * products read the parameters where DL4J keeps them (W^T and RW^T of its column-major views are
  * row-major matrices), so no weight is copied.
+ *
+ * <p>With a projection of p units the recurrent rows of xh hold r(t-1) = P^T m(t-1) (p rows) instead
+ * of h, the cell writes m = o * tanh(c) into {@code m} ([n][T+1][B], laid out as xh's h rows so the
+ * kernel writes it the same way), and the gradient arriving for r, and flowing back to it, collects
+ * in {@code dr} ([p][T][B]); everything else is as without.
  */
 final class FusedLstmBuffers {
     final int batch;
     final int nIn;
     final int n;
+    /** Units of the output and the recurrent state: the projection's, or n. */
+    final int p;
+
+    final boolean projected;
     final int capacity;
     final INDArray xh;
     final INDArray z;
     final INDArray zr;
-    /** The gradient of [W; RW; b]^T: [4n, nIn + n + 1]. */
+    /** The gradient of [W; RW; b]^T: [4n, nIn + p + 1]. */
     final INDArray gradT;
-    /** gradT's columns after W's, the gradient of [RW; b]^T [4n, n + 1]: the product's part when a one-hot input's is a scatter. */
+    /** gradT's columns after W's, the gradient of [RW; b]^T [4n, p + 1]: the product's part when a one-hot input's is a scatter. */
     final INDArray gradRecurrentT;
     /** [4n]. */
     final INDArray bias;
     /**
-     * RW copied row-major, [n, 4n], for the backward pass's per-step products RW dz(t): OpenBLAS
+     * RW copied row-major, [p, 4n], for the backward pass's per-step products RW dz(t): OpenBLAS
      * packs a row-major left operand faster than the transpose of DL4J's column-major view (one
      * copy per window against one packing per step).
      */
@@ -54,6 +63,14 @@ final class FusedLstmBuffers {
     final INDArray dhRec;
     final INDArray dc;
     final INDArray dx;
+    /** Where the cell writes o * tanh(c): xh's h rows, or m when projected; hRow is its first row. */
+    final INDArray hOut;
+
+    final int hRow;
+    /** Projected only (else null): o * tanh(c) [n][T+1][B] and the gradient of r [p][T][B]. */
+    final INDArray m;
+
+    final INDArray dr;
     final CellKernel kernel;
     /** The window's input as class indices, when it is one-hot. */
     final OneHotInput oneHot;
@@ -64,20 +81,22 @@ final class FusedLstmBuffers {
     final FloatBuffer dzFloats;
     private final Map<Integer, Window> windows = new HashMap<>();
 
-    FusedLstmBuffers(int batch, int nIn, int n, int capacity) {
+    FusedLstmBuffers(int batch, int nIn, int n, int projection, int capacity) {
         this.batch = batch;
         this.nIn = nIn;
         this.n = n;
+        this.projected = projection > 0;
+        this.p = projected ? projection : n;
         this.capacity = capacity;
-        int k = nIn + n + 1;
+        int k = nIn + p + 1;
         long perStep = (long) n * batch;
         xh = flat((long) k * (capacity + 1) * batch);
         z = flat(4 * perStep * capacity);
         zr = Nd4j.create(DataType.FLOAT, 4L * n, batch);
         gradT = Nd4j.create(DataType.FLOAT, 4L * n, k);
-        gradRecurrentT = matrix(gradT, nIn, 4L * n, n + 1, k);
+        gradRecurrentT = matrix(gradT, nIn, 4L * n, p + 1, k);
         bias = flat(4L * n);
-        rwRows = Nd4j.create(DataType.FLOAT, n, 4L * n);
+        rwRows = Nd4j.create(DataType.FLOAT, p, 4L * n);
         c = flat(perStep * (capacity + 1));
         tanhC = flat(perStep * capacity);
         mask = flat((long) capacity * batch);
@@ -86,6 +105,10 @@ final class FusedLstmBuffers {
         dhRec = Nd4j.create(DataType.FLOAT, n, batch);
         dc = Nd4j.create(DataType.FLOAT, n, batch);
         dx = flat((long) nIn * capacity * batch);
+        m = projected ? flat(perStep * (capacity + 1)) : null;
+        dr = projected ? flat((long) p * capacity * batch) : null;
+        hOut = projected ? m : xh;
+        hRow = projected ? 0 : nIn;
         kernel = CellKernel.create(this);
         oneHot = new OneHotInput(nIn, capacity * batch);
         xhFloats = floats(xh);
@@ -93,12 +116,12 @@ final class FusedLstmBuffers {
         dzFloats = floats(dz);
     }
 
-    boolean fits(int batch, int nIn, int n, int steps) {
-        return fitsShape(batch, nIn, n) && steps <= capacity;
+    boolean fits(int batch, int nIn, int n, int projection, int steps) {
+        return fitsShape(batch, nIn, n, projection) && steps <= capacity;
     }
 
-    boolean fitsShape(int batch, int nIn, int n) {
-        return this.batch == batch && this.nIn == nIn && this.n == n;
+    boolean fitsShape(int batch, int nIn, int n, int projection) {
+        return this.batch == batch && this.nIn == nIn && this.n == n && (projected ? p : 0) == projection;
     }
 
     /** The views of a pass of {@code steps} steps (made once per window length). */
@@ -128,7 +151,7 @@ final class FusedLstmBuffers {
 
     /**
      * Copies the weight gradient, gradT = [dW; dRW; db]^T, into DL4J's gradient views: W and RW
-     * are column-major [nIn, 4n] and [n, 4n], so row q of gradT holds their columns q and the
+     * are column-major [nIn, 4n] and [p, 4n], so row q of gradT holds their columns q and the
      * bias gradient's element q. Row by row with bulk copies: libnd4j's assign takes its slow
      * element-by-element path between such strided views (docs/PERFORMANCE.md). Without gradW,
      * W's columns are skipped (a one-hot input's scatter wrote its gradient in place).
@@ -138,13 +161,13 @@ final class FusedLstmBuffers {
         FloatBuffer w = gradW == null ? null : floats(columnMajor(gradW));
         FloatBuffer rw = floats(columnMajor(gradRW));
         FloatBuffer b = floats(gradB);
-        int k = nIn + n + 1;
+        int k = nIn + p + 1;
         for (int q = 0; q < 4 * n; q++) {
             if (w != null) {
                 w.put(q * nIn, source, q * k, nIn);
             }
-            rw.put(q * n, source, q * k + nIn, n);
-            b.put(q, source.get(q * k + nIn + n));
+            rw.put(q * p, source, q * k + nIn, p);
+            b.put(q, source.get(q * k + nIn + p));
         }
     }
 
@@ -172,7 +195,7 @@ final class FusedLstmBuffers {
     /** The views of a window of T steps. */
     final class Window {
         final int steps;
-        /** [nIn + n, T + 1, B]. */
+        /** [nIn + p, T + 1, B]. */
         final INDArray xh3;
         /** The row of ones after x and h, [(T + 1) B]: set before each weight gradient, as windows of other lengths overlap it. */
         final INDArray ones;
@@ -186,27 +209,59 @@ final class FusedLstmBuffers {
         final INDArray mask2;
         /** [n, T, B]. */
         final INDArray dhIn3;
-        /** Per step: h(t-1) [n, B] and dz(t) [4n, B]. */
+        /** Per step: h(t-1) (r(t-1) when projected) [p, B], index T too (the last step's output), and dz(t) [4n, B]. */
         final INDArray[] hPrev;
 
         final INDArray[] dzStep;
+        /** Projected only: per step m(t) [n, B], the gradient of r(t) [p, B] and that arriving for m(t), in dhIn [n, B]. */
+        final INDArray[] mStep;
+
+        final INDArray[] drStep;
+        final INDArray[] dmStep;
 
         Window(int steps) {
             this.steps = steps;
             long columns = (long) (steps + 1) * batch;
-            xh3 = contiguous(xh, nIn + n, steps + 1, batch);
-            ones = matrix(xh, (nIn + n) * columns, 1, columns, columns);
+            xh3 = contiguous(xh, nIn + p, steps + 1, batch);
+            ones = matrix(xh, (nIn + p) * columns, 1, columns, columns);
             inputs = matrix(xh, 0, nIn, (long) steps * batch, columns);
             zAll = contiguous(z, 4L * n, (long) steps * batch);
             c3 = contiguous(c, steps + 1, n, batch);
             mask2 = contiguous(mask, steps, batch);
             dhIn3 = contiguous(dhIn, n, steps, batch);
-            hPrev = new INDArray[steps];
+            hPrev = new INDArray[steps + 1];
             dzStep = new INDArray[steps];
-            for (int t = 0; t < steps; t++) {
-                hPrev[t] = matrix(xh, nIn * columns + (long) t * batch, n, batch, columns);
-                dzStep[t] = matrix(dz, (long) t * batch, 4L * n, batch, (long) steps * batch);
+            mStep = projected ? new INDArray[steps] : null;
+            drStep = projected ? new INDArray[steps] : null;
+            dmStep = projected ? new INDArray[steps] : null;
+            long window = (long) steps * batch;
+            for (int t = 0; t <= steps; t++) {
+                hPrev[t] = matrix(xh, nIn * columns + (long) t * batch, p, batch, columns);
             }
+            for (int t = 0; t < steps; t++) {
+                dzStep[t] = matrix(dz, (long) t * batch, 4L * n, batch, window);
+                if (projected) {
+                    mStep[t] = matrix(m, (long) (t + 1) * batch, n, batch, columns);
+                    drStep[t] = matrix(dr, (long) t * batch, p, batch, window);
+                    dmStep[t] = matrix(dhIn, (long) t * batch, n, batch, window);
+                }
+            }
+        }
+
+        /** Projected only: the gradient arriving for r, [p, T, B]. */
+        INDArray drIn3() {
+            return contiguous(dr, p, steps, batch);
+        }
+
+        /** Projected only: m(t) of steps from..T-1, [n, (T - from) B]. */
+        INDArray mFrom(int from) {
+            long columns = (long) (steps + 1) * batch;
+            return matrix(m, (long) (from + 1) * batch, n, (long) (steps - from) * batch, columns);
+        }
+
+        /** Projected only: the gradient of r(t) of steps from..T-1, [p, (T - from) B]. */
+        INDArray drFrom(int from) {
+            return matrix(dr, (long) from * batch, p, (long) (steps - from) * batch, (long) steps * batch);
         }
 
         /** dz of steps from..T-1: [4n, (T - from) B]. */
@@ -214,16 +269,16 @@ final class FusedLstmBuffers {
             return matrix(dz, (long) from * batch, 4L * n, (long) (steps - from) * batch, (long) steps * batch);
         }
 
-        /** [x; h(t-1); 1] of steps from..T-1: [nIn + n + 1, (T - from) B]. */
+        /** [x; h(t-1); 1] of steps from..T-1: [nIn + p + 1, (T - from) B]. */
         INDArray xhFrom(int from) {
             return matrix(
-                    xh, (long) from * batch, nIn + n + 1, (long) (steps - from) * batch, (long) (steps + 1) * batch);
+                    xh, (long) from * batch, nIn + p + 1, (long) (steps - from) * batch, (long) (steps + 1) * batch);
         }
 
-        /** [h(t-1); 1] of steps from..T-1: [n + 1, (T - from) B] (xhFrom without the input rows). */
+        /** [h(t-1); 1] of steps from..T-1: [p + 1, (T - from) B] (xhFrom without the input rows). */
         INDArray hOnesFrom(int from) {
             long columns = (long) (steps + 1) * batch;
-            return matrix(xh, nIn * columns + (long) from * batch, n + 1, (long) (steps - from) * batch, columns);
+            return matrix(xh, nIn * columns + (long) from * batch, p + 1, (long) (steps - from) * batch, columns);
         }
 
         /** The input gradient of steps from..T-1: [nIn, (T - from) B]. */

@@ -42,11 +42,17 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * not that of the loss it reports, the carried state is ignored and tbptt.backward has no effect.
  * This layer keeps its training forward pass and answers that call with the gradient of the pass
  * that was actually run (which also saves a second forward pass per window).
+ *
+ * <p>With a projection ({@link FusedLstm#getProjection()}, Sak et al. 2014's LSTMP), the output and
+ * the state carried to the next step and window are r = P^T (o * tanh(c)) of p units: one more
+ * product per step each way (r(t) = P^T m(t) forwards, the gradient of m(t), P dr(t), backwards),
+ * and the gradient of P, m dr^T over the window, in one product.
  */
 public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM {
     private static final String W = LSTMParamInitializer.INPUT_WEIGHT_KEY;
     private static final String RW = LSTMParamInitializer.RECURRENT_WEIGHT_KEY;
     private static final String B = LSTMParamInitializer.BIAS_KEY;
+    private static final String P = ProjectedLstmParamInitializer.P;
 
     private transient FusedLstmBuffers buffers;
     /** The last forward pass, consumed by the backward pass that follows it. */
@@ -135,7 +141,9 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         int batch = (int) x.size(0);
         int nIn = (int) x.size(1);
         int steps = (int) x.size(2);
-        int n = (int) layerConf().getNOut();
+        FusedLstm conf = (FusedLstm) layerConf();
+        int n = (int) conf.getNOut();
+        int p = (int) conf.outputUnits();
         INDArray w = getParamWithNoise(W, training, workspaceMgr);
         INDArray rw = getParamWithNoise(RW, training, workspaceMgr);
         INDArray bias = getParamWithNoise(B, training, workspaceMgr);
@@ -143,7 +151,7 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
             throw new IllegalStateException(
                     "FusedLstm computes in FLOAT; this network's parameters are " + w.dataType());
         }
-        FusedLstmBuffers buf = buffers(batch, nIn, n, steps);
+        FusedLstmBuffers buf = buffers(batch, nIn, n, conf.getProjection(), steps);
         FusedLstmBuffers.Window win = buf.window(steps);
 
         buf.bias.assign(bias.reshape(4L * n));
@@ -152,7 +160,7 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         xh.get(NDArrayIndex.interval(0, nIn), NDArrayIndex.interval(0, steps), NDArrayIndex.all())
                 .assign(x.permute(1, 2, 0));
         assignOrZero(
-                xh.get(NDArrayIndex.interval(nIn, nIn + n), NDArrayIndex.point(0), NDArrayIndex.all()),
+                xh.get(NDArrayIndex.interval(nIn, nIn + p), NDArrayIndex.point(0), NDArrayIndex.all()),
                 h0 == null ? null : h0.transpose());
         assignOrZero(
                 win.c3.get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.all()),
@@ -173,22 +181,29 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         } else {
             MatrixProduct.multiply(wT, false, win.inputs, false, win.zAll, 0.0);
         }
+        // P is column-major [n, p]: its transpose is a row-major matrix.
+        INDArray pT =
+                buf.projected ? getParamWithNoise(P, training, workspaceMgr).transpose() : null;
         for (int t = 0; t < steps; t++) {
             MatrixProduct.multiply(rwT, false, win.hPrev[t], false, buf.zr, 0.0);
             kernel.forward(t);
+            if (pT != null) {
+                // r(t) = P^T m(t), where the next step and the output read h.
+                MatrixProduct.multiply(pT, false, win.mStep[t], false, win.hPrev[t + 1], 0.0);
+            }
         }
         // All steps' outputs in one copy, from the h rows of column blocks 1..T.
-        INDArray out = timeSeries(workspaceMgr, ArrayType.ACTIVATIONS, batch, n, steps, false);
+        INDArray out = timeSeries(workspaceMgr, ArrayType.ACTIVATIONS, batch, p, steps, false);
         out.permute(1, 2, 0)
                 .assign(xh.get(
-                        NDArrayIndex.interval(nIn, nIn + n), NDArrayIndex.interval(1, steps + 1), NDArrayIndex.all()));
+                        NDArrayIndex.interval(nIn, nIn + p), NDArrayIndex.interval(1, steps + 1), NDArrayIndex.all()));
         if (input.rank() == 2) {
-            out = out.reshape(batch, n);
+            out = out.reshape(batch, p);
         }
         INDArray lastH;
         INDArray lastC;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            lastH = xh.get(NDArrayIndex.interval(nIn, nIn + n), NDArrayIndex.point(steps), NDArrayIndex.all())
+            lastH = xh.get(NDArrayIndex.interval(nIn, nIn + p), NDArrayIndex.point(steps), NDArrayIndex.all())
                     .transpose()
                     .dup('c');
             lastC = win.c3
@@ -225,24 +240,35 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         int batch = pass.batch();
         int n = (int) layerConf().getNOut();
         FusedLstmBuffers buf = buffers;
+        boolean projected = buf.projected;
         int nIn = buf.nIn;
         FusedLstmBuffers.Window win = buf.window(steps);
         CellKernel kernel = buf.kernel;
         kernel.begin(steps, pass.masked());
 
         INDArray eps = epsilon.rank() == 2 ? epsilon.reshape(epsilon.size(0), epsilon.size(1), 1) : epsilon;
-        win.dhIn3.assign(eps.permute(1, 2, 0));
+        // Projected: the gradient of r collects in dr, that of m goes to dhIn step by step, and dhRec stays 0.
+        (projected ? win.drIn3() : win.dhIn3).assign(eps.permute(1, 2, 0));
         buf.dhRec.assign(0);
         buf.dc.assign(0);
         INDArray w = getParamWithNoise(W, true, workspaceMgr);
         INDArray rw = buf.rwRows.assign(getParamWithNoise(RW, true, workspaceMgr));
+        INDArray projection = projected ? getParamWithNoise(P, true, workspaceMgr) : null;
         // Steps before the truncated window get no gradient.
         int end = stepsBack > 0 ? Math.max(0, steps - stepsBack) : 0;
         for (int t = steps - 1; t >= end; t--) {
+            if (projected) {
+                // The gradient of m(t) = P dr(t), dr(t) complete: from above and through step t + 1.
+                MatrixProduct.multiply(projection, false, win.drStep[t], false, win.dmStep[t], 0.0);
+            }
             kernel.backward(t);
             if (t > end) {
-                // The gradient of h(t-1) through step t: RW dz(t).
-                MatrixProduct.multiply(rw, false, win.dzStep[t], false, buf.dhRec, 0.0);
+                // The gradient of h(t-1) (projected: r(t-1)) through step t: RW dz(t).
+                if (projected) {
+                    MatrixProduct.multiply(rw, false, win.dzStep[t], false, win.drStep[t - 1], 1.0);
+                } else {
+                    MatrixProduct.multiply(rw, false, win.dzStep[t], false, buf.dhRec, 0.0);
+                }
             }
         }
         INDArray gradW = gradientViews.get(W);
@@ -266,6 +292,12 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         gradient.gradientForVariable().put(W, gradW);
         gradient.gradientForVariable().put(RW, gradRW);
         gradient.gradientForVariable().put(B, gradB);
+        if (projected) {
+            // r(t) = P^T m(t): the gradient of P is the sum over steps of m(t) dr(t)^T.
+            INDArray gradP = gradientViews.get(P);
+            MatrixProduct.multiply(win.mFrom(end), false, win.drFrom(end), true, gradP, 0.0);
+            gradient.gradientForVariable().put(P, gradP);
+        }
         weightNoiseParams.clear();
         if (!((FusedLstm) layerConf()).isInputGradient()) {
             return new Pair<>(gradient, null);
@@ -312,12 +344,13 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         }
     }
 
-    private FusedLstmBuffers buffers(int batch, int nIn, int n, int steps) {
-        if (buffers == null || !buffers.fits(batch, nIn, n, steps)) {
-            int capacity =
-                    buffers != null && buffers.fitsShape(batch, nIn, n) ? Math.max(steps, buffers.capacity) : steps;
+    private FusedLstmBuffers buffers(int batch, int nIn, int n, int projection, int steps) {
+        if (buffers == null || !buffers.fits(batch, nIn, n, projection, steps)) {
+            int capacity = buffers != null && buffers.fitsShape(batch, nIn, n, projection)
+                    ? Math.max(steps, buffers.capacity)
+                    : steps;
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                buffers = new FusedLstmBuffers(batch, nIn, n, capacity);
+                buffers = new FusedLstmBuffers(batch, nIn, n, projection, capacity);
             }
         }
         return buffers;

@@ -38,8 +38,8 @@ import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.linalg.schedule.StepSchedule;
 
 /**
- * Builds the network from the config: stacked recurrent layers (the standard LSTM cell, DL4J's
- * Graves LSTM with peepholes, or a GRU; sigmoid gates, tanh cell, forget-gate bias from model.forgetGateBias),
+ * Builds the network from the config: stacked recurrent layers (the standard LSTM cell, optionally
+ * with a projection, DL4J's Graves LSTM with peepholes, or a GRU; sigmoid gates, tanh cell, forget-gate bias from model.forgetGateBias),
  * dropout between layers, and an output layer per task. Per-step tasks train with truncated BPTT
  * of tbptt.forward / tbptt.backward steps; the classifier (optionally bidirectional, with
  * self-attention) with full BPTT over each sequence. Optionally a per-epoch learning-rate schedule.
@@ -73,7 +73,7 @@ public final class NetworkFactory {
             }
             // Both directions see the same input and their outputs are concatenated.
             recurrent.add(model.bidirectional() ? new Bidirectional(Bidirectional.Mode.CONCAT, cell) : cell);
-            in = units * (model.bidirectional() ? 2 : 1);
+            in = model.outputWidth(i) * (model.bidirectional() ? 2 : 1);
         }
         if (task == Task.CLASSIFY) {
             return classifier(layers, recurrent, model, in, outputs);
@@ -114,7 +114,11 @@ public final class NetworkFactory {
         }
         // The standard cell is computed by FusedLstm (same equations and parameters, fewer and larger operations).
         Layer built = lstm.build();
-        return built instanceof LSTM plain ? FusedLstm.of(plain).withTbpttBackwardLength(train.tbpttBackward()) : built;
+        return built instanceof LSTM plain
+                ? FusedLstm.of(plain)
+                        .withTbpttBackwardLength(train.tbpttBackward())
+                        .withProjection(model.projection())
+                : built;
     }
 
     /**

@@ -38,7 +38,7 @@ final class VectorCellKernel extends CellKernel {
             int g = (u * steps + t) * batch;
             int r = u * batch;
             int s = (t * n + u) * batch;
-            int h = ((nIn + u) * (steps + 1) + t + 1) * batch;
+            int h = ((hRow + u) * (steps + 1) + t + 1) * batch;
             int m = masked ? t * batch : -1;
             FloatVector bg = FloatVector.broadcast(SPECIES, bias.getFloat(u * Float.BYTES));
             FloatVector bf = FloatVector.broadcast(SPECIES, bias.getFloat((n + u) * Float.BYTES));
@@ -84,7 +84,7 @@ final class VectorCellKernel extends CellKernel {
                 FloatVector tcv = cv.lanewise(VectorOperators.TANH);
                 cv.intoByteBuffer(c, cPrev + rGateStep, ORDER);
                 tcv.intoByteBuffer(tanhC, cPrev, ORDER);
-                ov.mul(tcv).intoByteBuffer(xh, (h + b) * Float.BYTES, ORDER);
+                ov.mul(tcv).intoByteBuffer(hOut, (h + b) * Float.BYTES, ORDER);
             }
             if (bound < batch) {
                 forwardLanes(u, g, gate, r, s, h, m, bound, batch);

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.deeplearning4j.nn.layers.recurrent.BidirectionalLayer;
 import org.deeplearning4j.nn.layers.recurrent.LSTM;
@@ -19,6 +20,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@code lstmL.W_h} [n, 4n], {@code lstmL.b} [4n], gate blocks in the order i, f, g, o (as PyTorch
  * and Keras), so that {@code z = x W_x + h W_h + b} and the standard equations apply; a
  * bidirectional layer has the same under {@code lstmL.forward.} and {@code lstmL.backward.}.
+ * A projected LSTM (model.projection = p) adds {@code lstmL.W_p} [n, p], its state is r = (o *
+ * tanh(c)) @ W_p and {@code lstmL.W_h} is [p, 4n].
  * GRU layer l: {@code gruL.W_x} [nIn, 3n], {@code gruL.W_h} [n, 3n], {@code gruL.b} [3n], blocks
  * z, r, g as {@link FusedGru} keeps them (its equations there).
  * Self-attention layer l: {@code attentionL.Wq/Wk/Wv/Wo} as DL4J keeps them. Output layer:
@@ -57,6 +60,23 @@ public final class WeightExport {
         return recurrent instanceof FusedGruLayer ? "gru" : "lstm";
     }
 
+    /** The units of the projection of the network's LSTM layers (model.projection), 0 when they have none. */
+    public static int projection(MultiLayerNetwork network) {
+        for (NeuralNetConfiguration conf : network.getLayerWiseConfigurations().getConfs()) {
+            org.deeplearning4j.nn.conf.layers.Layer layer = conf.getLayer();
+            while (layer instanceof org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer wrapper) {
+                layer = wrapper.getUnderlying();
+            }
+            if (layer instanceof Bidirectional bidirectional) {
+                layer = bidirectional.getFwd();
+            }
+            if (layer instanceof FusedLstm lstm && lstm.getProjection() > 0) {
+                return lstm.getProjection();
+            }
+        }
+        return 0;
+    }
+
     /** Whether the network's recurrent layers are GRUs (a network has one cell: model.cell). */
     public static boolean isGru(MultiLayerNetwork network) {
         for (Layer layer : network.getLayers()) {
@@ -78,6 +98,7 @@ public final class WeightExport {
         return switch (key) {
             case "W" -> "W_x";
             case "RW" -> "W_h";
+            case ProjectedLstmParamInitializer.P -> "W_p";
             default -> key;
         };
     }
@@ -95,7 +116,7 @@ public final class WeightExport {
                 INDArray value =
                         transform.apply(param.getValue().castTo(DataType.FLOAT).dup('c'));
                 String name = names.get(l + "_" + param.getKey());
-                if (lstm) {
+                if (lstm && !param.getKey().endsWith(ProjectedLstmParamInitializer.P)) {
                     long n = value.size(1) / 4;
                     if (value.size(1) == 4 * n + 3) {
                         // GravesLSTM: three peephole columns after the gates, kept as DL4J stores them (wFF, wOO, wGG).

@@ -136,6 +136,15 @@ class JobConfigLoaderTest {
         assertEquals(Cell.GRU, load("model.cell=gru").model().cell());
         String unknownCell = rejection("model.cell=mogrifier");
         assertTrue(unknownCell.startsWith("model.cell:") && unknownCell.contains("lstm, graves or gru"), unknownCell);
+        assertEquals(0, load().model().projection(), "no projection by default");
+        JobConfig projected = load("model.layers=[16, 8]", "model.projection=4");
+        assertEquals(4, projected.model().projection());
+        assertEquals(4, projected.model().lastLayerWidth(), "the last layer's output is its projection");
+        String onGru = rejection("model.cell=gru", "model.projection=4");
+        assertTrue(onGru.startsWith("model.projection:") && onGru.contains("model.cell=lstm"), onGru);
+        String tooWide = rejection("model.layers=[16, 8]", "model.projection=8");
+        assertTrue(tooWide.startsWith("model.projection:") && tooWide.contains("[16, 8]"), tooWide);
+        assertTrue(rejection("model.projection=-1").startsWith("model.projection:"));
         assertTrue(rejection("train.learningRateSchedule=cosine").startsWith("train.learningRateSchedule:"));
         assertTrue(rejection("train.learningRateDecay=0").startsWith("train.learningRateDecay:"));
         assertTrue(rejection("train.earlyStoppingPatience=-1").startsWith("train.earlyStoppingPatience:"));

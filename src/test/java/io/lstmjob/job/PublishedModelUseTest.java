@@ -1,5 +1,6 @@
 package io.lstmjob.job;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +15,7 @@ import io.lstmjob.testing.SampleData;
 import io.lstmjob.testing.SparkTest;
 import io.lstmjob.testing.TestConfigs;
 import io.lstmjob.train.ValidationMetrics;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.Row;
@@ -488,6 +490,43 @@ class PublishedModelUseTest extends SparkTest {
         var tensors = (List<java.util.Map<String, Object>>) manifest.get("tensors");
         assertTrue(
                 tensors.stream().anyMatch(t -> t.get("name").equals("gru0.W_x")), "the weights are named for the cell");
+    }
+
+    /**
+     * model.projection through the whole job: it learns and publishes; export writes its weights
+     * with W_p and its equations, and says instead of writing an ONNX graph (ONNX's LSTM has no projection).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aProjectedLstmLearnsAndExportsItsWeightsButNoOnnxGraph() throws Exception {
+        JobConfig lstmp = TestConfigs.sines(
+                dir.resolve("sines"),
+                dir.resolve("models").toString(),
+                "model.name=lstmp",
+                "model.layers=[16]",
+                "model.projection=4",
+                "train.epochs=5");
+        TrainingJob.Result result = TrainingJob.run(spark, lstmp);
+        double before = result.metrics().initialValidation().loss();
+        double after = result.metrics().finalValidation().loss();
+        assertTrue(after < before / 2, "validation loss " + before + " -> " + after);
+
+        Path out = dir.resolve("lstmp-export");
+        var manifest = ExportJob.run(
+                null, lstmp, null, out.toString(), 4, spark.sparkContext().hadoopConfiguration());
+        var onnx = (java.util.Map<String, Object>) manifest.get("onnx");
+        assertEquals(false, onnx.get("written"), onnx.toString());
+        assertTrue(onnx.get("why").toString().contains("model.projection=4"), onnx.toString());
+        assertTrue(!Files.exists(out.resolve("model.onnx")) && !Files.exists(out.resolve("model-step.onnx")));
+        assertTrue(Files.size(out.resolve("weights.npz")) > 0);
+        var lstm = (java.util.Map<String, Object>) manifest.get("lstm");
+        assertEquals(4, lstm.get("projection"));
+        var tensors = (List<java.util.Map<String, Object>>) manifest.get("tensors");
+        var wp = tensors.stream()
+                .filter(t -> t.get("name").equals("lstm0.W_p"))
+                .findFirst()
+                .orElseThrow();
+        assertArrayEquals(new long[] {16, 4}, (long[]) wp.get("shape"));
     }
 
     @Test

@@ -5,10 +5,12 @@ import io.lstmjob.data.DataContract;
 import io.lstmjob.data.FeatureScaler;
 import io.lstmjob.model.FusedGru;
 import io.lstmjob.model.FusedGruLayer;
+import io.lstmjob.model.WeightExport;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import onnx.Onnx;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
@@ -90,6 +92,9 @@ public final class OnnxExport {
         if (kind == Graph.STEP_BY_STEP && contract.task() == Task.CLASSIFY) {
             throw new UnsupportedOperationException("a classifier reads whole sequences: it has no step-by-step graph");
         }
+        notCovered(network).ifPresent(why -> {
+            throw new UnsupportedOperationException(why);
+        });
         OnnxExport export = new OnnxExport(network, contract, kind, name);
         export.build();
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -97,6 +102,19 @@ public final class OnnxExport {
         metadata.put("version", version);
         metadata.put("task", contract.task().name().toLowerCase());
         return export.g.model("lstm-job", version, metadata);
+    }
+
+    /**
+     * Why this network has no ONNX graph, if it has none: a projected LSTM (ONNX's LSTM operator
+     * has no projection, and an unrolled graph of plain operators would fix the sequence length).
+     */
+    public static Optional<String> notCovered(MultiLayerNetwork network) {
+        int projection = WeightExport.projection(network);
+        return projection == 0
+                ? Optional.empty()
+                : Optional.of("ONNX's LSTM operator has no projection layer (this model has model.projection="
+                        + projection + "): no ONNX graph is written; weights.npz holds its weights, W_p included, "
+                        + "and manifest.json its equations");
     }
 
     private void build() {

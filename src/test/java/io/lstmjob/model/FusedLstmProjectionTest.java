@@ -1,0 +1,414 @@
+package io.lstmjob.model;
+
+import static io.lstmjob.model.RecurrentChecks.assertClose;
+import static io.lstmjob.model.RecurrentChecks.assertMatches;
+import static io.lstmjob.model.RecurrentChecks.numeric;
+import static io.lstmjob.model.RecurrentChecks.values;
+import static io.lstmjob.model.RecurrentChecks.weighted;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lstmjob.config.JobConfig;
+import io.lstmjob.config.Task;
+import io.lstmjob.testing.TestConfigs;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * model.projection: the LSTM with a projection layer (LSTMP) is the equations of Sak et al. 2014
+ * as WeightExport names them: its outputs, carried from window to window, equal a forward pass
+ * computed here in plain Java (double) from the exported weights, and the gradient of a
+ * truncated-BPTT window equals finite differences of that pass over the window's last
+ * tbptt.backward steps, started from the state (r and c) the earlier steps reached.
+ */
+class FusedLstmProjectionTest {
+    private static final int IN = 3;
+    private static final int UNITS = 5;
+    private static final int PROJECTION = 2;
+    /** More sequences than the widest float vector has lanes (16), and not a multiple of it: vector and scalar lanes both run. */
+    private static final int BATCH = 19;
+
+    private static final int STEPS = 6;
+    private static final LayerWorkspaceMgr NONE = LayerWorkspaceMgr.noWorkspaces();
+
+    /** A one-layer projected LSTM forecaster from random parameters (biases too, so that no term vanishes by chance). */
+    private static MultiLayerNetwork network(int tbpttBackward) {
+        JobConfig config = TestConfigs.config(
+                "model.layers=[" + UNITS + "]",
+                "model.projection=" + PROJECTION,
+                "model.seed=5",
+                "train.epochs=1",
+                "train.batchSize=" + BATCH,
+                "train.gradientClipping=none",
+                "tbptt.forward=" + STEPS,
+                "tbptt.backward=" + tbpttBackward);
+        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.FORECAST, IN, 2);
+        Nd4j.getRandom().setSeed(23);
+        network.setParams(
+                Nd4j.rand(DataType.FLOAT, 1, network.numParams()).subi(0.5).muli(2));
+        return network;
+    }
+
+    private static INDArray input(int steps, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        return Nd4j.rand(DataType.FLOAT, BATCH, IN, steps).subi(0.5).muli(3);
+    }
+
+    /** One-hot inputs (a character model's), which the layer reads as class indices. */
+    private static INDArray oneHot(int steps, long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        INDArray x = Nd4j.zeros(DataType.FLOAT, BATCH, IN, steps);
+        for (int b = 0; b < BATCH; b++) {
+            for (int t = 0; t < steps; t++) {
+                x.putScalar(b, random.nextInt(IN), t, 1);
+            }
+        }
+        return x;
+    }
+
+    @Test
+    void outputsAndTheStateCarriedAcrossWindowsAreTheEquations() {
+        MultiLayerNetwork network = network(STEPS);
+        Equations lstmp = new Equations(WeightExport.tensors(network, a -> a), 0);
+        var layer = (FusedLstmLayer) network.getLayer(0);
+        INDArray x = input(9, 1);
+
+        double[][][] expected = lstmp.run(values(x), lstmp.zeroState(BATCH), null, 0, 9);
+        INDArray whole = layer.activate(x, false, NONE);
+        assertArrayEquals(new long[] {BATCH, PROJECTION, 9}, whole.shape(), "the output is r, of projection units");
+        assertMatches(expected, 0, whole, "one window from a zero state");
+
+        INDArray first = layer.rnnTimeStep(
+                        x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, 4)), NONE)
+                .dup();
+        INDArray second = layer.rnnTimeStep(
+                        x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(4, 9)), NONE)
+                .dup();
+        assertMatches(expected, 0, first, "first window");
+        assertMatches(expected, 4, second, "second window, from the state (r and c) the first ended in");
+    }
+
+    @Test
+    void aTruncatedWindowsGradientIsThatOfItsLastBackwardSteps() {
+        assertGradientMatchesFiniteDifferences(4, false, false);
+    }
+
+    @Test
+    void aWindowOfBackwardLengthStepsIsDifferentiatedWhole() {
+        assertGradientMatchesFiniteDifferences(STEPS, false, false);
+    }
+
+    @Test
+    void maskedStepsHoldNoStateAndPassNoGradient() {
+        assertGradientMatchesFiniteDifferences(4, true, false);
+    }
+
+    @Test
+    void aOneHotInputsGradientIsTheSame() {
+        assertGradientMatchesFiniteDifferences(4, false, true);
+    }
+
+    /**
+     * Two windows as truncated BPTT runs them (the second from the state the first ended in, a
+     * plain backpropGradient after it, as DL4J 1.0.0-M2's network asks), against central
+     * differences of f = sum over the last {@code backward} steps of epsilon * r.
+     */
+    private static void assertGradientMatchesFiniteDifferences(int backward, boolean masked, boolean oneHot) {
+        MultiLayerNetwork network = network(backward);
+        network.initGradientsView();
+        var layer = (FusedLstmLayer) network.getLayer(0);
+        // The network's first layer skips its input gradient; the check wants it.
+        ((FusedLstm) layer.conf().getLayer()).setInputGradient(true);
+        Equations lstmp = new Equations(WeightExport.tensors(network, a -> a), 0);
+        INDArray x1 = oneHot ? oneHot(STEPS, 2) : input(STEPS, 2);
+        INDArray x2 = oneHot ? oneHot(STEPS, 3) : input(STEPS, 3);
+        Nd4j.getRandom().setSeed(4);
+        INDArray epsilon = Nd4j.rand(DataType.FLOAT, BATCH, PROJECTION, STEPS).subi(0.5);
+        INDArray mask1 = Nd4j.ones(DataType.FLOAT, BATCH, STEPS);
+        INDArray mask2 = Nd4j.ones(DataType.FLOAT, BATCH, STEPS);
+        if (masked) {
+            // A sequence ending in the first window (its second window all masked), one ending mid-window.
+            mask1.get(NDArrayIndex.point(1), NDArrayIndex.interval(3, STEPS)).assign(0);
+            mask2.getRow(1).assign(0);
+            mask2.get(NDArrayIndex.point(2), NDArrayIndex.interval(4, STEPS)).assign(0);
+        }
+
+        layer.setMaskArray(mask1);
+        layer.rnnActivateUsingStoredState(x1, true, true, NONE);
+        layer.setMaskArray(mask2);
+        INDArray out = layer.rnnActivateUsingStoredState(x2, true, true, NONE).dup();
+        Pair<Gradient, INDArray> actual = layer.backpropGradient(epsilon, NONE);
+
+        double[][] m1 = mask1.toDoubleMatrix();
+        double[][] m2 = mask2.toDoubleMatrix();
+        double[][][] v1 = values(x1);
+        double[][][] v2 = values(x2);
+        lstmp.run(v1, lstmp.zeroState(BATCH), m1, 0, STEPS);
+        double[][][] carried = lstmp.lastState();
+        assertMatches(lstmp.run(v2, copy(carried), m2, 0, STEPS), 0, out, "second window");
+        int end = STEPS - backward;
+        // The state at the cut, from the unperturbed parameters: truncation holds it fixed.
+        if (end > 0) {
+            lstmp.run(v2, copy(carried), m2, 0, end);
+        }
+        double[][][] atCut = end > 0 ? lstmp.lastState() : carried;
+        double[][][] eps = values(epsilon);
+        RecurrentChecks.Objective f = () -> weighted(eps, lstmp.run(v2, copy(atCut), m2, end, STEPS), end);
+        Gradient gradient = actual.getFirst();
+        // DL4J's gate blocks g, f, o, i; the equations' (the export's) i, f, g, o.
+        assertClose(numeric(lstmp.wx, f), ifgo(gradient.getGradientFor("W")), "gradient of W");
+        assertClose(numeric(lstmp.wh, f), ifgo(gradient.getGradientFor("RW")), "gradient of RW");
+        assertClose(numeric(new double[][] {lstmp.b}, f), ifgo(gradient.getGradientFor("b")), "gradient of b");
+        assertClose(numeric(lstmp.wp, f), gradient.getGradientFor("P").toDoubleMatrix(), "gradient of P");
+
+        // dx [B][T][nIn] against differences in each sequence's input (none before the cut: f starts there).
+        double[][][] dx = values(actual.getSecond());
+        for (int b = 0; b < BATCH; b++) {
+            assertClose(numeric(v2[b], f), dx[b], "gradient of sequence " + b + "'s input");
+        }
+        for (int t = 0; t < end; t++) {
+            for (int i = 0; i < IN; i++) {
+                assertEquals(0.0, dx[0][t][i], 0.0, "nothing flows back beyond the backward length");
+            }
+        }
+        if (masked) {
+            assertEquals(
+                    0.0,
+                    actual.getSecond()
+                            .get(NDArrayIndex.point(1), NDArrayIndex.all(), NDArrayIndex.all())
+                            .norm2Number()
+                            .doubleValue(),
+                    0.0,
+                    "a masked window");
+        }
+        assertTrue(actual.getSecond().norm2Number().doubleValue() > 0);
+    }
+
+    private static double[][] ifgo(INDArray dl4j) {
+        return WeightExport.toIfgo(dl4j.castTo(DataType.DOUBLE).dup('c')).toDoubleMatrix();
+    }
+
+    private static double[][][] copy(double[][][] state) {
+        double[][][] out = new double[state.length][][];
+        for (int s = 0; s < state.length; s++) {
+            out[s] = new double[][] {state[s][0].clone(), state[s][1].clone()};
+        }
+        return out;
+    }
+
+    /**
+     * A projected LSTM forecaster of two layers learns a sine; saved and restored it is the same
+     * network with the same outputs, the second layer reads the first's projection, and the export
+     * names W_p.
+     */
+    @Test
+    void itTrainsStackedAndASavedModelRestoresWithItsProjection(@TempDir Path dir) throws Exception {
+        JobConfig config = TestConfigs.config(
+                "model.layers=[8, 6]",
+                "model.projection=3",
+                "model.seed=3",
+                "train.epochs=1",
+                "train.batchSize=4",
+                "train.learningRate=0.02",
+                "tbptt.forward=8",
+                "tbptt.backward=8");
+        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.FORECAST, 1, 1);
+        INDArray x = Nd4j.create(DataType.FLOAT, 4, 1, 24);
+        INDArray y = Nd4j.create(DataType.FLOAT, 4, 1, 24);
+        for (int b = 0; b < 4; b++) {
+            for (int t = 0; t < 24; t++) {
+                x.putScalar(b, 0, t, Math.sin(0.4 * t + b));
+                y.putScalar(b, 0, t, Math.sin(0.4 * (t + 1) + b));
+            }
+        }
+        DataSet data = new DataSet(x, y);
+        double before = network.score(data);
+        for (int i = 0; i < 60; i++) {
+            network.fit(data);
+        }
+        double after = network.score(data);
+        assertTrue(after < before / 4, "loss " + before + " -> " + after);
+
+        File file = dir.resolve("model.zip").toFile();
+        ModelSerializer.writeModel(network, file, true);
+        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(file, true);
+        assertEquals(network.output(x), restored.output(x));
+        MultiLayerConfiguration saved = MultiLayerConfiguration.fromJson(
+                network.getLayerWiseConfigurations().toJson());
+        assertEquals(3, ((FusedLstm) saved.getConf(1).getLayer()).getProjection(), "the saved configuration");
+        assertEquals(
+                List.of(
+                        "lstm0.W_x",
+                        "lstm0.W_h",
+                        "lstm0.b",
+                        "lstm0.W_p",
+                        "lstm1.W_x",
+                        "lstm1.W_h",
+                        "lstm1.b",
+                        "lstm1.W_p",
+                        "output.W",
+                        "output.b"),
+                List.copyOf(WeightExport.names(network).values()));
+        Map<String, INDArray> exported = WeightExport.tensors(network, a -> a);
+        assertArrayEquals(new long[] {3, 32}, exported.get("lstm0.W_h").shape());
+        assertArrayEquals(new long[] {8, 3}, exported.get("lstm0.W_p").shape());
+        assertArrayEquals(new long[] {3, 24}, exported.get("lstm1.W_x").shape(), "layer 1 reads r of layer 0");
+        assertArrayEquals(new long[] {3, 1}, exported.get("output.W").shape());
+        assertEquals(3, WeightExport.projection(network));
+    }
+
+    @Test
+    void theForgetGatesBiasStartsAtForgetGateBiasAndTheOthersAtZero() {
+        JobConfig config = TestConfigs.config(
+                "model.layers=[" + UNITS + "]",
+                "model.projection=" + PROJECTION,
+                "model.forgetGateBias=1.5",
+                "train.epochs=1");
+        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.FORECAST, IN, 1);
+        float[] b = WeightExport.tensors(network, a -> a).get("lstm0.b").toFloatVector();
+        for (int u = 0; u < UNITS; u++) {
+            assertEquals(0f, b[u], "i");
+            assertEquals(1.5f, b[UNITS + u], "f");
+            assertEquals(0f, b[2 * UNITS + u], "g");
+            assertEquals(0f, b[3 * UNITS + u], "o");
+        }
+    }
+
+    /** Inside DL4J's Bidirectional wrapper (a classifier's), both directions learn and export their projections. */
+    @Test
+    void aBidirectionalProjectedClassifierLearnsAndExportsBothDirections() {
+        JobConfig config = TestConfigs.classifier(
+                "model.layers=[6]",
+                "model.projection=2",
+                "model.seed=7",
+                "model.bidirectional=true",
+                "model.pooling=mean",
+                "train.epochs=1",
+                "train.batchSize=8",
+                "train.learningRate=0.05",
+                "train.gradientClipping=none");
+        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.CLASSIFY, 1, 2);
+        // Class 1: the sequence rises; class 0: it falls (only readable from the order of the steps).
+        INDArray x = Nd4j.create(DataType.FLOAT, 8, 1, 10);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 2);
+        for (int b = 0; b < 8; b++) {
+            int cls = b % 2;
+            for (int t = 0; t < 10; t++) {
+                x.putScalar(b, 0, t, (cls == 1 ? t : 10 - t) / 10.0 + 0.05 * b);
+            }
+            y.putScalar(b, cls, 1);
+        }
+        DataSet data = new DataSet(x, y);
+        double before = network.score(data);
+        for (int i = 0; i < 40; i++) {
+            network.fit(data);
+        }
+        assertTrue(network.score(data) < before / 2, "loss " + before + " -> " + network.score(data));
+        Map<String, INDArray> exported = WeightExport.tensors(network, a -> a);
+        assertArrayEquals(new long[] {6, 2}, exported.get("lstm0.forward.W_p").shape());
+        assertArrayEquals(new long[] {6, 2}, exported.get("lstm0.backward.W_p").shape());
+        assertArrayEquals(new long[] {2, 24}, exported.get("lstm0.backward.W_h").shape());
+        assertArrayEquals(new long[] {4, 2}, exported.get("output.W").shape(), "both directions' r side by side");
+    }
+
+    /** The LSTMP equations in double, from the exported tensors (blocks i, f, g, o; z = x W_x + r W_h + b; r = m W_p). */
+    static final class Equations {
+        final double[][] wx;
+        final double[][] wh;
+        final double[] b;
+        final double[][] wp;
+        final int n;
+        final int p;
+        /** Per sequence {r, c} after the last step run. */
+        private double[][][] last;
+
+        Equations(Map<String, INDArray> exported, int layer) {
+            wx = exported.get("lstm" + layer + ".W_x").toDoubleMatrix();
+            wh = exported.get("lstm" + layer + ".W_h").toDoubleMatrix();
+            b = exported.get("lstm" + layer + ".b").toDoubleVector();
+            wp = exported.get("lstm" + layer + ".W_p").toDoubleMatrix();
+            n = b.length / 4;
+            p = wp[0].length;
+        }
+
+        double[][][] zeroState(int batch) {
+            double[][][] state = new double[batch][][];
+            for (int s = 0; s < batch; s++) {
+                state[s] = new double[][] {new double[p], new double[n]};
+            }
+            return state;
+        }
+
+        double[][][] lastState() {
+            return last;
+        }
+
+        /** r [B][T][p] of steps from..to-1 (zero before from) of x [B][T][nIn], from state {r, c}; mask [B][T] zeroes r and c. */
+        double[][][] run(double[][][] x, double[][][] state, double[][] mask, int from, int to) {
+            int batch = x.length;
+            double[][][] out = new double[batch][x[0].length][p];
+            last = new double[batch][][];
+            for (int s = 0; s < batch; s++) {
+                double[] r = state[s][0];
+                double[] c = state[s][1];
+                for (int t = from; t < to; t++) {
+                    double[] next = new double[n];
+                    double[] m = new double[n];
+                    for (int u = 0; u < n; u++) {
+                        double i = sigmoid(affine(x[s][t], r, u));
+                        double f = sigmoid(affine(x[s][t], r, n + u));
+                        double g = Math.tanh(affine(x[s][t], r, 2 * n + u));
+                        double o = sigmoid(affine(x[s][t], r, 3 * n + u));
+                        next[u] = f * c[u] + i * g;
+                        m[u] = o * Math.tanh(next[u]);
+                    }
+                    c = next;
+                    r = new double[p];
+                    for (int j = 0; j < p; j++) {
+                        for (int u = 0; u < n; u++) {
+                            r[j] += m[u] * wp[u][j];
+                        }
+                    }
+                    if (mask != null && mask[s][t] == 0) {
+                        r = new double[p];
+                        c = new double[n];
+                    }
+                    out[s][t] = r;
+                }
+                last[s] = new double[][] {r, c};
+            }
+            return out;
+        }
+
+        private double affine(double[] x, double[] r, int column) {
+            double a = b[column];
+            for (int i = 0; i < x.length; i++) {
+                a += x[i] * wx[i][column];
+            }
+            for (int k = 0; k < r.length; k++) {
+                a += r[k] * wh[k][column];
+            }
+            return a;
+        }
+
+        private static double sigmoid(double v) {
+            return 1 / (1 + Math.exp(-v));
+        }
+    }
+}
