@@ -10,7 +10,12 @@ public enum Cell implements ConfigChoice {
      * The gated recurrent unit in Cho et al.'s original form, the reset gate applied to the state
      * before its product (ONNX's GRU with linear_before_reset = 0); computed by model.FusedGru.
      */
-    GRU;
+    GRU,
+    /**
+     * The Mogrifier LSTM (Melis et al. 2019): the standard cell after model.mogrifierRounds rounds
+     * in which the input and the previous output gate each other; computed by model.FusedLstm.
+     */
+    MOGRIFIER;
 
     @Override
     public String configName() {

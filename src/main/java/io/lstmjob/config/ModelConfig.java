@@ -12,6 +12,7 @@ import java.util.List;
  * @param cell           the standard LSTM cell, DL4J's GravesLSTM with peephole connections, or a GRU
  * @param projection     lstm only: units of each layer's projected output r = W_p (o * tanh(c)) (Sak et al.
  *                       2014), which also feeds the layer's recurrence; 0 = no projection
+ * @param mogrifierRounds mogrifier only: rounds in which x and h gate each other before each step
  * @param bidirectional  classification only: each LSTM layer also reads the sequence backwards
  * @param attentionHeads classification only: heads of a self-attention layer over the last LSTM
  *                       layer's outputs (0 = no attention layer)
@@ -26,6 +27,7 @@ public record ModelConfig(
         long seed,
         Cell cell,
         int projection,
+        int mogrifierRounds,
         boolean bidirectional,
         int attentionHeads,
         Pooling pooling)
@@ -57,7 +59,7 @@ public record ModelConfig(
                 heads == 0 || classify,
                 "model.attentionHeads",
                 "is for sequence classification (set input.labelColumn)");
-        Cell cell = c.choice("model.cell", Cell.class, "lstm, graves or gru");
+        Cell cell = c.choice("model.cell", Cell.class, "lstm, graves, gru or mogrifier");
         int projection = c.integer("model.projection");
         require(projection >= 0, "model.projection", "must be 0 (no projection) or positive, got " + projection);
         require(
@@ -71,6 +73,8 @@ public record ModelConfig(
                     "must be smaller than each layer's units (it narrows the layer's output and recurrence), got "
                             + projection + " with model.layers=" + layers);
         }
+        int rounds = c.integer("model.mogrifierRounds");
+        require(rounds >= 1 && rounds <= 16, "model.mogrifierRounds", "must be within 1..16, got " + rounds);
         ModelConfig model = new ModelConfig(
                 name,
                 layers,
@@ -80,6 +84,7 @@ public record ModelConfig(
                 c.longInteger("model.seed"),
                 cell,
                 projection,
+                rounds,
                 bidirectional,
                 heads,
                 pooling);

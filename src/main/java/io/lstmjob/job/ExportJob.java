@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes a published model for use outside the JVM: model.onnx (and model-step.onnx for step-by-step
- * serving; see {@link OnnxExport}; not for a projected LSTM, which ONNX has no operator for), weights.npz (float32, layout in {@link WeightExport}), an 8-bit
+ * serving; see {@link OnnxExport}; not for a projected or Mogrifier LSTM, which ONNX has no operator for), weights.npz (float32, layout in {@link WeightExport}), an 8-bit
  * linear copy and a k-means codebook copy, and manifest.json that
  * describes the layout, the equations, the data contract, the file sizes and, when Spark is given,
  * the holdout metrics of each copy.
@@ -127,6 +127,23 @@ public final class ExportJob {
                                             "z = sigmoid(a_z + h @ U_z), r = sigmoid(a_r + h @ U_r), "
                                                     + "g = tanh(a_g + (r * h) @ U_g)",
                                             "h = (1 - z) * g + z * h; h starts at 0 for every sequence")));
+        } else if (WeightExport.mogrifierRounds(network) > 0) {
+            int rounds = WeightExport.mogrifierRounds(network);
+            manifest.put(
+                    "lstm",
+                    Map.of(
+                            "gateOrder", List.of("i", "f", "g", "o"),
+                            "mogrifierRounds", rounds,
+                            "equations",
+                                    List.of(
+                                            "before each step, for i = 1.." + rounds + ": x = 2 * sigmoid(h @ Q_i) * x "
+                                                    + "for odd i, h = 2 * sigmoid(x @ R_i) * h for even i",
+                                            "z = x @ W_x + h @ W_h + b with that x and h, split into 4 blocks of n "
+                                                    + "units: z_i, z_f, z_g, z_o",
+                                            "i = sigmoid(z_i), f = sigmoid(z_f), o = sigmoid(z_o), g = tanh(z_g)",
+                                            "c = f * c + i * g, h = o * tanh(c) (the step's output and the next "
+                                                    + "step's h before its rounds); h and c start at 0 for every "
+                                                    + "sequence")));
         } else if (WeightExport.projection(network) > 0) {
             manifest.put(
                     "lstm",

@@ -39,6 +39,11 @@ public class FusedLstm extends LSTM {
      * projection]. 0 = none, DL4J's LSTM exactly (and in configurations saved before it existed).
      */
     private int projection;
+    /**
+     * Rounds of the Mogrifier LSTM (Melis et al. 2019): x and h gate each other this many times
+     * before the step ({@link MogrifierRounds}), with parameters "Q1", "R2", "Q3", ... 0 = none.
+     */
+    private int mogrifierRounds;
 
     /** For JSON; build one with {@link #of(LSTM)}. */
     public FusedLstm() {}
@@ -91,6 +96,23 @@ public class FusedLstm extends LSTM {
         return this;
     }
 
+    public int getMogrifierRounds() {
+        return mogrifierRounds;
+    }
+
+    public void setMogrifierRounds(int mogrifierRounds) {
+        if (mogrifierRounds < 0) {
+            throw new IllegalArgumentException("mogrifierRounds must be >= 0, was " + mogrifierRounds);
+        }
+        this.mogrifierRounds = mogrifierRounds;
+    }
+
+    /** This layer as a Mogrifier LSTM of {@code rounds} rounds (0 = the plain LSTM). */
+    public FusedLstm withMogrifierRounds(int rounds) {
+        setMogrifierRounds(rounds);
+        return this;
+    }
+
     /** Units of the output, and of the state carried from step to step beside the cell state. */
     public long outputUnits() {
         return projection > 0 ? projection : getNOut();
@@ -98,7 +120,7 @@ public class FusedLstm extends LSTM {
 
     @Override
     public ParamInitializer initializer() {
-        return projection > 0 ? ProjectedLstmParamInitializer.INSTANCE : super.initializer();
+        return projection > 0 || mogrifierRounds > 0 ? FusedLstmParamInitializer.INSTANCE : super.initializer();
     }
 
     @Override
@@ -128,6 +150,9 @@ public class FusedLstm extends LSTM {
             boolean initializeParams,
             DataType networkDataType) {
         LayerValidation.assertNInNOutSet("FusedLstm", getLayerName(), layerIndex, getNIn(), getNOut());
+        if (projection > 0 && mogrifierRounds > 0) {
+            throw new IllegalStateException("FusedLstm computes a projection or Mogrifier rounds, not both");
+        }
         return DerivedLayerConfig.wire(
                 new FusedLstmLayer(conf, networkDataType),
                 conf,

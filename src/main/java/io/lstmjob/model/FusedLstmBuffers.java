@@ -26,11 +26,17 @@ import org.nd4j.linalg.factory.Nd4j;
  * row-major matrices), so no weight is copied.
  *
  * <p>With a projection of p units the recurrent rows of xh hold r(t-1) = P^T m(t-1) (p rows) instead
- * of h, the cell writes m = o * tanh(c) into {@code m} ([n][T+1][B], laid out as xh's h rows so the
- * kernel writes it the same way), and the gradient arriving for r, and flowing back to it, collects
- * in {@code dr} ([p][T][B]); everything else is as without.
+ * of h, the cell writes m = o * tanh(c) into {@code cellOut} ([n][T+1][B], laid out as xh's h rows so
+ * the kernel writes it the same way), and the gradient arriving for r, and flowing back to it, collects
+ * in {@code dr} ([p][T][B]); everything else is as without. With Mogrifier rounds, xh's columns hold
+ * the rounds' last x and h ({@link MogrifierRounds}), the cell writes h into {@code cellOut}, and
+ * the input part of the pre-activations is one product per step (x^i depends on h(t-1)).
  */
 final class FusedLstmBuffers {
+    /** What the arrays are made for, but the number of steps. */
+    record Shape(int batch, int nIn, int n, int projection, int mogrifierRounds) {}
+
+    final Shape shape;
     final int batch;
     final int nIn;
     final int n;
@@ -63,14 +69,17 @@ final class FusedLstmBuffers {
     final INDArray dhRec;
     final INDArray dc;
     final INDArray dx;
-    /** Where the cell writes o * tanh(c): xh's h rows, or m when projected; hRow is its first row. */
+    /** Where the cell writes o * tanh(c): xh's h rows, or cellOut (hRow 0) when projected or mogrified. */
     final INDArray hOut;
 
     final int hRow;
-    /** Projected only (else null): o * tanh(c) [n][T+1][B] and the gradient of r [p][T][B]. */
-    final INDArray m;
-
+    /** Projected or mogrified only (else null): the cell's o * tanh(c) [n][T+1][B], column t + 1 step t's. */
+    final INDArray cellOut;
+    /** Projected only (else null): the gradient of r [p][T][B]. */
     final INDArray dr;
+    /** Mogrified only (else null). */
+    final MogrifierRounds mogrifier;
+
     final CellKernel kernel;
     /** The window's input as class indices, when it is one-hot. */
     final OneHotInput oneHot;
@@ -81,12 +90,13 @@ final class FusedLstmBuffers {
     final FloatBuffer dzFloats;
     private final Map<Integer, Window> windows = new HashMap<>();
 
-    FusedLstmBuffers(int batch, int nIn, int n, int projection, int capacity) {
-        this.batch = batch;
-        this.nIn = nIn;
-        this.n = n;
-        this.projected = projection > 0;
-        this.p = projected ? projection : n;
+    FusedLstmBuffers(Shape shape, int capacity) {
+        this.shape = shape;
+        this.batch = shape.batch();
+        this.nIn = shape.nIn();
+        this.n = shape.n();
+        this.projected = shape.projection() > 0;
+        this.p = projected ? shape.projection() : n;
         this.capacity = capacity;
         int k = nIn + p + 1;
         long perStep = (long) n * batch;
@@ -105,10 +115,12 @@ final class FusedLstmBuffers {
         dhRec = Nd4j.create(DataType.FLOAT, n, batch);
         dc = Nd4j.create(DataType.FLOAT, n, batch);
         dx = flat((long) nIn * capacity * batch);
-        m = projected ? flat(perStep * (capacity + 1)) : null;
+        boolean mogrified = shape.mogrifierRounds() > 0;
+        cellOut = projected || mogrified ? flat(perStep * (capacity + 1)) : null;
         dr = projected ? flat((long) p * capacity * batch) : null;
-        hOut = projected ? m : xh;
-        hRow = projected ? 0 : nIn;
+        hOut = cellOut != null ? cellOut : xh;
+        hRow = cellOut != null ? 0 : nIn;
+        mogrifier = mogrified ? new MogrifierRounds(shape.mogrifierRounds(), nIn, n, batch, capacity, this) : null;
         kernel = CellKernel.create(this);
         oneHot = new OneHotInput(nIn, capacity * batch);
         xhFloats = floats(xh);
@@ -116,12 +128,8 @@ final class FusedLstmBuffers {
         dzFloats = floats(dz);
     }
 
-    boolean fits(int batch, int nIn, int n, int projection, int steps) {
-        return fitsShape(batch, nIn, n, projection) && steps <= capacity;
-    }
-
-    boolean fitsShape(int batch, int nIn, int n, int projection) {
-        return this.batch == batch && this.nIn == nIn && this.n == n && (projected ? p : 0) == projection;
+    boolean fits(Shape shape, int steps) {
+        return this.shape.equals(shape) && steps <= capacity;
     }
 
     /** The views of a pass of {@code steps} steps (made once per window length). */
@@ -218,6 +226,13 @@ final class FusedLstmBuffers {
 
         final INDArray[] drStep;
         final INDArray[] dmStep;
+        /** [p, T + 1, B]: the layer's output (h or r) of step t - 1 in column t, the carried state in column 0. */
+        final INDArray state3;
+        /** Mogrified only: per step x^last(t) in xh [nIn, B] and the step's pre-activations in z [4n, B]; the rounds' views. */
+        final INDArray[] inputStep;
+
+        final INDArray[] zStep;
+        final MogrifierRounds.Window rounds;
 
         Window(int steps) {
             this.steps = steps;
@@ -238,10 +253,25 @@ final class FusedLstmBuffers {
             for (int t = 0; t <= steps; t++) {
                 hPrev[t] = matrix(xh, nIn * columns + (long) t * batch, p, batch, columns);
             }
+            state3 = mogrifier != null
+                    ? contiguous(cellOut, n, steps + 1, batch)
+                    : Nd4j.create(
+                            xh.data(),
+                            new long[] {p, steps + 1, batch},
+                            new long[] {columns, batch, 1},
+                            nIn * columns,
+                            'c');
+            inputStep = mogrifier != null ? new INDArray[steps] : null;
+            zStep = mogrifier != null ? new INDArray[steps] : null;
+            rounds = mogrifier != null ? mogrifier.window(steps) : null;
             for (int t = 0; t < steps; t++) {
                 dzStep[t] = matrix(dz, (long) t * batch, 4L * n, batch, window);
+                if (mogrifier != null) {
+                    inputStep[t] = matrix(xh, (long) t * batch, nIn, batch, columns);
+                    zStep[t] = matrix(z, (long) t * batch, 4L * n, batch, window);
+                }
                 if (projected) {
-                    mStep[t] = matrix(m, (long) (t + 1) * batch, n, batch, columns);
+                    mStep[t] = matrix(cellOut, (long) (t + 1) * batch, n, batch, columns);
                     drStep[t] = matrix(dr, (long) t * batch, p, batch, window);
                     dmStep[t] = matrix(dhIn, (long) t * batch, n, batch, window);
                 }
@@ -256,7 +286,7 @@ final class FusedLstmBuffers {
         /** Projected only: m(t) of steps from..T-1, [n, (T - from) B]. */
         INDArray mFrom(int from) {
             long columns = (long) (steps + 1) * batch;
-            return matrix(m, (long) (from + 1) * batch, n, (long) (steps - from) * batch, columns);
+            return matrix(cellOut, (long) (from + 1) * batch, n, (long) (steps - from) * batch, columns);
         }
 
         /** Projected only: the gradient of r(t) of steps from..T-1, [p, (T - from) B]. */

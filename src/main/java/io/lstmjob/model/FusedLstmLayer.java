@@ -52,7 +52,7 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
     private static final String W = LSTMParamInitializer.INPUT_WEIGHT_KEY;
     private static final String RW = LSTMParamInitializer.RECURRENT_WEIGHT_KEY;
     private static final String B = LSTMParamInitializer.BIAS_KEY;
-    private static final String P = ProjectedLstmParamInitializer.P;
+    private static final String P = FusedLstmParamInitializer.P;
 
     private transient FusedLstmBuffers buffers;
     /** The last forward pass, consumed by the backward pass that follows it. */
@@ -151,16 +151,21 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
             throw new IllegalStateException(
                     "FusedLstm computes in FLOAT; this network's parameters are " + w.dataType());
         }
-        FusedLstmBuffers buf = buffers(batch, nIn, n, conf.getProjection(), steps);
+        FusedLstmBuffers buf = buffers(
+                new FusedLstmBuffers.Shape(batch, nIn, n, conf.getProjection(), conf.getMogrifierRounds()), steps);
         FusedLstmBuffers.Window win = buf.window(steps);
+        MogrifierRounds mogrifier = buf.mogrifier;
 
         buf.bias.assign(bias.reshape(4L * n));
-        // Column block t of xh is [x(t); h(t-1)]: all inputs in one copy, h(-1) the carried state.
+        // Column block t of xh is [x(t); h(t-1)]: all inputs in one copy, h(-1) the carried state. Mogrified:
+        // x goes to the rounds, which write their last x and h into column t step by step.
         INDArray xh = win.xh3;
-        xh.get(NDArrayIndex.interval(0, nIn), NDArrayIndex.interval(0, steps), NDArrayIndex.all())
+        (mogrifier != null
+                        ? win.rounds.input3
+                        : xh.get(NDArrayIndex.interval(0, nIn), NDArrayIndex.interval(0, steps), NDArrayIndex.all()))
                 .assign(x.permute(1, 2, 0));
         assignOrZero(
-                xh.get(NDArrayIndex.interval(nIn, nIn + p), NDArrayIndex.point(0), NDArrayIndex.all()),
+                win.state3.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()),
                 h0 == null ? null : h0.transpose());
         assignOrZero(
                 win.c3.get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.all()),
@@ -175,16 +180,21 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         // W and RW are column-major [nIn, 4n] and [n, 4n]: their transposes are row-major matrices.
         INDArray wT = w.transpose();
         INDArray rwT = rw.transpose();
-        boolean oneHot = buf.oneHot.read(buf.xhFloats, steps * batch, (steps + 1) * batch);
+        boolean oneHot = mogrifier == null && buf.oneHot.read(buf.xhFloats, steps * batch, (steps + 1) * batch);
         if (oneHot) {
             buf.oneHot.preActivations(w, buf.zFloats);
-        } else {
+        } else if (mogrifier == null) {
             MatrixProduct.multiply(wT, false, win.inputs, false, win.zAll, 0.0);
         }
+        INDArray[] roundsT = mogrifier == null ? null : roundWeights(mogrifier, training, workspaceMgr, true);
         // P is column-major [n, p]: its transpose is a row-major matrix.
         INDArray pT =
                 buf.projected ? getParamWithNoise(P, training, workspaceMgr).transpose() : null;
         for (int t = 0; t < steps; t++) {
+            if (mogrifier != null) {
+                mogrifier.forward(win.rounds, t, roundsT);
+                MatrixProduct.multiply(wT, false, win.inputStep[t], false, win.zStep[t], 0.0);
+            }
             MatrixProduct.multiply(rwT, false, win.hPrev[t], false, buf.zr, 0.0);
             kernel.forward(t);
             if (pT != null) {
@@ -195,15 +205,15 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         // All steps' outputs in one copy, from the h rows of column blocks 1..T.
         INDArray out = timeSeries(workspaceMgr, ArrayType.ACTIVATIONS, batch, p, steps, false);
         out.permute(1, 2, 0)
-                .assign(xh.get(
-                        NDArrayIndex.interval(nIn, nIn + p), NDArrayIndex.interval(1, steps + 1), NDArrayIndex.all()));
+                .assign(win.state3.get(NDArrayIndex.all(), NDArrayIndex.interval(1, steps + 1), NDArrayIndex.all()));
         if (input.rank() == 2) {
             out = out.reshape(batch, p);
         }
         INDArray lastH;
         INDArray lastC;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            lastH = xh.get(NDArrayIndex.interval(nIn, nIn + p), NDArrayIndex.point(steps), NDArrayIndex.all())
+            lastH = win.state3
+                    .get(NDArrayIndex.all(), NDArrayIndex.point(steps), NDArrayIndex.all())
                     .transpose()
                     .dup('c');
             lastC = win.c3
@@ -254,6 +264,8 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         INDArray w = getParamWithNoise(W, true, workspaceMgr);
         INDArray rw = buf.rwRows.assign(getParamWithNoise(RW, true, workspaceMgr));
         INDArray projection = projected ? getParamWithNoise(P, true, workspaceMgr) : null;
+        MogrifierRounds mogrifier = buf.mogrifier;
+        INDArray[] rounds = mogrifier == null ? null : roundWeights(mogrifier, true, workspaceMgr, false);
         // Steps before the truncated window get no gradient.
         int end = stepsBack > 0 ? Math.max(0, steps - stepsBack) : 0;
         for (int t = steps - 1; t >= end; t--) {
@@ -262,7 +274,10 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
                 MatrixProduct.multiply(projection, false, win.drStep[t], false, win.dmStep[t], 0.0);
             }
             kernel.backward(t);
-            if (t > end) {
+            if (mogrifier != null) {
+                // Back through the rounds to x(t) and h(t-1), into dx and dhRec (at the cut, for Q and R only).
+                mogrifier.backward(win.rounds, t, end, w, rw, rounds, win.dzStep[t]);
+            } else if (t > end) {
                 // The gradient of h(t-1) (projected: r(t-1)) through step t: RW dz(t).
                 if (projected) {
                     MatrixProduct.multiply(rw, false, win.dzStep[t], false, win.drStep[t - 1], 1.0);
@@ -298,12 +313,22 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
             MatrixProduct.multiply(win.mFrom(end), false, win.drFrom(end), true, gradP, 0.0);
             gradient.gradientForVariable().put(P, gradP);
         }
+        if (mogrifier != null) {
+            INDArray[] gradRounds = new INDArray[mogrifier.rounds];
+            for (int i = 1; i <= mogrifier.rounds; i++) {
+                gradRounds[i - 1] = gradientViews.get(MogrifierRounds.key(i));
+                gradient.gradientForVariable().put(MogrifierRounds.key(i), gradRounds[i - 1]);
+            }
+            mogrifier.weightGradients(win.rounds, end, gradRounds);
+        }
         weightNoiseParams.clear();
         if (!((FusedLstm) layerConf()).isInputGradient()) {
             return new Pair<>(gradient, null);
         }
         INDArray dx = win.dxFrom(end);
-        MatrixProduct.multiply(w, false, dzWindow, false, dx, 0.0);
+        if (mogrifier == null) {
+            MatrixProduct.multiply(w, false, dzWindow, false, dx, 0.0);
+        }
 
         // Zeroed only where steps before the backward window get no gradient.
         INDArray epsilonOut = timeSeries(workspaceMgr, ArrayType.ACTIVATION_GRAD, batch, nIn, steps, end > 0);
@@ -332,6 +357,17 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         return array.permute(0, 2, 1);
     }
 
+    /** The Mogrifier rounds' parameters Q1, R2, Q3, ... as DL4J keeps them (column-major), or their transposes. */
+    private INDArray[] roundWeights(
+            MogrifierRounds mogrifier, boolean training, LayerWorkspaceMgr workspaceMgr, boolean transposed) {
+        INDArray[] weights = new INDArray[mogrifier.rounds];
+        for (int i = 1; i <= mogrifier.rounds; i++) {
+            INDArray weight = getParamWithNoise(MogrifierRounds.key(i), training, workspaceMgr);
+            weights[i - 1] = transposed ? weight.transpose() : weight;
+        }
+        return weights;
+    }
+
     private static boolean sameState(INDArray a, INDArray b) {
         return a == b || (a != null && b != null && a.equals(b));
     }
@@ -344,13 +380,11 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         }
     }
 
-    private FusedLstmBuffers buffers(int batch, int nIn, int n, int projection, int steps) {
-        if (buffers == null || !buffers.fits(batch, nIn, n, projection, steps)) {
-            int capacity = buffers != null && buffers.fitsShape(batch, nIn, n, projection)
-                    ? Math.max(steps, buffers.capacity)
-                    : steps;
+    private FusedLstmBuffers buffers(FusedLstmBuffers.Shape shape, int steps) {
+        if (buffers == null || !buffers.fits(shape, steps)) {
+            int capacity = buffers != null && buffers.shape.equals(shape) ? Math.max(steps, buffers.capacity) : steps;
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                buffers = new FusedLstmBuffers(batch, nIn, n, projection, capacity);
+                buffers = new FusedLstmBuffers(shape, capacity);
             }
         }
         return buffers;

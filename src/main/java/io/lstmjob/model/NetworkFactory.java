@@ -39,7 +39,7 @@ import org.nd4j.linalg.schedule.StepSchedule;
 
 /**
  * Builds the network from the config: stacked recurrent layers (the standard LSTM cell, optionally
- * with a projection, DL4J's Graves LSTM with peepholes, or a GRU; sigmoid gates, tanh cell, forget-gate bias from model.forgetGateBias),
+ * with a projection, the Mogrifier LSTM, DL4J's Graves LSTM with peepholes, or a GRU; sigmoid gates, tanh cell, forget-gate bias from model.forgetGateBias),
  * dropout between layers, and an output layer per task. Per-step tasks train with truncated BPTT
  * of tbptt.forward / tbptt.backward steps; the classifier (optionally bidirectional, with
  * self-attention) with full BPTT over each sequence. Optionally a per-epoch learning-rate schedule.
@@ -118,6 +118,7 @@ public final class NetworkFactory {
                 ? FusedLstm.of(plain)
                         .withTbpttBackwardLength(train.tbpttBackward())
                         .withProjection(model.projection())
+                        .withMogrifierRounds(model.cell() == Cell.MOGRIFIER ? model.mogrifierRounds() : 0)
                 : built;
     }
 

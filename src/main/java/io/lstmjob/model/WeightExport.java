@@ -2,6 +2,7 @@ package io.lstmjob.model;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -21,7 +22,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * and Keras), so that {@code z = x W_x + h W_h + b} and the standard equations apply; a
  * bidirectional layer has the same under {@code lstmL.forward.} and {@code lstmL.backward.}.
  * A projected LSTM (model.projection = p) adds {@code lstmL.W_p} [n, p], its state is r = (o *
- * tanh(c)) @ W_p and {@code lstmL.W_h} is [p, 4n].
+ * tanh(c)) @ W_p and {@code lstmL.W_h} is [p, 4n]. A Mogrifier LSTM (model.cell=mogrifier) adds
+ * its rounds' {@code lstmL.Q1} [n, nIn], {@code lstmL.R2} [nIn, n], {@code lstmL.Q3} ...: x = 2
+ * sigmoid(h @ Q_i) * x for odd i, h = 2 sigmoid(x @ R_i) * h for even i, before the step.
  * GRU layer l: {@code gruL.W_x} [nIn, 3n], {@code gruL.W_h} [n, 3n], {@code gruL.b} [3n], blocks
  * z, r, g as {@link FusedGru} keeps them (its equations there).
  * Self-attention layer l: {@code attentionL.Wq/Wk/Wv/Wo} as DL4J keeps them. Output layer:
@@ -60,8 +63,26 @@ public final class WeightExport {
         return recurrent instanceof FusedGruLayer ? "gru" : "lstm";
     }
 
+    /** Whether a recurrent layer's parameter (its key without a Bidirectional prefix) holds the four gate blocks. */
+    private static boolean isGateBlocks(String key) {
+        String plain = key.length() > 1 && (key.startsWith("f") || key.startsWith("b")) && !key.equals("b")
+                ? key.substring(1)
+                : key;
+        return plain.equals("W") || plain.equals("RW") || plain.equals("b");
+    }
+
+    /** The rounds of the network's Mogrifier LSTM layers (model.mogrifierRounds), 0 when it has none. */
+    public static int mogrifierRounds(MultiLayerNetwork network) {
+        return fusedLstm(network).map(FusedLstm::getMogrifierRounds).orElse(0);
+    }
+
     /** The units of the projection of the network's LSTM layers (model.projection), 0 when they have none. */
     public static int projection(MultiLayerNetwork network) {
+        return fusedLstm(network).map(FusedLstm::getProjection).orElse(0);
+    }
+
+    /** The network's first FusedLstm layer configuration (its layers share one cell: model.cell). */
+    private static Optional<FusedLstm> fusedLstm(MultiLayerNetwork network) {
         for (NeuralNetConfiguration conf : network.getLayerWiseConfigurations().getConfs()) {
             org.deeplearning4j.nn.conf.layers.Layer layer = conf.getLayer();
             while (layer instanceof org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer wrapper) {
@@ -70,11 +91,11 @@ public final class WeightExport {
             if (layer instanceof Bidirectional bidirectional) {
                 layer = bidirectional.getFwd();
             }
-            if (layer instanceof FusedLstm lstm && lstm.getProjection() > 0) {
-                return lstm.getProjection();
+            if (layer instanceof FusedLstm lstm) {
+                return Optional.of(lstm);
             }
         }
-        return 0;
+        return Optional.empty();
     }
 
     /** Whether the network's recurrent layers are GRUs (a network has one cell: model.cell). */
@@ -98,7 +119,7 @@ public final class WeightExport {
         return switch (key) {
             case "W" -> "W_x";
             case "RW" -> "W_h";
-            case ProjectedLstmParamInitializer.P -> "W_p";
+            case FusedLstmParamInitializer.P -> "W_p";
             default -> key;
         };
     }
@@ -116,7 +137,7 @@ public final class WeightExport {
                 INDArray value =
                         transform.apply(param.getValue().castTo(DataType.FLOAT).dup('c'));
                 String name = names.get(l + "_" + param.getKey());
-                if (lstm && !param.getKey().endsWith(ProjectedLstmParamInitializer.P)) {
+                if (lstm && isGateBlocks(param.getKey())) {
                     long n = value.size(1) / 4;
                     if (value.size(1) == 4 * n + 3) {
                         // GravesLSTM: three peephole columns after the gates, kept as DL4J stores them (wFF, wOO, wGG).

@@ -134,8 +134,16 @@ class JobConfigLoaderTest {
         assertEquals(LearningRateSchedule.STEP, config.train().learningRateSchedule());
         assertEquals(3, config.train().earlyStoppingPatience());
         assertEquals(Cell.GRU, load("model.cell=gru").model().cell());
-        String unknownCell = rejection("model.cell=mogrifier");
-        assertTrue(unknownCell.startsWith("model.cell:") && unknownCell.contains("lstm, graves or gru"), unknownCell);
+        JobConfig mogrifier = load("model.cell=mogrifier", "model.mogrifierRounds=4");
+        assertEquals(Cell.MOGRIFIER, mogrifier.model().cell());
+        assertEquals(4, mogrifier.model().mogrifierRounds());
+        assertEquals(5, load().model().mogrifierRounds(), "Melis et al.'s five rounds by default");
+        assertTrue(rejection("model.cell=mogrifier", "model.mogrifierRounds=0").startsWith("model.mogrifierRounds:"));
+        assertTrue(rejection("model.cell=mogrifier", "model.projection=2").startsWith("model.projection:"));
+        String unknownCell = rejection("model.cell=rnn");
+        assertTrue(
+                unknownCell.startsWith("model.cell:") && unknownCell.contains("lstm, graves, gru or mogrifier"),
+                unknownCell);
         assertEquals(0, load().model().projection(), "no projection by default");
         JobConfig projected = load("model.layers=[16, 8]", "model.projection=4");
         assertEquals(4, projected.model().projection());

@@ -529,6 +529,35 @@ class PublishedModelUseTest extends SparkTest {
         assertArrayEquals(new long[] {16, 4}, (long[]) wp.get("shape"));
     }
 
+    /** model.cell=mogrifier through the whole job: it learns and publishes; export writes its rounds' weights, no ONNX graph. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aMogrifierLstmLearnsAndExportsItsRoundsButNoOnnxGraph() throws Exception {
+        JobConfig mogrifier = TestConfigs.sines(
+                dir.resolve("sines"),
+                dir.resolve("models").toString(),
+                "model.name=mogrifier",
+                "model.cell=mogrifier",
+                "train.epochs=5");
+        TrainingJob.Result result = TrainingJob.run(spark, mogrifier);
+        double before = result.metrics().initialValidation().loss();
+        double after = result.metrics().finalValidation().loss();
+        assertTrue(after < before / 2, "validation loss " + before + " -> " + after);
+
+        Path out = dir.resolve("mogrifier-export");
+        var manifest = ExportJob.run(
+                null, mogrifier, null, out.toString(), 4, spark.sparkContext().hadoopConfiguration());
+        var onnx = (java.util.Map<String, Object>) manifest.get("onnx");
+        assertEquals(false, onnx.get("written"), onnx.toString());
+        assertTrue(onnx.get("why").toString().contains("Mogrifier"), onnx.toString());
+        assertTrue(!Files.exists(out.resolve("model.onnx")));
+        assertEquals(5, ((java.util.Map<String, Object>) manifest.get("lstm")).get("mogrifierRounds"));
+        var tensors = (List<java.util.Map<String, Object>>) manifest.get("tensors");
+        for (String name : List.of("lstm0.Q1", "lstm0.R2", "lstm0.Q5")) {
+            assertTrue(tensors.stream().anyMatch(t -> t.get("name").equals(name)), name + " in " + tensors);
+        }
+    }
+
     @Test
     void aHorizonForecastsBeyondTheEndOfEverySequence() throws Exception {
         Path input = SampleData.noisySines(dir.resolve("both"), 3, 150, 8);

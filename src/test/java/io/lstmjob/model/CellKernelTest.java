@@ -43,7 +43,7 @@ class CellKernelTest {
 
     /** Random pre-activations, states and gradients (the same in every call), a mask with zeros in vector and scalar lanes. */
     private static FusedLstmBuffers filled() {
-        FusedLstmBuffers b = new FusedLstmBuffers(BATCH, IN, UNITS, 0, STEPS);
+        FusedLstmBuffers b = new FusedLstmBuffers(new FusedLstmBuffers.Shape(BATCH, IN, UNITS, 0, 0), STEPS);
         Nd4j.getRandom().setSeed(11);
         for (INDArray array : List.of(b.z, b.zr, b.bias, b.c, b.xh, b.dhIn, b.dhRec, b.dc)) {
             array.assign(Nd4j.rand(DataType.FLOAT, array.shape()).subi(0.5).muli(6));

@@ -40,7 +40,9 @@ class ClassifierMaskingTest {
         "true, 2, mean, lstm",
         "false, 2, max, lstm",
         "false, 0, last, gru",
-        "true, 0, max, gru"
+        "true, 0, max, gru",
+        "false, 0, last, mogrifier",
+        "true, 0, max, mogrifier"
     })
     void paddingAShortSequenceDoesNotChangeItsClassProbabilities(
             boolean bidirectional, int heads, String pooling, String cell) {

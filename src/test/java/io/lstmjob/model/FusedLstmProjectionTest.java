@@ -2,6 +2,8 @@ package io.lstmjob.model;
 
 import static io.lstmjob.model.RecurrentChecks.assertClose;
 import static io.lstmjob.model.RecurrentChecks.assertMatches;
+import static io.lstmjob.model.RecurrentChecks.copy;
+import static io.lstmjob.model.RecurrentChecks.ifgo;
 import static io.lstmjob.model.RecurrentChecks.numeric;
 import static io.lstmjob.model.RecurrentChecks.values;
 import static io.lstmjob.model.RecurrentChecks.weighted;
@@ -198,18 +200,6 @@ class FusedLstmProjectionTest {
                     "a masked window");
         }
         assertTrue(actual.getSecond().norm2Number().doubleValue() > 0);
-    }
-
-    private static double[][] ifgo(INDArray dl4j) {
-        return WeightExport.toIfgo(dl4j.castTo(DataType.DOUBLE).dup('c')).toDoubleMatrix();
-    }
-
-    private static double[][][] copy(double[][][] state) {
-        double[][][] out = new double[state.length][][];
-        for (int s = 0; s < state.length; s++) {
-            out[s] = new double[][] {state[s][0].clone(), state[s][1].clone()};
-        }
-        return out;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.lstmjob.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -56,6 +57,20 @@ final class RecurrentChecks {
             out[b] = h[b][t].clone();
         }
         return out;
+    }
+
+    /** A copy of a per-sequence state {h or r, c}. */
+    static double[][][] copy(double[][][] state) {
+        double[][][] out = new double[state.length][][];
+        for (int s = 0; s < state.length; s++) {
+            out[s] = new double[][] {state[s][0].clone(), state[s][1].clone()};
+        }
+        return out;
+    }
+
+    /** A DL4J LSTM gradient (gate blocks g, f, o, i) in the equations' and the export's block order i, f, g, o. */
+    static double[][] ifgo(INDArray dl4j) {
+        return WeightExport.toIfgo(dl4j.castTo(DataType.DOUBLE).dup('c')).toDoubleMatrix();
     }
 
     /** sum over sequences, steps from..T-1 and units of epsilon * h: the objective whose gradient backpropagation computes. */

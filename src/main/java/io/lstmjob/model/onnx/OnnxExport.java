@@ -105,16 +105,23 @@ public final class OnnxExport {
     }
 
     /**
-     * Why this network has no ONNX graph, if it has none: a projected LSTM (ONNX's LSTM operator
-     * has no projection, and an unrolled graph of plain operators would fix the sequence length).
+     * Why this network has no ONNX graph, if it has none: a projected or Mogrifier LSTM (ONNX's LSTM
+     * operator has neither, and an unrolled graph of plain operators would fix the sequence length).
      */
     public static Optional<String> notCovered(MultiLayerNetwork network) {
         int projection = WeightExport.projection(network);
-        return projection == 0
-                ? Optional.empty()
-                : Optional.of("ONNX's LSTM operator has no projection layer (this model has model.projection="
-                        + projection + "): no ONNX graph is written; weights.npz holds its weights, W_p included, "
-                        + "and manifest.json its equations");
+        if (projection > 0) {
+            return Optional.of("ONNX's LSTM operator has no projection layer (this model has model.projection="
+                    + projection + "): no ONNX graph is written; weights.npz holds its weights, W_p included, "
+                    + "and manifest.json its equations");
+        }
+        int rounds = WeightExport.mogrifierRounds(network);
+        if (rounds > 0) {
+            return Optional.of("ONNX's LSTM operator has no Mogrifier rounds (this model has model.cell=mogrifier, "
+                    + rounds + " rounds): no ONNX graph is written; weights.npz holds its weights, Q_i and R_i "
+                    + "included, and manifest.json its equations");
+        }
+        return Optional.empty();
     }
 
     private void build() {

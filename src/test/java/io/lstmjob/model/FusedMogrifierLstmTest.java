@@ -1,0 +1,401 @@
+package io.lstmjob.model;
+
+import static io.lstmjob.model.RecurrentChecks.assertClose;
+import static io.lstmjob.model.RecurrentChecks.assertMatches;
+import static io.lstmjob.model.RecurrentChecks.copy;
+import static io.lstmjob.model.RecurrentChecks.ifgo;
+import static io.lstmjob.model.RecurrentChecks.numeric;
+import static io.lstmjob.model.RecurrentChecks.values;
+import static io.lstmjob.model.RecurrentChecks.weighted;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lstmjob.config.JobConfig;
+import io.lstmjob.config.Task;
+import io.lstmjob.testing.TestConfigs;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * model.cell=mogrifier is the Mogrifier LSTM of Melis et al. 2019 as WeightExport names it: its
+ * outputs, carried from window to window, equal a forward pass computed here in plain Java
+ * (double) from the exported weights, and the gradient of a truncated-BPTT window equals finite
+ * differences of that pass over the window's last tbptt.backward steps, started from the state
+ * the earlier steps reached.
+ */
+class FusedMogrifierLstmTest {
+    private static final int IN = 3;
+    private static final int UNITS = 4;
+    /** More sequences than the widest float vector has lanes (16), and not a multiple of it. */
+    private static final int BATCH = 19;
+
+    private static final int STEPS = 6;
+    private static final LayerWorkspaceMgr NONE = LayerWorkspaceMgr.noWorkspaces();
+
+    /** A one-layer Mogrifier forecaster from random parameters (biases too, so that no term vanishes by chance). */
+    private static MultiLayerNetwork network(int rounds, int tbpttBackward) {
+        JobConfig config = TestConfigs.config(
+                "model.layers=[" + UNITS + "]",
+                "model.cell=mogrifier",
+                "model.mogrifierRounds=" + rounds,
+                "model.seed=5",
+                "train.epochs=1",
+                "train.batchSize=" + BATCH,
+                "train.gradientClipping=none",
+                "tbptt.forward=" + STEPS,
+                "tbptt.backward=" + tbpttBackward);
+        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.FORECAST, IN, 2);
+        Nd4j.getRandom().setSeed(23);
+        network.setParams(
+                Nd4j.rand(DataType.FLOAT, 1, network.numParams()).subi(0.5).muli(2));
+        return network;
+    }
+
+    private static INDArray input(int steps, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        return Nd4j.rand(DataType.FLOAT, BATCH, IN, steps).subi(0.5).muli(3);
+    }
+
+    /** One round (x rescaled only), an even count (h last) and the default five. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 4, 5})
+    void outputsAndTheStateCarriedAcrossWindowsAreTheEquations(int rounds) {
+        MultiLayerNetwork network = network(rounds, STEPS);
+        Equations mogrifier = new Equations(WeightExport.tensors(network, a -> a), 0, rounds);
+        var layer = (FusedLstmLayer) network.getLayer(0);
+        INDArray x = input(9, 1);
+
+        double[][][] expected = mogrifier.run(values(x), mogrifier.zeroState(BATCH), null, 0, 9);
+        assertMatches(expected, 0, layer.activate(x, false, NONE), "one window from a zero state");
+        INDArray first = layer.rnnTimeStep(
+                        x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, 4)), NONE)
+                .dup();
+        INDArray second = layer.rnnTimeStep(
+                        x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(4, 9)), NONE)
+                .dup();
+        assertMatches(expected, 0, first, "first window");
+        assertMatches(expected, 4, second, "second window, from the state (h and c) the first ended in");
+    }
+
+    @Test
+    void aTruncatedWindowsGradientIsThatOfItsLastBackwardSteps() {
+        assertGradientMatchesFiniteDifferences(5, 4, false);
+    }
+
+    @Test
+    void aWindowOfBackwardLengthStepsIsDifferentiatedWhole() {
+        assertGradientMatchesFiniteDifferences(4, STEPS, false);
+    }
+
+    @Test
+    void maskedStepsHoldNoStateAndPassNoGradient() {
+        assertGradientMatchesFiniteDifferences(5, 4, true);
+    }
+
+    /**
+     * Two windows as truncated BPTT runs them (the second from the state the first ended in, a
+     * plain backpropGradient after it, as DL4J 1.0.0-M2's network asks), against central
+     * differences of f = sum over the last {@code backward} steps of epsilon * h.
+     */
+    private static void assertGradientMatchesFiniteDifferences(int rounds, int backward, boolean masked) {
+        MultiLayerNetwork network = network(rounds, backward);
+        network.initGradientsView();
+        var layer = (FusedLstmLayer) network.getLayer(0);
+        // The network's first layer skips its input gradient; the check wants it.
+        ((FusedLstm) layer.conf().getLayer()).setInputGradient(true);
+        Equations mogrifier = new Equations(WeightExport.tensors(network, a -> a), 0, rounds);
+        INDArray x1 = input(STEPS, 2);
+        INDArray x2 = input(STEPS, 3);
+        Nd4j.getRandom().setSeed(4);
+        INDArray epsilon = Nd4j.rand(DataType.FLOAT, BATCH, UNITS, STEPS).subi(0.5);
+        INDArray mask1 = Nd4j.ones(DataType.FLOAT, BATCH, STEPS);
+        INDArray mask2 = Nd4j.ones(DataType.FLOAT, BATCH, STEPS);
+        if (masked) {
+            // A sequence ending in the first window (its second window all masked), one ending mid-window.
+            mask1.get(NDArrayIndex.point(1), NDArrayIndex.interval(3, STEPS)).assign(0);
+            mask2.getRow(1).assign(0);
+            mask2.get(NDArrayIndex.point(2), NDArrayIndex.interval(4, STEPS)).assign(0);
+        }
+
+        layer.setMaskArray(mask1);
+        layer.rnnActivateUsingStoredState(x1, true, true, NONE);
+        layer.setMaskArray(mask2);
+        INDArray out = layer.rnnActivateUsingStoredState(x2, true, true, NONE).dup();
+        Pair<Gradient, INDArray> actual = layer.backpropGradient(epsilon, NONE);
+
+        double[][] m1 = mask1.toDoubleMatrix();
+        double[][] m2 = mask2.toDoubleMatrix();
+        double[][][] v1 = values(x1);
+        double[][][] v2 = values(x2);
+        mogrifier.run(v1, mogrifier.zeroState(BATCH), m1, 0, STEPS);
+        double[][][] carried = mogrifier.lastState();
+        assertMatches(mogrifier.run(v2, copy(carried), m2, 0, STEPS), 0, out, "second window");
+        int end = STEPS - backward;
+        // The state at the cut, from the unperturbed parameters: truncation holds it fixed.
+        if (end > 0) {
+            mogrifier.run(v2, copy(carried), m2, 0, end);
+        }
+        double[][][] atCut = end > 0 ? mogrifier.lastState() : carried;
+        double[][][] eps = values(epsilon);
+        RecurrentChecks.Objective f = () -> weighted(eps, mogrifier.run(v2, copy(atCut), m2, end, STEPS), end);
+        Gradient gradient = actual.getFirst();
+        // DL4J's gate blocks g, f, o, i; the equations' (the export's) i, f, g, o.
+        assertClose(numeric(mogrifier.wx, f), ifgo(gradient.getGradientFor("W")), "gradient of W");
+        assertClose(numeric(mogrifier.wh, f), ifgo(gradient.getGradientFor("RW")), "gradient of RW");
+        assertClose(numeric(new double[][] {mogrifier.b}, f), ifgo(gradient.getGradientFor("b")), "gradient of b");
+        for (int i = 1; i <= rounds; i++) {
+            String key = MogrifierRounds.key(i);
+            assertClose(
+                    numeric(mogrifier.round.get(i - 1), f),
+                    gradient.getGradientFor(key).toDoubleMatrix(),
+                    "gradient of " + key);
+        }
+
+        double[][][] dx = values(actual.getSecond());
+        for (int b = 0; b < BATCH; b++) {
+            assertClose(numeric(v2[b], f), dx[b], "gradient of sequence " + b + "'s input");
+        }
+        for (int t = 0; t < end; t++) {
+            for (int i = 0; i < IN; i++) {
+                assertEquals(0.0, dx[0][t][i], 0.0, "nothing flows back beyond the backward length");
+            }
+        }
+        if (masked) {
+            assertEquals(
+                    0.0,
+                    actual.getSecond()
+                            .get(NDArrayIndex.point(1), NDArrayIndex.all(), NDArrayIndex.all())
+                            .norm2Number()
+                            .doubleValue(),
+                    0.0,
+                    "a masked window");
+        }
+        assertTrue(actual.getSecond().norm2Number().doubleValue() > 0);
+    }
+
+    /** A stacked Mogrifier forecaster learns a sine; saved and restored it is the same network; export names the rounds. */
+    @Test
+    void itTrainsStackedAndASavedModelRestoresAsTheSameMogrifier(@TempDir Path dir) throws Exception {
+        JobConfig config = TestConfigs.config(
+                "model.layers=[8, 6]",
+                "model.cell=mogrifier",
+                "model.mogrifierRounds=3",
+                "model.seed=3",
+                "train.epochs=1",
+                "train.batchSize=4",
+                "train.learningRate=0.02",
+                "tbptt.forward=8",
+                "tbptt.backward=8");
+        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.FORECAST, 1, 1);
+        INDArray x = Nd4j.create(DataType.FLOAT, 4, 1, 24);
+        INDArray y = Nd4j.create(DataType.FLOAT, 4, 1, 24);
+        for (int b = 0; b < 4; b++) {
+            for (int t = 0; t < 24; t++) {
+                x.putScalar(b, 0, t, Math.sin(0.4 * t + b));
+                y.putScalar(b, 0, t, Math.sin(0.4 * (t + 1) + b));
+            }
+        }
+        DataSet data = new DataSet(x, y);
+        double before = network.score(data);
+        for (int i = 0; i < 60; i++) {
+            network.fit(data);
+        }
+        double after = network.score(data);
+        assertTrue(after < before / 4, "loss " + before + " -> " + after);
+
+        File file = dir.resolve("model.zip").toFile();
+        ModelSerializer.writeModel(network, file, true);
+        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(file, true);
+        assertEquals(network.output(x), restored.output(x));
+        MultiLayerConfiguration saved = MultiLayerConfiguration.fromJson(
+                network.getLayerWiseConfigurations().toJson());
+        assertEquals(3, ((FusedLstm) saved.getConf(1).getLayer()).getMogrifierRounds(), "the saved configuration");
+        assertEquals(
+                List.of(
+                        "lstm0.W_x",
+                        "lstm0.W_h",
+                        "lstm0.b",
+                        "lstm0.Q1",
+                        "lstm0.R2",
+                        "lstm0.Q3",
+                        "lstm1.W_x",
+                        "lstm1.W_h",
+                        "lstm1.b",
+                        "lstm1.Q1",
+                        "lstm1.R2",
+                        "lstm1.Q3",
+                        "output.W",
+                        "output.b"),
+                List.copyOf(WeightExport.names(network).values()));
+        Map<String, INDArray> exported = WeightExport.tensors(network, a -> a);
+        assertArrayEquals(new long[] {8, 1}, exported.get("lstm0.Q1").shape());
+        assertArrayEquals(new long[] {1, 8}, exported.get("lstm0.R2").shape());
+        assertArrayEquals(new long[] {6, 8}, exported.get("lstm1.Q3").shape());
+        assertEquals(3, WeightExport.mogrifierRounds(network));
+    }
+
+    /** Inside DL4J's Bidirectional wrapper (a classifier's), both directions learn and export their rounds. */
+    @Test
+    void aBidirectionalMogrifierClassifierLearnsAndExportsBothDirections() {
+        JobConfig config = TestConfigs.classifier(
+                "model.layers=[6]",
+                "model.cell=mogrifier",
+                "model.mogrifierRounds=2",
+                "model.seed=7",
+                "model.bidirectional=true",
+                "model.pooling=mean",
+                "train.epochs=1",
+                "train.batchSize=8",
+                "train.learningRate=0.05",
+                "train.gradientClipping=none");
+        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.CLASSIFY, 1, 2);
+        // Class 1: the sequence rises; class 0: it falls (only readable from the order of the steps).
+        INDArray x = Nd4j.create(DataType.FLOAT, 8, 1, 10);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 2);
+        for (int b = 0; b < 8; b++) {
+            int cls = b % 2;
+            for (int t = 0; t < 10; t++) {
+                x.putScalar(b, 0, t, (cls == 1 ? t : 10 - t) / 10.0 + 0.05 * b);
+            }
+            y.putScalar(b, cls, 1);
+        }
+        DataSet data = new DataSet(x, y);
+        double before = network.score(data);
+        for (int i = 0; i < 40; i++) {
+            network.fit(data);
+        }
+        assertTrue(network.score(data) < before / 2, "loss " + before + " -> " + network.score(data));
+        Map<String, INDArray> exported = WeightExport.tensors(network, a -> a);
+        assertArrayEquals(new long[] {6, 1}, exported.get("lstm0.forward.Q1").shape());
+        assertArrayEquals(new long[] {1, 6}, exported.get("lstm0.backward.R2").shape());
+        assertArrayEquals(new long[] {6, 24}, exported.get("lstm0.backward.W_h").shape());
+    }
+
+    /** The Mogrifier LSTM in double, from the exported tensors (blocks i, f, g, o; rounds Q1, R2, ...). */
+    static final class Equations {
+        final double[][] wx;
+        final double[][] wh;
+        final double[] b;
+        final List<double[][]> round = new ArrayList<>();
+        final int n;
+        /** Per sequence {h, c} after the last step run. */
+        private double[][][] last;
+
+        Equations(Map<String, INDArray> exported, int layer, int rounds) {
+            wx = exported.get("lstm" + layer + ".W_x").toDoubleMatrix();
+            wh = exported.get("lstm" + layer + ".W_h").toDoubleMatrix();
+            b = exported.get("lstm" + layer + ".b").toDoubleVector();
+            for (int i = 1; i <= rounds; i++) {
+                round.add(exported.get("lstm" + layer + "." + MogrifierRounds.key(i))
+                        .toDoubleMatrix());
+            }
+            n = b.length / 4;
+        }
+
+        double[][][] zeroState(int batch) {
+            double[][][] state = new double[batch][][];
+            for (int s = 0; s < batch; s++) {
+                state[s] = new double[][] {new double[n], new double[n]};
+            }
+            return state;
+        }
+
+        double[][][] lastState() {
+            return last;
+        }
+
+        /** h [B][T][n] of steps from..to-1 (zero before from) of x [B][T][nIn], from state {h, c}; mask [B][T] zeroes h and c. */
+        double[][][] run(double[][][] x, double[][][] state, double[][] mask, int from, int to) {
+            int batch = x.length;
+            double[][][] out = new double[batch][x[0].length][n];
+            last = new double[batch][][];
+            for (int s = 0; s < batch; s++) {
+                double[] h = state[s][0];
+                double[] c = state[s][1];
+                for (int t = from; t < to; t++) {
+                    double[] xs = x[s][t].clone();
+                    double[] hs = h.clone();
+                    for (int i = 1; i <= round.size(); i++) {
+                        double[][] m = round.get(i - 1);
+                        if (i % 2 == 1) {
+                            // x = 2 sigmoid(h Q_i) * x
+                            double[] next = new double[xs.length];
+                            for (int j = 0; j < xs.length; j++) {
+                                double a = 0;
+                                for (int k = 0; k < n; k++) {
+                                    a += hs[k] * m[k][j];
+                                }
+                                next[j] = 2 * sigmoid(a) * xs[j];
+                            }
+                            xs = next;
+                        } else {
+                            // h = 2 sigmoid(x R_i) * h
+                            double[] next = new double[n];
+                            for (int k = 0; k < n; k++) {
+                                double a = 0;
+                                for (int j = 0; j < xs.length; j++) {
+                                    a += xs[j] * m[j][k];
+                                }
+                                next[k] = 2 * sigmoid(a) * hs[k];
+                            }
+                            hs = next;
+                        }
+                    }
+                    double[] nextC = new double[n];
+                    double[] nextH = new double[n];
+                    for (int u = 0; u < n; u++) {
+                        double i = sigmoid(affine(xs, hs, u));
+                        double fg = sigmoid(affine(xs, hs, n + u));
+                        double g = Math.tanh(affine(xs, hs, 2 * n + u));
+                        double o = sigmoid(affine(xs, hs, 3 * n + u));
+                        nextC[u] = fg * c[u] + i * g;
+                        nextH[u] = o * Math.tanh(nextC[u]);
+                    }
+                    c = nextC;
+                    h = nextH;
+                    if (mask != null && mask[s][t] == 0) {
+                        h = new double[n];
+                        c = new double[n];
+                    }
+                    out[s][t] = h;
+                }
+                last[s] = new double[][] {h, c};
+            }
+            return out;
+        }
+
+        private double affine(double[] x, double[] h, int column) {
+            double a = b[column];
+            for (int i = 0; i < x.length; i++) {
+                a += x[i] * wx[i][column];
+            }
+            for (int k = 0; k < h.length; k++) {
+                a += h[k] * wh[k][column];
+            }
+            return a;
+        }
+
+        private static double sigmoid(double v) {
+            return 1 / (1 + Math.exp(-v));
+        }
+    }
+}
