@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
         description = {
             "Write a model as ONNX (model.onnx, scaler inside; model-step.onnx for step-by-step serving) and its",
             "weights as NumPy .npz with a JSON manifest (gate order i, f, g, o; a GRU's z, r, g), plus an 8-bit linear and a",
-            "k-means codebook copy; scores every copy on the holdout of the input."
+            "k-means codebook copy; scores every copy on the holdout of the input. A projected or Mogrifier LSTM gets no",
+            "ONNX graph (ONNX's LSTM has neither; the manifest says so)."
         })
 final class ExportCommand implements Callable<Integer> {
 

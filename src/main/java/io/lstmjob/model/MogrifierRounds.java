@@ -1,5 +1,6 @@
 package io.lstmjob.model;
 
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,7 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * writes its output ({@link FusedLstmBuffers#cellOut}, [n][T+1][B]). Backwards, a step's gradients
  * of the last x^i and h^i (W dz and RW dz) go back through the rounds to those of x(t) and h(t-1),
  * and each round's pre-activation gradient is kept so that the gradients of Q_i and R_i are one
- * product over the window each. The element-wise parts are plain Java loops over the native memory.
+ * product over the window each. The element-wise parts are Java loops over the native memory, the
+ * forward one's exp with the Vector API where present ({@link MogrifierGates}).
  */
 final class MogrifierRounds {
     final int rounds;
@@ -40,6 +42,11 @@ final class MogrifierRounds {
     /** This step's gradient of x^i as the rounds go back, [nIn, B]; ends as that of x(t). */
     private final INDArray dx;
 
+    private final MogrifierGates gates = MogrifierGates.create();
+    private final ByteBuffer inputBytes;
+    private final ByteBuffer cellOutBytes;
+    private final ByteBuffer[] outBytes;
+    private final ByteBuffer[] gateBytes;
     private final FloatBuffer inputFloats;
     private final FloatBuffer[] outFloats;
     private final FloatBuffer[] gateFloats;
@@ -65,16 +72,22 @@ final class MogrifierRounds {
         outFloats = new FloatBuffer[rounds];
         gateFloats = new FloatBuffer[rounds];
         dPreFloats = new FloatBuffer[rounds];
+        outBytes = new ByteBuffer[rounds];
+        gateBytes = new ByteBuffer[rounds];
         for (int i = 1; i <= rounds; i++) {
             long length = (long) dim(i) * capacity * batch;
             out[i - 1] = Nd4j.create(DataType.FLOAT, length);
             gate[i - 1] = Nd4j.create(DataType.FLOAT, length);
             dPre[i - 1] = Nd4j.create(DataType.FLOAT, length);
+            outBytes[i - 1] = ArrayMemory.bytes(out[i - 1]);
+            gateBytes[i - 1] = ArrayMemory.bytes(gate[i - 1]);
             outFloats[i - 1] = floats(out[i - 1]);
             gateFloats[i - 1] = floats(gate[i - 1]);
             dPreFloats[i - 1] = floats(dPre[i - 1]);
         }
         dx = Nd4j.create(DataType.FLOAT, nIn, batch);
+        inputBytes = ArrayMemory.bytes(input);
+        cellOutBytes = ArrayMemory.bytes(buffers.cellOut);
         inputFloats = floats(input);
         dxFloats = floats(dx);
         cellOut = buffers.cellOut;
@@ -109,19 +122,13 @@ final class MogrifierRounds {
         for (int i = 1; i <= rounds; i++) {
             // The pre-activation into the gate's slot, then gate = sigmoid(pre), out = 2 gate * out^(i-2).
             MatrixProduct.multiply(weightsT[i - 1], false, win.reads[i - 1][t], false, win.gate[i - 1][t], 0.0);
-            FloatBuffer g = gateFloats[i - 1];
-            FloatBuffer o = outFloats[i - 1];
+            ByteBuffer g = gateBytes[i - 1];
+            ByteBuffer o = outBytes[i - 1];
+            ByteBuffer source = scaledBuffer(i);
             int dim = dim(i);
             int at = t * batch;
             for (int j = 0; j < dim; j++) {
-                int row = j * steps * batch + at;
-                int scaled = scaledOffset(i, j, t, steps);
-                FloatBuffer source = scaledBuffer(i);
-                for (int b = 0; b < batch; b++) {
-                    float s = CellKernel.sigmoid(g.get(row + b));
-                    g.put(row + b, s);
-                    o.put(row + b, 2 * s * source.get(scaled + b));
-                }
+                gates.scale(g, o, source, j * steps * batch + at, scaledOffset(i, j, t, steps), batch);
             }
         }
         // Column t of xh: [x^last; h^last].
@@ -196,11 +203,11 @@ final class MogrifierRounds {
     }
 
     /** Where round i's scaled variable out^(i-2) lives: the raw input, h(t-1) in cellOut, or an earlier round. */
-    private FloatBuffer scaledBuffer(int i) {
+    private ByteBuffer scaledBuffer(int i) {
         if (i == 1) {
-            return inputFloats;
+            return inputBytes;
         }
-        return i == 2 ? cellOutFloats : outFloats[i - 3];
+        return i == 2 ? cellOutBytes : outBytes[i - 3];
     }
 
     private int scaledOffset(int i, int j, int t, int steps) {
