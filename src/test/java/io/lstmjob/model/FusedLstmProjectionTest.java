@@ -263,6 +263,29 @@ class FusedLstmProjectionTest {
         assertEquals(3, WeightExport.projection(network));
     }
 
+    /** A configuration saved before model.projection and model.mogrifierRounds existed reads as the plain LSTM. */
+    @Test
+    void aConfigurationSavedBeforeTheSettingsReadsAsThePlainLstm() {
+        JobConfig config = TestConfigs.config("model.layers=[" + UNITS + "]", "train.epochs=1");
+        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.FORECAST, IN, 1);
+        String json = network.getLayerWiseConfigurations().toJson();
+        assertTrue(json.contains("\"projection\"") && json.contains("\"mogrifierRounds\""), "saved today");
+        String before = json.replaceAll("\"projection\"\\s*:\\s*0\\s*,?", "")
+                .replaceAll("\"mogrifierRounds\"\\s*:\\s*0\\s*,?", "");
+        assertTrue(!before.contains("projection") && !before.contains("mogrifierRounds"), "the fields were removed");
+        MultiLayerNetwork restored = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(before));
+        restored.init(network.params().dup(), false);
+        FusedLstm layer =
+                (FusedLstm) restored.getLayerWiseConfigurations().getConf(0).getLayer();
+        assertEquals(0, layer.getProjection());
+        assertEquals(0, layer.getMogrifierRounds());
+        assertEquals(
+                List.of("W", "RW", "b"),
+                List.copyOf(restored.getLayer(0).paramTable().keySet()));
+        INDArray x = input(7, 9);
+        assertEquals(network.output(x), restored.output(x));
+    }
+
     @Test
     void theForgetGatesBiasStartsAtForgetGateBiasAndTheOthersAtZero() {
         JobConfig config = TestConfigs.config(
