@@ -2,10 +2,8 @@ package io.lstmjob.model;
 
 import static io.lstmjob.model.RecurrentChecks.assertClose;
 import static io.lstmjob.model.RecurrentChecks.assertMatches;
-import static io.lstmjob.model.RecurrentChecks.at;
 import static io.lstmjob.model.RecurrentChecks.numeric;
 import static io.lstmjob.model.RecurrentChecks.values;
-import static io.lstmjob.model.RecurrentChecks.weighted;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,7 +22,6 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -77,7 +74,7 @@ class FusedGruTest {
         var layer = (FusedGruLayer) network.getLayer(0);
         INDArray x = input(9, 1);
 
-        double[][][] expected = gru.run(values(x), new double[BATCH][UNITS], null, 0, 9);
+        double[][][] expected = gru.run(values(x), gru.zeroState(BATCH), null, 0, 9);
         assertMatches(expected, 0, layer.activate(x, false, NONE), "one window from a zero state");
 
         INDArray first = layer.rnnTimeStep(
@@ -117,65 +114,17 @@ class FusedGruTest {
         // The network's first layer skips its input gradient; the check wants it.
         ((FusedGru) layer.conf().getLayer()).setInputGradient(true);
         Equations gru = new Equations(WeightExport.tensors(network, a -> a), 0);
-        INDArray x1 = input(STEPS, 2);
-        INDArray x2 = input(STEPS, 3);
-        Nd4j.getRandom().setSeed(4);
-        INDArray epsilon = Nd4j.rand(DataType.FLOAT, BATCH, UNITS, STEPS).subi(0.5);
-        INDArray mask1 = Nd4j.ones(DataType.FLOAT, BATCH, STEPS);
-        INDArray mask2 = Nd4j.ones(DataType.FLOAT, BATCH, STEPS);
-        if (masked) {
-            // A sequence ending in the first window (its second window all masked), one ending mid-window.
-            mask1.get(NDArrayIndex.point(1), NDArrayIndex.interval(3, STEPS)).assign(0);
-            mask2.getRow(1).assign(0);
-            mask2.get(NDArrayIndex.point(2), NDArrayIndex.interval(4, STEPS)).assign(0);
-        }
-
-        layer.setMaskArray(mask1);
-        layer.rnnActivateUsingStoredState(x1, true, true, NONE);
-        layer.setMaskArray(mask2);
-        INDArray out = layer.rnnActivateUsingStoredState(x2, true, true, NONE).dup();
-        Pair<Gradient, INDArray> actual = layer.backpropGradient(epsilon, NONE);
-
-        double[][] m1 = mask1.toDoubleMatrix();
-        double[][] m2 = mask2.toDoubleMatrix();
-        double[][][] v1 = values(x1);
-        double[][][] v2 = values(x2);
-        double[][] carried = at(gru.run(v1, new double[BATCH][UNITS], m1, 0, STEPS), STEPS - 1);
-        assertMatches(gru.run(v2, carried, m2, 0, STEPS), 0, out, "second window");
-        int end = STEPS - backward;
-        // The state at the cut, from the unperturbed parameters: truncation holds it fixed.
-        double[][] atCut = end == 0 ? carried : at(gru.run(v2, carried, m2, 0, end), end - 1);
-        double[][][] eps = values(epsilon);
-        RecurrentChecks.Objective f = () -> weighted(eps, gru.run(v2, atCut, m2, end, STEPS), end);
-        Gradient gradient = actual.getFirst();
+        RecurrentChecks.WindowCheck check =
+                RecurrentChecks.twoWindows(layer, gru, input(STEPS, 2), input(STEPS, 3), UNITS, backward, masked);
+        Gradient gradient = check.gradient();
+        RecurrentChecks.Objective f = check.f();
         assertClose(numeric(gru.wx, f), gradient.getGradientFor("W").toDoubleMatrix(), "gradient of W");
         assertClose(numeric(gru.wh, f), gradient.getGradientFor("RW").toDoubleMatrix(), "gradient of RW");
         assertClose(
                 numeric(new double[][] {gru.b}, f),
                 gradient.getGradientFor("b").reshape(1, 3 * UNITS).toDoubleMatrix(),
                 "gradient of b");
-
-        // dx [B][T][nIn] against differences in each sequence's input (none before the cut: f starts there).
-        double[][][] dx = values(actual.getSecond());
-        for (int b = 0; b < BATCH; b++) {
-            assertClose(numeric(v2[b], f), dx[b], "gradient of sequence " + b + "'s input");
-        }
-        for (int t = 0; t < end; t++) {
-            for (int i = 0; i < IN; i++) {
-                assertEquals(0.0, dx[0][t][i], 0.0, "nothing flows back beyond the backward length");
-            }
-        }
-        if (masked) {
-            assertEquals(
-                    0.0,
-                    actual.getSecond()
-                            .get(NDArrayIndex.point(1), NDArrayIndex.all(), NDArrayIndex.all())
-                            .norm2Number()
-                            .doubleValue(),
-                    0.0,
-                    "a masked window");
-        }
-        assertTrue(actual.getSecond().norm2Number().doubleValue() > 0);
+        check.assertInputGradient(masked);
     }
 
     @Test
@@ -204,21 +153,9 @@ class FusedGruTest {
                 "tbptt.forward=8",
                 "tbptt.backward=8");
         MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.FORECAST, 1, 1);
-        INDArray x = Nd4j.create(DataType.FLOAT, 4, 1, 24);
-        INDArray y = Nd4j.create(DataType.FLOAT, 4, 1, 24);
-        for (int b = 0; b < 4; b++) {
-            for (int t = 0; t < 24; t++) {
-                x.putScalar(b, 0, t, Math.sin(0.4 * t + b));
-                y.putScalar(b, 0, t, Math.sin(0.4 * (t + 1) + b));
-            }
-        }
-        DataSet data = new DataSet(x, y);
-        double before = network.score(data);
-        for (int i = 0; i < 60; i++) {
-            network.fit(data);
-        }
-        double after = network.score(data);
-        assertTrue(after < before / 4, "loss " + before + " -> " + after);
+        DataSet data = RecurrentChecks.sines();
+        INDArray x = data.getFeatures();
+        RecurrentChecks.assertLearns(network, data, 60, 4);
 
         File file = dir.resolve("model.zip").toFile();
         ModelSerializer.writeModel(network, file, true);
@@ -247,33 +184,19 @@ class FusedGruTest {
                 "train.learningRate=0.05",
                 "train.gradientClipping=none");
         MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.CLASSIFY, 1, 2);
-        // Class 1: the sequence rises; class 0: it falls (only readable from the order of the steps).
-        INDArray x = Nd4j.create(DataType.FLOAT, 8, 1, 10);
-        INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 2);
-        for (int b = 0; b < 8; b++) {
-            int cls = b % 2;
-            for (int t = 0; t < 10; t++) {
-                x.putScalar(b, 0, t, (cls == 1 ? t : 10 - t) / 10.0 + 0.05 * b);
-            }
-            y.putScalar(b, cls, 1);
-        }
-        DataSet data = new DataSet(x, y);
-        double before = network.score(data);
-        for (int i = 0; i < 40; i++) {
-            network.fit(data);
-        }
-        assertTrue(network.score(data) < before / 2, "loss " + before + " -> " + network.score(data));
+        RecurrentChecks.assertLearns(network, RecurrentChecks.risingOrFalling(), 40, 2);
         Map<String, INDArray> exported = WeightExport.tensors(network, a -> a);
         assertArrayEquals(new long[] {6, 18}, exported.get("gru0.forward.W_h").shape());
         assertArrayEquals(new long[] {6, 18}, exported.get("gru0.backward.W_h").shape());
     }
 
     /** The GRU equations in double, from the exported tensors (blocks z, r, g; z = x W_x + h W_h + b per block). */
-    static final class Equations {
+    static final class Equations implements RecurrentChecks.Equations {
         final double[][] wx;
         final double[][] wh;
         final double[] b;
         final int n;
+        private double[][][] last;
 
         Equations(Map<String, INDArray> exported, int layer) {
             wx = exported.get("gru" + layer + ".W_x").toDoubleMatrix();
@@ -282,12 +205,24 @@ class FusedGruTest {
             n = b.length / 3;
         }
 
-        /** h [B][T][n] of steps from..to-1 (zero before from) of x [B][T][nIn], from h0; mask [B][T] zeroes h. */
-        double[][][] run(double[][][] x, double[][] h0, double[][] mask, int from, int to) {
+        @Override
+        public double[][][] zeroState(int batch) {
+            return new double[batch][1][n];
+        }
+
+        @Override
+        public double[][][] lastState() {
+            return last;
+        }
+
+        /** h [B][T][n] of steps from..to-1 (zero before from) of x [B][T][nIn], from state {h}; mask [B][T] zeroes h. */
+        @Override
+        public double[][][] run(double[][][] x, double[][][] state, double[][] mask, int from, int to) {
             int batch = x.length;
             double[][][] out = new double[batch][x[0].length][n];
+            last = new double[batch][][];
             for (int s = 0; s < batch; s++) {
-                double[] h = h0[s].clone();
+                double[] h = state[s][0].clone();
                 for (int t = from; t < to; t++) {
                     h = step(x[s][t], h);
                     if (mask != null && mask[s][t] == 0) {
@@ -295,6 +230,7 @@ class FusedGruTest {
                     }
                     out[s][t] = h;
                 }
+                last[s] = new double[][] {h};
             }
             return out;
         }

@@ -2,14 +2,11 @@ package io.lstmjob.model;
 
 import static io.lstmjob.model.RecurrentChecks.assertClose;
 import static io.lstmjob.model.RecurrentChecks.assertMatches;
-import static io.lstmjob.model.RecurrentChecks.copy;
 import static io.lstmjob.model.RecurrentChecks.ifgo;
 import static io.lstmjob.model.RecurrentChecks.numeric;
 import static io.lstmjob.model.RecurrentChecks.values;
-import static io.lstmjob.model.RecurrentChecks.weighted;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lstmjob.config.JobConfig;
 import io.lstmjob.config.Task;
@@ -28,7 +25,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -123,41 +119,10 @@ class FusedMogrifierLstmTest {
         // The network's first layer skips its input gradient; the check wants it.
         ((FusedLstm) layer.conf().getLayer()).setInputGradient(true);
         Equations mogrifier = new Equations(WeightExport.tensors(network, a -> a), 0, rounds);
-        INDArray x1 = input(STEPS, 2);
-        INDArray x2 = input(STEPS, 3);
-        Nd4j.getRandom().setSeed(4);
-        INDArray epsilon = Nd4j.rand(DataType.FLOAT, BATCH, UNITS, STEPS).subi(0.5);
-        INDArray mask1 = Nd4j.ones(DataType.FLOAT, BATCH, STEPS);
-        INDArray mask2 = Nd4j.ones(DataType.FLOAT, BATCH, STEPS);
-        if (masked) {
-            // A sequence ending in the first window (its second window all masked), one ending mid-window.
-            mask1.get(NDArrayIndex.point(1), NDArrayIndex.interval(3, STEPS)).assign(0);
-            mask2.getRow(1).assign(0);
-            mask2.get(NDArrayIndex.point(2), NDArrayIndex.interval(4, STEPS)).assign(0);
-        }
-
-        layer.setMaskArray(mask1);
-        layer.rnnActivateUsingStoredState(x1, true, true, NONE);
-        layer.setMaskArray(mask2);
-        INDArray out = layer.rnnActivateUsingStoredState(x2, true, true, NONE).dup();
-        Pair<Gradient, INDArray> actual = layer.backpropGradient(epsilon, NONE);
-
-        double[][] m1 = mask1.toDoubleMatrix();
-        double[][] m2 = mask2.toDoubleMatrix();
-        double[][][] v1 = values(x1);
-        double[][][] v2 = values(x2);
-        mogrifier.run(v1, mogrifier.zeroState(BATCH), m1, 0, STEPS);
-        double[][][] carried = mogrifier.lastState();
-        assertMatches(mogrifier.run(v2, copy(carried), m2, 0, STEPS), 0, out, "second window");
-        int end = STEPS - backward;
-        // The state at the cut, from the unperturbed parameters: truncation holds it fixed.
-        if (end > 0) {
-            mogrifier.run(v2, copy(carried), m2, 0, end);
-        }
-        double[][][] atCut = end > 0 ? mogrifier.lastState() : carried;
-        double[][][] eps = values(epsilon);
-        RecurrentChecks.Objective f = () -> weighted(eps, mogrifier.run(v2, copy(atCut), m2, end, STEPS), end);
-        Gradient gradient = actual.getFirst();
+        RecurrentChecks.WindowCheck check =
+                RecurrentChecks.twoWindows(layer, mogrifier, input(STEPS, 2), input(STEPS, 3), UNITS, backward, masked);
+        Gradient gradient = check.gradient();
+        RecurrentChecks.Objective f = check.f();
         // DL4J's gate blocks g, f, o, i; the equations' (the export's) i, f, g, o.
         assertClose(numeric(mogrifier.wx, f), ifgo(gradient.getGradientFor("W")), "gradient of W");
         assertClose(numeric(mogrifier.wh, f), ifgo(gradient.getGradientFor("RW")), "gradient of RW");
@@ -169,27 +134,7 @@ class FusedMogrifierLstmTest {
                     gradient.getGradientFor(key).toDoubleMatrix(),
                     "gradient of " + key);
         }
-
-        double[][][] dx = values(actual.getSecond());
-        for (int b = 0; b < BATCH; b++) {
-            assertClose(numeric(v2[b], f), dx[b], "gradient of sequence " + b + "'s input");
-        }
-        for (int t = 0; t < end; t++) {
-            for (int i = 0; i < IN; i++) {
-                assertEquals(0.0, dx[0][t][i], 0.0, "nothing flows back beyond the backward length");
-            }
-        }
-        if (masked) {
-            assertEquals(
-                    0.0,
-                    actual.getSecond()
-                            .get(NDArrayIndex.point(1), NDArrayIndex.all(), NDArrayIndex.all())
-                            .norm2Number()
-                            .doubleValue(),
-                    0.0,
-                    "a masked window");
-        }
-        assertTrue(actual.getSecond().norm2Number().doubleValue() > 0);
+        check.assertInputGradient(masked);
     }
 
     /** A stacked Mogrifier forecaster learns a sine; saved and restored it is the same network; export names the rounds. */
@@ -206,21 +151,9 @@ class FusedMogrifierLstmTest {
                 "tbptt.forward=8",
                 "tbptt.backward=8");
         MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.FORECAST, 1, 1);
-        INDArray x = Nd4j.create(DataType.FLOAT, 4, 1, 24);
-        INDArray y = Nd4j.create(DataType.FLOAT, 4, 1, 24);
-        for (int b = 0; b < 4; b++) {
-            for (int t = 0; t < 24; t++) {
-                x.putScalar(b, 0, t, Math.sin(0.4 * t + b));
-                y.putScalar(b, 0, t, Math.sin(0.4 * (t + 1) + b));
-            }
-        }
-        DataSet data = new DataSet(x, y);
-        double before = network.score(data);
-        for (int i = 0; i < 60; i++) {
-            network.fit(data);
-        }
-        double after = network.score(data);
-        assertTrue(after < before / 4, "loss " + before + " -> " + after);
+        DataSet data = RecurrentChecks.sines();
+        INDArray x = data.getFeatures();
+        RecurrentChecks.assertLearns(network, data, 60, 4);
 
         File file = dir.resolve("model.zip").toFile();
         ModelSerializer.writeModel(network, file, true);
@@ -268,22 +201,7 @@ class FusedMogrifierLstmTest {
                 "train.learningRate=0.05",
                 "train.gradientClipping=none");
         MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.CLASSIFY, 1, 2);
-        // Class 1: the sequence rises; class 0: it falls (only readable from the order of the steps).
-        INDArray x = Nd4j.create(DataType.FLOAT, 8, 1, 10);
-        INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 2);
-        for (int b = 0; b < 8; b++) {
-            int cls = b % 2;
-            for (int t = 0; t < 10; t++) {
-                x.putScalar(b, 0, t, (cls == 1 ? t : 10 - t) / 10.0 + 0.05 * b);
-            }
-            y.putScalar(b, cls, 1);
-        }
-        DataSet data = new DataSet(x, y);
-        double before = network.score(data);
-        for (int i = 0; i < 40; i++) {
-            network.fit(data);
-        }
-        assertTrue(network.score(data) < before / 2, "loss " + before + " -> " + network.score(data));
+        RecurrentChecks.assertLearns(network, RecurrentChecks.risingOrFalling(), 40, 2);
         Map<String, INDArray> exported = WeightExport.tensors(network, a -> a);
         assertArrayEquals(new long[] {6, 1}, exported.get("lstm0.forward.Q1").shape());
         assertArrayEquals(new long[] {1, 6}, exported.get("lstm0.backward.R2").shape());
@@ -291,7 +209,7 @@ class FusedMogrifierLstmTest {
     }
 
     /** The Mogrifier LSTM in double, from the exported tensors (blocks i, f, g, o; rounds Q1, R2, ...). */
-    static final class Equations {
+    static final class Equations implements RecurrentChecks.Equations {
         final double[][] wx;
         final double[][] wh;
         final double[] b;
@@ -311,7 +229,8 @@ class FusedMogrifierLstmTest {
             n = b.length / 4;
         }
 
-        double[][][] zeroState(int batch) {
+        @Override
+        public double[][][] zeroState(int batch) {
             double[][][] state = new double[batch][][];
             for (int s = 0; s < batch; s++) {
                 state[s] = new double[][] {new double[n], new double[n]};
@@ -319,12 +238,14 @@ class FusedMogrifierLstmTest {
             return state;
         }
 
-        double[][][] lastState() {
+        @Override
+        public double[][][] lastState() {
             return last;
         }
 
         /** h [B][T][n] of steps from..to-1 (zero before from) of x [B][T][nIn], from state {h, c}; mask [B][T] zeroes h and c. */
-        double[][][] run(double[][][] x, double[][][] state, double[][] mask, int from, int to) {
+        @Override
+        public double[][][] run(double[][][] x, double[][][] state, double[][] mask, int from, int to) {
             int batch = x.length;
             double[][][] out = new double[batch][x[0].length][n];
             last = new double[batch][][];

@@ -3,8 +3,16 @@ package io.lstmjob.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.deeplearning4j.nn.api.layers.RecurrentLayer;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * What the equation and gradient checks of the fused recurrent layers share: central
@@ -17,6 +25,124 @@ final class RecurrentChecks {
     @FunctionalInterface
     interface Objective {
         double value();
+    }
+
+    /** A cell's equations in double, from its exported weights; a state is per sequence {h (or r) [, c]}. */
+    interface Equations {
+        double[][][] zeroState(int batch);
+
+        /** Outputs [B][T][width] of steps from..to-1 (zero before from) of x [B][T][nIn]; mask [B][T] zeroes the state. */
+        double[][][] run(double[][][] x, double[][][] state, double[][] mask, int from, int to);
+
+        /** Per sequence, the state after the last step of the last run. */
+        double[][][] lastState();
+    }
+
+    /** The layer's answer for a truncated window and the objective finite differences check it against. */
+    record WindowCheck(Gradient gradient, INDArray inputGradient, double[][][] input, int end, Objective f) {
+        /**
+         * The input gradient equals differences in each sequence's input, nothing flows back beyond
+         * the backward length, and (masked) the sequence masked throughout the window gets none.
+         */
+        void assertInputGradient(boolean masked) {
+            double[][][] dx = values(inputGradient);
+            for (int b = 0; b < dx.length; b++) {
+                assertClose(numeric(input[b], f), dx[b], "gradient of sequence " + b + "'s input");
+            }
+            for (int t = 0; t < end; t++) {
+                for (int i = 0; i < dx[0][t].length; i++) {
+                    assertEquals(0.0, dx[0][t][i], 0.0, "nothing flows back beyond the backward length");
+                }
+            }
+            if (masked) {
+                assertEquals(0.0, norm(inputGradient.get(NDArrayIndex.point(1))), 0.0, "a masked window");
+            }
+            assertTrue(norm(inputGradient) > 0);
+        }
+
+        private static double norm(INDArray array) {
+            return array.norm2Number().doubleValue();
+        }
+    }
+
+    /**
+     * Two windows as truncated BPTT runs them (the second from the state the first ended in, a
+     * plain backpropGradient after it, as DL4J 1.0.0-M2's network asks); checks the second
+     * window's outputs against the equations and returns, for the gradient checks, f = sum over
+     * the last {@code backward} steps of epsilon * output, run from the state at the cut (held
+     * fixed: that is what truncation means). Masked: one sequence ends in the first window (the
+     * second all masked), one mid-way through the second.
+     */
+    static WindowCheck twoWindows(
+            RecurrentLayer layer, Equations cell, INDArray x1, INDArray x2, int width, int backward, boolean masked) {
+        int batch = (int) x1.size(0);
+        int steps = (int) x1.size(2);
+        Nd4j.getRandom().setSeed(4);
+        INDArray epsilon = Nd4j.rand(DataType.FLOAT, batch, width, steps).subi(0.5);
+        INDArray mask1 = Nd4j.ones(DataType.FLOAT, batch, steps);
+        INDArray mask2 = Nd4j.ones(DataType.FLOAT, batch, steps);
+        if (masked) {
+            mask1.get(NDArrayIndex.point(1), NDArrayIndex.interval(3, steps)).assign(0);
+            mask2.getRow(1).assign(0);
+            mask2.get(NDArrayIndex.point(2), NDArrayIndex.interval(4, steps)).assign(0);
+        }
+        LayerWorkspaceMgr none = LayerWorkspaceMgr.noWorkspaces();
+        layer.setMaskArray(mask1);
+        layer.rnnActivateUsingStoredState(x1, true, true, none);
+        layer.setMaskArray(mask2);
+        INDArray out = layer.rnnActivateUsingStoredState(x2, true, true, none).dup();
+        Pair<Gradient, INDArray> actual = layer.backpropGradient(epsilon, none);
+
+        double[][] m2 = mask2.toDoubleMatrix();
+        double[][][] v2 = values(x2);
+        cell.run(values(x1), cell.zeroState(batch), mask1.toDoubleMatrix(), 0, steps);
+        double[][][] carried = cell.lastState();
+        assertMatches(cell.run(v2, copy(carried), m2, 0, steps), 0, out, "second window");
+        int end = steps - backward;
+        if (end > 0) {
+            cell.run(v2, copy(carried), m2, 0, end);
+        }
+        double[][][] atCut = end > 0 ? cell.lastState() : carried;
+        double[][][] eps = values(epsilon);
+        Objective f = () -> weighted(eps, cell.run(v2, copy(atCut), m2, end, steps), end);
+        return new WindowCheck(actual.getFirst(), actual.getSecond(), v2, end, f);
+    }
+
+    /** Four phase-shifted sines [4, 1, 24] and their next steps: a forecaster must learn them. */
+    static DataSet sines() {
+        INDArray x = Nd4j.create(DataType.FLOAT, 4, 1, 24);
+        INDArray y = Nd4j.create(DataType.FLOAT, 4, 1, 24);
+        for (int b = 0; b < 4; b++) {
+            for (int t = 0; t < 24; t++) {
+                x.putScalar(b, 0, t, Math.sin(0.4 * t + b));
+                y.putScalar(b, 0, t, Math.sin(0.4 * (t + 1) + b));
+            }
+        }
+        return new DataSet(x, y);
+    }
+
+    /** Eight sequences [8, 1, 10]; class 1 rises, class 0 falls (only readable from the order of the steps). */
+    static DataSet risingOrFalling() {
+        INDArray x = Nd4j.create(DataType.FLOAT, 8, 1, 10);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 2);
+        for (int b = 0; b < 8; b++) {
+            int cls = b % 2;
+            for (int t = 0; t < 10; t++) {
+                x.putScalar(b, 0, t, (cls == 1 ? t : 10 - t) / 10.0 + 0.05 * b);
+            }
+            y.putScalar(b, cls, 1);
+        }
+        return new DataSet(x, y);
+    }
+
+    /** Fits {@code data} {@code times} times; the loss must fall to below before / {@code factor}. */
+    static void assertLearns(MultiLayerNetwork network, DataSet data, int times, double factor) {
+        double before = network.score(data);
+        for (int i = 0; i < times; i++) {
+            network.fit(data);
+        }
+        double after = network.score(data);
+        assertTrue(after < before / factor, "loss " + before + " -> " + after);
     }
 
     /** Central differences of f in every entry of {@code at} (perturbed in place and restored). */
@@ -59,11 +185,14 @@ final class RecurrentChecks {
         return out;
     }
 
-    /** A copy of a per-sequence state {h or r, c}. */
+    /** A copy of a per-sequence state. */
     static double[][][] copy(double[][][] state) {
         double[][][] out = new double[state.length][][];
         for (int s = 0; s < state.length; s++) {
-            out[s] = new double[][] {state[s][0].clone(), state[s][1].clone()};
+            out[s] = new double[state[s].length][];
+            for (int k = 0; k < state[s].length; k++) {
+                out[s][k] = state[s][k].clone();
+            }
         }
         return out;
     }
