@@ -46,7 +46,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>With a projection ({@link FusedLstm#getProjection()}, Sak et al. 2014's LSTMP), the output and
  * the state carried to the next step and window are r = P^T (o * tanh(c)) of p units: one more
  * product per step each way (r(t) = P^T m(t) forwards, the gradient of m(t), P dr(t), backwards),
- * and the gradient of P, m dr^T over the window, in one product.
+ * and the gradient of P, m dr^T over the window, in one product. With Mogrifier rounds
+ * ({@link FusedLstm#getMogrifierRounds()}, Melis et al. 2019), {@link MogrifierRounds} turns x(t)
+ * and h(t-1) into the x and h the step reads, so the input product runs per step, and takes the
+ * step's gradient back through the rounds.
  */
 public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM {
     private static final String W = LSTMParamInitializer.INPUT_WEIGHT_KEY;
