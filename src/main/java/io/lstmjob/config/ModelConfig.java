@@ -3,6 +3,7 @@ package io.lstmjob.config;
 import static io.lstmjob.config.ConfigValues.require;
 
 import java.io.Serializable;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -66,13 +67,11 @@ public record ModelConfig(
                 projection == 0 || cell == Cell.LSTM,
                 "model.projection",
                 "is for model.cell=lstm (a projected LSTM), not " + cell.configName());
-        for (int units : layers) {
-            require(
-                    projection < units || projection == 0,
-                    "model.projection",
-                    "must be smaller than each layer's units (it narrows the layer's output and recurrence), got "
-                            + projection + " with model.layers=" + layers);
-        }
+        require(
+                projection == 0 || projection < Collections.min(layers),
+                "model.projection",
+                "must be smaller than each layer's units (it narrows the layer's output and recurrence), got "
+                        + projection + " with model.layers=" + layers);
         int rounds = c.integer("model.mogrifierRounds");
         require(rounds >= 1 && rounds <= 16, "model.mogrifierRounds", "must be within 1..16, got " + rounds);
         ModelConfig model = new ModelConfig(

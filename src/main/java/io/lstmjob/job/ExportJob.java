@@ -127,46 +127,8 @@ public final class ExportJob {
                                             "z = sigmoid(a_z + h @ U_z), r = sigmoid(a_r + h @ U_r), "
                                                     + "g = tanh(a_g + (r * h) @ U_g)",
                                             "h = (1 - z) * g + z * h; h starts at 0 for every sequence")));
-        } else if (WeightExport.mogrifierRounds(network) > 0) {
-            int rounds = WeightExport.mogrifierRounds(network);
-            manifest.put(
-                    "lstm",
-                    Map.of(
-                            "gateOrder", List.of("i", "f", "g", "o"),
-                            "mogrifierRounds", rounds,
-                            "equations",
-                                    List.of(
-                                            "before each step, for i = 1.." + rounds + ": x = 2 * sigmoid(h @ Q_i) * x "
-                                                    + "for odd i, h = 2 * sigmoid(x @ R_i) * h for even i",
-                                            "z = x @ W_x + h @ W_h + b with that x and h, split into 4 blocks of n "
-                                                    + "units: z_i, z_f, z_g, z_o",
-                                            "i = sigmoid(z_i), f = sigmoid(z_f), o = sigmoid(z_o), g = tanh(z_g)",
-                                            "c = f * c + i * g, h = o * tanh(c) (the step's output and the next "
-                                                    + "step's h before its rounds); h and c start at 0 for every "
-                                                    + "sequence")));
-        } else if (WeightExport.projection(network) > 0) {
-            manifest.put(
-                    "lstm",
-                    Map.of(
-                            "gateOrder", List.of("i", "f", "g", "o"),
-                            "projection", WeightExport.projection(network),
-                            "equations",
-                                    List.of(
-                                            "z = x @ W_x + r @ W_h + b, split into 4 blocks of n units: z_i, z_f, z_g, z_o",
-                                            "i = sigmoid(z_i), f = sigmoid(z_f), o = sigmoid(z_o), g = tanh(z_g)",
-                                            "c = f * c + i * g, r = (o * tanh(c)) @ W_p; r (projection units) is the "
-                                                    + "layer's output and the state fed back; r and c start at 0 for "
-                                                    + "every sequence")));
         } else {
-            manifest.put(
-                    "lstm",
-                    Map.of(
-                            "gateOrder", List.of("i", "f", "g", "o"),
-                            "equations",
-                                    List.of(
-                                            "z = x @ W_x + h @ W_h + b, split into 4 blocks of n units: z_i, z_f, z_g, z_o",
-                                            "i = sigmoid(z_i), f = sigmoid(z_f), o = sigmoid(z_o), g = tanh(z_g)",
-                                            "c = f * c + i * g, h = o * tanh(c); h and c start at 0 for every sequence")));
+            manifest.put("lstm", lstmSection(WeightExport.projection(network), WeightExport.mogrifierRounds(network)));
         }
         manifest.put(
                 "output",
@@ -214,6 +176,37 @@ public final class ExportJob {
         }
         NewFiles.write(fs, new Path(dir, "manifest.json"), out -> JsonDocuments.write(manifest, out));
         return manifest;
+    }
+
+    /** The manifest's "lstm" section: gate order and equations, with the projection's or the Mogrifier rounds' parts. */
+    private static Map<String, Object> lstmSection(int projection, int rounds) {
+        Map<String, Object> lstm = new LinkedHashMap<>();
+        lstm.put("gateOrder", List.of("i", "f", "g", "o"));
+        List<String> equations = new ArrayList<>();
+        if (rounds > 0) {
+            lstm.put("mogrifierRounds", rounds);
+            equations.add("before each step, for i = 1.." + rounds + ": x = 2 * sigmoid(h @ Q_i) * x "
+                    + "for odd i, h = 2 * sigmoid(x @ R_i) * h for even i");
+            equations.add(
+                    "z = x @ W_x + h @ W_h + b with that x and h, split into 4 blocks of n units: z_i, z_f, z_g, z_o");
+        } else if (projection > 0) {
+            lstm.put("projection", projection);
+            equations.add("z = x @ W_x + r @ W_h + b, split into 4 blocks of n units: z_i, z_f, z_g, z_o");
+        } else {
+            equations.add("z = x @ W_x + h @ W_h + b, split into 4 blocks of n units: z_i, z_f, z_g, z_o");
+        }
+        equations.add("i = sigmoid(z_i), f = sigmoid(z_f), o = sigmoid(z_o), g = tanh(z_g)");
+        if (rounds > 0) {
+            equations.add("c = f * c + i * g, h = o * tanh(c) (the step's output and the next step's h before its "
+                    + "rounds); h and c start at 0 for every sequence");
+        } else if (projection > 0) {
+            equations.add("c = f * c + i * g, r = (o * tanh(c)) @ W_p; r (projection units) is the layer's output "
+                    + "and the state fed back; r and c start at 0 for every sequence");
+        } else {
+            equations.add("c = f * c + i * g, h = o * tanh(c); h and c start at 0 for every sequence");
+        }
+        lstm.put("equations", equations);
+        return lstm;
     }
 
     /** The ONNX files' inputs and outputs, as a server needs them (the layout is OnnxExport's). */

@@ -47,7 +47,6 @@ final class MogrifierRounds {
     private final ByteBuffer cellOutBytes;
     private final ByteBuffer[] outBytes;
     private final ByteBuffer[] gateBytes;
-    private final FloatBuffer inputFloats;
     private final FloatBuffer[] outFloats;
     private final FloatBuffer[] gateFloats;
     private final FloatBuffer[] dPreFloats;
@@ -88,7 +87,6 @@ final class MogrifierRounds {
         dx = Nd4j.create(DataType.FLOAT, nIn, batch);
         inputBytes = ArrayMemory.bytes(input);
         cellOutBytes = ArrayMemory.bytes(buffers.cellOut);
-        inputFloats = floats(input);
         dxFloats = floats(dx);
         cellOut = buffers.cellOut;
         dhRec = buffers.dhRec;
@@ -133,7 +131,8 @@ final class MogrifierRounds {
         }
         // Column t of xh: [x^last; h^last].
         long columns = (long) (steps + 1) * batch;
-        FloatBuffer x = rounds >= 1 ? outFloats[lastRound(1) - 1] : inputFloats;
+        // Round 1 rescales x, so an odd round is always last for x; h's may be h(t-1) itself (one round).
+        FloatBuffer x = outFloats[lastRound(1) - 1];
         for (int j = 0; j < nIn; j++) {
             xhFloats.put((int) (j * columns) + t * batch, x, j * steps * batch + t * batch, batch);
         }

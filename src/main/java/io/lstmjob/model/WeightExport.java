@@ -63,26 +63,21 @@ public final class WeightExport {
         return recurrent instanceof FusedGruLayer ? "gru" : "lstm";
     }
 
-    /** Whether a recurrent layer's parameter (its key without a Bidirectional prefix) holds the four gate blocks. */
-    private static boolean isGateBlocks(String key) {
-        String plain = key.length() > 1 && (key.startsWith("f") || key.startsWith("b")) && !key.equals("b")
-                ? key.substring(1)
-                : key;
-        return plain.equals("W") || plain.equals("RW") || plain.equals("b");
-    }
-
     /** The rounds of the network's Mogrifier LSTM layers (model.mogrifierRounds), 0 when it has none. */
     public static int mogrifierRounds(MultiLayerNetwork network) {
-        return fusedLstm(network).map(FusedLstm::getMogrifierRounds).orElse(0);
+        return cell(network, FusedLstm.class).map(FusedLstm::getMogrifierRounds).orElse(0);
     }
 
     /** The units of the projection of the network's LSTM layers (model.projection), 0 when they have none. */
     public static int projection(MultiLayerNetwork network) {
-        return fusedLstm(network).map(FusedLstm::getProjection).orElse(0);
+        return cell(network, FusedLstm.class).map(FusedLstm::getProjection).orElse(0);
     }
 
-    /** The network's first FusedLstm layer configuration (its layers share one cell: model.cell). */
-    private static Optional<FusedLstm> fusedLstm(MultiLayerNetwork network) {
+    /**
+     * The configuration of the network's first recurrent layer of the given kind, inside wrappers and
+     * Bidirectional (a network's recurrent layers share one cell: model.cell).
+     */
+    private static <T> Optional<T> cell(MultiLayerNetwork network, Class<T> kind) {
         for (NeuralNetConfiguration conf : network.getLayerWiseConfigurations().getConfs()) {
             org.deeplearning4j.nn.conf.layers.Layer layer = conf.getLayer();
             while (layer instanceof org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer wrapper) {
@@ -91,23 +86,16 @@ public final class WeightExport {
             if (layer instanceof Bidirectional bidirectional) {
                 layer = bidirectional.getFwd();
             }
-            if (layer instanceof FusedLstm lstm) {
-                return Optional.of(lstm);
+            if (kind.isInstance(layer)) {
+                return Optional.of(kind.cast(layer));
             }
         }
         return Optional.empty();
     }
 
-    /** Whether the network's recurrent layers are GRUs (a network has one cell: model.cell). */
+    /** Whether the network's recurrent layers are GRUs. */
     public static boolean isGru(MultiLayerNetwork network) {
-        for (Layer layer : network.getLayers()) {
-            Layer inner = unwrapped(layer);
-            if (inner instanceof FusedGruLayer
-                    || (inner instanceof BidirectionalLayer bidirectional && forwardIsGru(bidirectional))) {
-                return true;
-            }
-        }
-        return false;
+        return cell(network, FusedGru.class).isPresent();
     }
 
     /** Whether a bidirectional layer wraps GRUs (its runtime layers are private; its configuration names them). */
@@ -137,7 +125,8 @@ public final class WeightExport {
                 INDArray value =
                         transform.apply(param.getValue().castTo(DataType.FLOAT).dup('c'));
                 String name = names.get(l + "_" + param.getKey());
-                if (lstm && isGateBlocks(param.getKey())) {
+                // The gate matrices and bias (W_p and a Mogrifier's rounds keep their layout).
+                if (lstm && (name.endsWith(".W_x") || name.endsWith(".W_h") || name.endsWith(".b"))) {
                     long n = value.size(1) / 4;
                     if (value.size(1) == 4 * n + 3) {
                         // GravesLSTM: three peephole columns after the gates, kept as DL4J stores them (wFF, wOO, wGG).
