@@ -18,6 +18,7 @@ import io.lstmjob.train.ValidationMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -458,24 +459,7 @@ class PublishedModelUseTest extends SparkTest {
     @Test
     @SuppressWarnings("unchecked")
     void aGruModelLearnsAndExportsItsOwnEquationsAndState() throws Exception {
-        JobConfig gru = TestConfigs.sines(
-                dir.resolve("sines"),
-                dir.resolve("models").toString(),
-                "model.name=gru",
-                "model.cell=gru",
-                "train.epochs=5");
-        TrainingJob.Result result = TrainingJob.run(spark, gru);
-        double before = result.metrics().initialValidation().loss();
-        double after = result.metrics().finalValidation().loss();
-        assertTrue(after < before / 2, "validation loss " + before + " -> " + after);
-
-        var manifest = ExportJob.run(
-                null,
-                gru,
-                null,
-                dir.resolve("gru-export").toString(),
-                4,
-                spark.sparkContext().hadoopConfiguration());
+        var manifest = trainedAndExported("gru", "model.cell=gru");
         assertTrue(
                 manifest.containsKey("gru") && !manifest.containsKey("lstm"),
                 manifest.keySet().toString());
@@ -499,26 +483,8 @@ class PublishedModelUseTest extends SparkTest {
     @Test
     @SuppressWarnings("unchecked")
     void aProjectedLstmLearnsAndExportsItsWeightsButNoOnnxGraph() throws Exception {
-        JobConfig lstmp = TestConfigs.sines(
-                dir.resolve("sines"),
-                dir.resolve("models").toString(),
-                "model.name=lstmp",
-                "model.layers=[16]",
-                "model.projection=4",
-                "train.epochs=5");
-        TrainingJob.Result result = TrainingJob.run(spark, lstmp);
-        double before = result.metrics().initialValidation().loss();
-        double after = result.metrics().finalValidation().loss();
-        assertTrue(after < before / 2, "validation loss " + before + " -> " + after);
-
-        Path out = dir.resolve("lstmp-export");
-        var manifest = ExportJob.run(
-                null, lstmp, null, out.toString(), 4, spark.sparkContext().hadoopConfiguration());
-        var onnx = (java.util.Map<String, Object>) manifest.get("onnx");
-        assertEquals(false, onnx.get("written"), onnx.toString());
-        assertTrue(onnx.get("why").toString().contains("model.projection=4"), onnx.toString());
-        assertTrue(!Files.exists(out.resolve("model.onnx")) && !Files.exists(out.resolve("model-step.onnx")));
-        assertTrue(Files.size(out.resolve("weights.npz")) > 0);
+        var manifest = trainedAndExported("lstmp", "model.layers=[16]", "model.projection=4");
+        assertNoOnnxGraph(manifest, "model.projection=4");
         var lstm = (java.util.Map<String, Object>) manifest.get("lstm");
         assertEquals(4, lstm.get("projection"));
         var tensors = (List<java.util.Map<String, Object>>) manifest.get("tensors");
@@ -533,29 +499,46 @@ class PublishedModelUseTest extends SparkTest {
     @Test
     @SuppressWarnings("unchecked")
     void aMogrifierLstmLearnsAndExportsItsRoundsButNoOnnxGraph() throws Exception {
-        JobConfig mogrifier = TestConfigs.sines(
-                dir.resolve("sines"),
-                dir.resolve("models").toString(),
-                "model.name=mogrifier",
-                "model.cell=mogrifier",
-                "train.epochs=5");
-        TrainingJob.Result result = TrainingJob.run(spark, mogrifier);
-        double before = result.metrics().initialValidation().loss();
-        double after = result.metrics().finalValidation().loss();
-        assertTrue(after < before / 2, "validation loss " + before + " -> " + after);
-
-        Path out = dir.resolve("mogrifier-export");
-        var manifest = ExportJob.run(
-                null, mogrifier, null, out.toString(), 4, spark.sparkContext().hadoopConfiguration());
-        var onnx = (java.util.Map<String, Object>) manifest.get("onnx");
-        assertEquals(false, onnx.get("written"), onnx.toString());
-        assertTrue(onnx.get("why").toString().contains("Mogrifier"), onnx.toString());
-        assertTrue(!Files.exists(out.resolve("model.onnx")));
+        var manifest = trainedAndExported("mogrifier", "model.cell=mogrifier");
+        assertNoOnnxGraph(manifest, "Mogrifier");
         assertEquals(5, ((java.util.Map<String, Object>) manifest.get("lstm")).get("mogrifierRounds"));
         var tensors = (List<java.util.Map<String, Object>>) manifest.get("tensors");
         for (String name : List.of("lstm0.Q1", "lstm0.R2", "lstm0.Q5")) {
             assertTrue(tensors.stream().anyMatch(t -> t.get("name").equals(name)), name + " in " + tensors);
         }
+    }
+
+    /**
+     * Model {@code name} with {@code overrides}, trained on the sines through the whole job (its
+     * validation loss at least halves), then exported to NAME-export without Spark; the manifest.
+     */
+    private Map<String, Object> trainedAndExported(String name, String... overrides) throws Exception {
+        List<String> settings = new java.util.ArrayList<>(List.of("model.name=" + name, "train.epochs=5"));
+        settings.addAll(List.of(overrides));
+        JobConfig config = TestConfigs.sines(
+                dir.resolve("sines"), dir.resolve("models").toString(), settings.toArray(String[]::new));
+        TrainingJob.Result result = TrainingJob.run(spark, config);
+        double before = result.metrics().initialValidation().loss();
+        double after = result.metrics().finalValidation().loss();
+        assertTrue(after < before / 2, "validation loss " + before + " -> " + after);
+        return ExportJob.run(
+                null,
+                config,
+                null,
+                dir.resolve(name + "-export").toString(),
+                4,
+                spark.sparkContext().hadoopConfiguration());
+    }
+
+    /** The export says why it wrote no ONNX graph, wrote none, and wrote the weights. */
+    @SuppressWarnings("unchecked")
+    private void assertNoOnnxGraph(Map<String, Object> manifest, String why) throws Exception {
+        var onnx = (Map<String, Object>) manifest.get("onnx");
+        assertEquals(false, onnx.get("written"), onnx.toString());
+        assertTrue(onnx.get("why").toString().contains(why), onnx.toString());
+        Path out = dir.resolve(manifest.get("model") + "-export");
+        assertTrue(!Files.exists(out.resolve("model.onnx")) && !Files.exists(out.resolve("model-step.onnx")));
+        assertTrue(Files.size(out.resolve("weights.npz")) > 0);
     }
 
     @Test

@@ -58,15 +58,11 @@ class FusedLstmProjectionTest {
                 "tbptt.forward=" + STEPS,
                 "tbptt.backward=" + tbpttBackward);
         MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.FORECAST, IN, 2);
-        Nd4j.getRandom().setSeed(23);
-        network.setParams(
-                Nd4j.rand(DataType.FLOAT, 1, network.numParams()).subi(0.5).muli(2));
-        return network;
+        return RecurrentChecks.randomized(network);
     }
 
     private static INDArray input(int steps, long seed) {
-        Nd4j.getRandom().setSeed(seed);
-        return Nd4j.rand(DataType.FLOAT, BATCH, IN, steps).subi(0.5).muli(3);
+        return RecurrentChecks.input(BATCH, IN, steps, seed);
     }
 
     /** One-hot inputs (a character model's), which the layer reads as class indices. */

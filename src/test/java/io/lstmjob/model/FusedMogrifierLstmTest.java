@@ -25,10 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -60,15 +58,11 @@ class FusedMogrifierLstmTest {
                 "tbptt.forward=" + STEPS,
                 "tbptt.backward=" + tbpttBackward);
         MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.FORECAST, IN, 2);
-        Nd4j.getRandom().setSeed(23);
-        network.setParams(
-                Nd4j.rand(DataType.FLOAT, 1, network.numParams()).subi(0.5).muli(2));
-        return network;
+        return RecurrentChecks.randomized(network);
     }
 
     private static INDArray input(int steps, long seed) {
-        Nd4j.getRandom().setSeed(seed);
-        return Nd4j.rand(DataType.FLOAT, BATCH, IN, steps).subi(0.5).muli(3);
+        return RecurrentChecks.input(BATCH, IN, steps, seed);
     }
 
     /** One round (x rescaled only), an even count (h last) and the default five. */

@@ -108,6 +108,20 @@ final class RecurrentChecks {
         return new WindowCheck(actual.getFirst(), actual.getSecond(), v2, end, f);
     }
 
+    /** The network with every parameter drawn uniformly from [-1, 1] (biases too, so that no term vanishes by chance). */
+    static MultiLayerNetwork randomized(MultiLayerNetwork network) {
+        Nd4j.getRandom().setSeed(23);
+        network.setParams(
+                Nd4j.rand(DataType.FLOAT, 1, network.numParams()).subi(0.5).muli(2));
+        return network;
+    }
+
+    /** [batch, inputs, steps] drawn uniformly from [-1.5, 1.5]. */
+    static INDArray input(int batch, int inputs, int steps, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        return Nd4j.rand(DataType.FLOAT, batch, inputs, steps).subi(0.5).muli(3);
+    }
+
     /** Four phase-shifted sines [4, 1, 24] and their next steps: a forecaster must learn them. */
     static DataSet sines() {
         INDArray x = Nd4j.create(DataType.FLOAT, 4, 1, 24);
