@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lstmjob.config.JobConfig;
 import io.lstmjob.config.Task;
 import io.lstmjob.testing.TestConfigs;
-import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -20,12 +19,10 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -152,24 +149,8 @@ class FusedLstmProjectionTest {
      */
     @Test
     void itTrainsStackedAndASavedModelRestoresWithItsProjection(@TempDir Path dir) throws Exception {
-        JobConfig config = TestConfigs.config(
-                "model.layers=[8, 6]",
-                "model.projection=3",
-                "model.seed=3",
-                "train.epochs=1",
-                "train.batchSize=4",
-                "train.learningRate=0.02",
-                "tbptt.forward=8",
-                "tbptt.backward=8");
-        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.FORECAST, 1, 1);
-        DataSet data = RecurrentChecks.sines();
-        INDArray x = data.getFeatures();
-        RecurrentChecks.assertLearns(network, data, 60, 4);
-
-        File file = dir.resolve("model.zip").toFile();
-        ModelSerializer.writeModel(network, file, true);
-        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(file, true);
-        assertEquals(network.output(x), restored.output(x));
+        MultiLayerNetwork network = RecurrentChecks.sineForecaster("model.layers=[8, 6]", "model.projection=3");
+        RecurrentChecks.savedAndRestored(network, dir);
         MultiLayerConfiguration saved = MultiLayerConfiguration.fromJson(
                 network.getLayerWiseConfigurations().toJson());
         assertEquals(3, ((FusedLstm) saved.getConf(1).getLayer()).getProjection(), "the saved configuration");

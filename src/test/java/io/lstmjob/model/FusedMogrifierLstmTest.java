@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.lstmjob.config.JobConfig;
 import io.lstmjob.config.Task;
 import io.lstmjob.testing.TestConfigs;
-import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,13 +19,11 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -134,25 +131,9 @@ class FusedMogrifierLstmTest {
     /** A stacked Mogrifier forecaster learns a sine; saved and restored it is the same network; export names the rounds. */
     @Test
     void itTrainsStackedAndASavedModelRestoresAsTheSameMogrifier(@TempDir Path dir) throws Exception {
-        JobConfig config = TestConfigs.config(
-                "model.layers=[8, 6]",
-                "model.cell=mogrifier",
-                "model.mogrifierRounds=3",
-                "model.seed=3",
-                "train.epochs=1",
-                "train.batchSize=4",
-                "train.learningRate=0.02",
-                "tbptt.forward=8",
-                "tbptt.backward=8");
-        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.FORECAST, 1, 1);
-        DataSet data = RecurrentChecks.sines();
-        INDArray x = data.getFeatures();
-        RecurrentChecks.assertLearns(network, data, 60, 4);
-
-        File file = dir.resolve("model.zip").toFile();
-        ModelSerializer.writeModel(network, file, true);
-        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(file, true);
-        assertEquals(network.output(x), restored.output(x));
+        MultiLayerNetwork network = RecurrentChecks.sineForecaster(
+                "model.layers=[8, 6]", "model.cell=mogrifier", "model.mogrifierRounds=3");
+        RecurrentChecks.savedAndRestored(network, dir);
         MultiLayerConfiguration saved = MultiLayerConfiguration.fromJson(
                 network.getLayerWiseConfigurations().toJson());
         assertEquals(3, ((FusedLstm) saved.getConf(1).getLayer()).getMogrifierRounds(), "the saved configuration");

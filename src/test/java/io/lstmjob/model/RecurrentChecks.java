@@ -3,10 +3,19 @@ package io.lstmjob.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lstmjob.config.JobConfig;
+import io.lstmjob.config.Task;
+import io.lstmjob.testing.TestConfigs;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.deeplearning4j.nn.api.layers.RecurrentLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -147,6 +156,36 @@ final class RecurrentChecks {
             y.putScalar(b, cls, 1);
         }
         return new DataSet(x, y);
+    }
+
+    /**
+     * A forecaster of one input and one output with {@code cell}'s settings (model.layers, model.cell,
+     * ...), trained 60 times on {@link #sines()} as one minibatch of 8-step windows: its loss must
+     * fall to a quarter.
+     */
+    static MultiLayerNetwork sineForecaster(String... cell) {
+        List<String> settings = new ArrayList<>(List.of(cell));
+        settings.addAll(List.of(
+                "model.seed=3",
+                "train.epochs=1",
+                "train.batchSize=4",
+                "train.learningRate=0.02",
+                "tbptt.forward=8",
+                "tbptt.backward=8"));
+        JobConfig config = TestConfigs.config(settings.toArray(String[]::new));
+        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.FORECAST, 1, 1);
+        assertLearns(network, sines(), 60, 4);
+        return network;
+    }
+
+    /** The network written with ModelSerializer and read back: it must give the same outputs on the sines. */
+    static MultiLayerNetwork savedAndRestored(MultiLayerNetwork network, Path dir) throws IOException {
+        File file = dir.resolve("model.zip").toFile();
+        ModelSerializer.writeModel(network, file, true);
+        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(file, true);
+        INDArray x = sines().getFeatures();
+        assertEquals(network.output(x), restored.output(x));
+        return restored;
     }
 
     /** Fits {@code data} {@code times} times; the loss must fall to below before / {@code factor}. */
