@@ -1,8 +1,10 @@
 package io.lstmjob.model;
 
+import static io.lstmjob.model.RecurrentChecks.affine;
 import static io.lstmjob.model.RecurrentChecks.assertClose;
 import static io.lstmjob.model.RecurrentChecks.assertMatches;
 import static io.lstmjob.model.RecurrentChecks.numeric;
+import static io.lstmjob.model.RecurrentChecks.sigmoid;
 import static io.lstmjob.model.RecurrentChecks.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -166,12 +168,11 @@ class FusedGruTest {
     }
 
     /** The GRU equations in double, from the exported tensors (blocks z, r, g; z = x W_x + h W_h + b per block). */
-    static final class Equations implements RecurrentChecks.Equations {
+    static final class Equations extends RecurrentChecks.StepEquations {
         final double[][] wx;
         final double[][] wh;
         final double[] b;
         final int n;
-        private double[][][] last;
 
         Equations(Map<String, INDArray> exported, int layer) {
             wx = exported.get("gru" + layer + ".W_x").toDoubleMatrix();
@@ -180,45 +181,23 @@ class FusedGruTest {
             n = b.length / 3;
         }
 
+        /** State {h}. */
         @Override
-        public double[][][] zeroState(int batch) {
-            return new double[batch][1][n];
+        int[] stateSizes() {
+            return new int[] {n};
         }
 
         @Override
-        public double[][][] lastState() {
-            return last;
-        }
-
-        /** h [B][T][n] of steps from..to-1 (zero before from) of x [B][T][nIn], from state {h}; mask [B][T] zeroes h. */
-        @Override
-        public double[][][] run(double[][][] x, double[][][] state, double[][] mask, int from, int to) {
-            int batch = x.length;
-            double[][][] out = new double[batch][x[0].length][n];
-            last = new double[batch][][];
-            for (int s = 0; s < batch; s++) {
-                double[] h = state[s][0].clone();
-                for (int t = from; t < to; t++) {
-                    h = step(x[s][t], h);
-                    if (mask != null && mask[s][t] == 0) {
-                        h = new double[n];
-                    }
-                    out[s][t] = h;
-                }
-                last[s] = new double[][] {h};
-            }
-            return out;
-        }
-
-        private double[] step(double[] x, double[] h) {
+        double[][] step(double[] x, double[][] state) {
+            double[] h = state[0];
             // The reset gate scales the state before the candidate's product (Cho et al.; ONNX linear_before_reset=0).
             double[] rh = new double[n];
             for (int k = 0; k < n; k++) {
-                rh[k] = sigmoid(affine(x, h, n + k)) * h[k];
+                rh[k] = sigmoid(affine(wx, wh, b, x, h, n + k)) * h[k];
             }
             double[] next = new double[n];
             for (int u = 0; u < n; u++) {
-                double z = sigmoid(affine(x, h, u));
+                double z = sigmoid(affine(wx, wh, b, x, h, u));
                 double g = b[2 * n + u];
                 for (int i = 0; i < x.length; i++) {
                     g += x[i] * wx[i][2 * n + u];
@@ -228,22 +207,7 @@ class FusedGruTest {
                 }
                 next[u] = (1 - z) * Math.tanh(g) + z * h[u];
             }
-            return next;
-        }
-
-        private double affine(double[] x, double[] h, int column) {
-            double a = b[column];
-            for (int i = 0; i < x.length; i++) {
-                a += x[i] * wx[i][column];
-            }
-            for (int k = 0; k < h.length; k++) {
-                a += h[k] * wh[k][column];
-            }
-            return a;
-        }
-
-        private static double sigmoid(double v) {
-            return 1 / (1 + Math.exp(-v));
+            return new double[][] {next};
         }
     }
 }

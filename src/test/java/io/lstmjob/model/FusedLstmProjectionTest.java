@@ -238,15 +238,13 @@ class FusedLstmProjectionTest {
     }
 
     /** The LSTMP equations in double, from the exported tensors (blocks i, f, g, o; z = x W_x + r W_h + b; r = m W_p). */
-    static final class Equations implements RecurrentChecks.Equations {
+    static final class Equations extends RecurrentChecks.StepEquations {
         final double[][] wx;
         final double[][] wh;
         final double[] b;
         final double[][] wp;
         final int n;
         final int p;
-        /** Per sequence {r, c} after the last step run. */
-        private double[][][] last;
 
         Equations(Map<String, INDArray> exported, int layer) {
             wx = exported.get("lstm" + layer + ".W_x").toDoubleMatrix();
@@ -257,71 +255,22 @@ class FusedLstmProjectionTest {
             p = wp[0].length;
         }
 
+        /** State {r, c}. */
         @Override
-        public double[][][] zeroState(int batch) {
-            double[][][] state = new double[batch][][];
-            for (int s = 0; s < batch; s++) {
-                state[s] = new double[][] {new double[p], new double[n]};
-            }
-            return state;
+        int[] stateSizes() {
+            return new int[] {p, n};
         }
 
         @Override
-        public double[][][] lastState() {
-            return last;
-        }
-
-        /** r [B][T][p] of steps from..to-1 (zero before from) of x [B][T][nIn], from state {r, c}; mask [B][T] zeroes r and c. */
-        @Override
-        public double[][][] run(double[][][] x, double[][][] state, double[][] mask, int from, int to) {
-            int batch = x.length;
-            double[][][] out = new double[batch][x[0].length][p];
-            last = new double[batch][][];
-            for (int s = 0; s < batch; s++) {
-                double[] r = state[s][0];
-                double[] c = state[s][1];
-                for (int t = from; t < to; t++) {
-                    double[] next = new double[n];
-                    double[] m = new double[n];
-                    for (int u = 0; u < n; u++) {
-                        double i = sigmoid(affine(x[s][t], r, u));
-                        double f = sigmoid(affine(x[s][t], r, n + u));
-                        double g = Math.tanh(affine(x[s][t], r, 2 * n + u));
-                        double o = sigmoid(affine(x[s][t], r, 3 * n + u));
-                        next[u] = f * c[u] + i * g;
-                        m[u] = o * Math.tanh(next[u]);
-                    }
-                    c = next;
-                    r = new double[p];
-                    for (int j = 0; j < p; j++) {
-                        for (int u = 0; u < n; u++) {
-                            r[j] += m[u] * wp[u][j];
-                        }
-                    }
-                    if (mask != null && mask[s][t] == 0) {
-                        r = new double[p];
-                        c = new double[n];
-                    }
-                    out[s][t] = r;
+        double[][] step(double[] x, double[][] state) {
+            double[][] mc = RecurrentChecks.lstmStep(wx, wh, b, x, state[0], state[1]);
+            double[] r = new double[p];
+            for (int j = 0; j < p; j++) {
+                for (int u = 0; u < n; u++) {
+                    r[j] += mc[0][u] * wp[u][j];
                 }
-                last[s] = new double[][] {r, c};
             }
-            return out;
-        }
-
-        private double affine(double[] x, double[] r, int column) {
-            double a = b[column];
-            for (int i = 0; i < x.length; i++) {
-                a += x[i] * wx[i][column];
-            }
-            for (int k = 0; k < r.length; k++) {
-                a += r[k] * wh[k][column];
-            }
-            return a;
-        }
-
-        private static double sigmoid(double v) {
-            return 1 / (1 + Math.exp(-v));
+            return new double[][] {r, mc[1]};
         }
     }
 }

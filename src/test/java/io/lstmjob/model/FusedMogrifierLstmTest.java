@@ -4,6 +4,7 @@ import static io.lstmjob.model.RecurrentChecks.assertClose;
 import static io.lstmjob.model.RecurrentChecks.assertMatches;
 import static io.lstmjob.model.RecurrentChecks.ifgo;
 import static io.lstmjob.model.RecurrentChecks.numeric;
+import static io.lstmjob.model.RecurrentChecks.sigmoid;
 import static io.lstmjob.model.RecurrentChecks.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -184,14 +185,12 @@ class FusedMogrifierLstmTest {
     }
 
     /** The Mogrifier LSTM in double, from the exported tensors (blocks i, f, g, o; rounds Q1, R2, ...). */
-    static final class Equations implements RecurrentChecks.Equations {
+    static final class Equations extends RecurrentChecks.StepEquations {
         final double[][] wx;
         final double[][] wh;
         final double[] b;
         final List<double[][]> round = new ArrayList<>();
         final int n;
-        /** Per sequence {h, c} after the last step run. */
-        private double[][][] last;
 
         Equations(Map<String, INDArray> exported, int layer, int rounds) {
             wx = exported.get("lstm" + layer + ".W_x").toDoubleMatrix();
@@ -204,94 +203,43 @@ class FusedMogrifierLstmTest {
             n = b.length / 4;
         }
 
+        /** State {h, c}. */
         @Override
-        public double[][][] zeroState(int batch) {
-            double[][][] state = new double[batch][][];
-            for (int s = 0; s < batch; s++) {
-                state[s] = new double[][] {new double[n], new double[n]};
-            }
-            return state;
+        int[] stateSizes() {
+            return new int[] {n, n};
         }
 
         @Override
-        public double[][][] lastState() {
-            return last;
-        }
-
-        /** h [B][T][n] of steps from..to-1 (zero before from) of x [B][T][nIn], from state {h, c}; mask [B][T] zeroes h and c. */
-        @Override
-        public double[][][] run(double[][][] x, double[][][] state, double[][] mask, int from, int to) {
-            int batch = x.length;
-            double[][][] out = new double[batch][x[0].length][n];
-            last = new double[batch][][];
-            for (int s = 0; s < batch; s++) {
-                double[] h = state[s][0];
-                double[] c = state[s][1];
-                for (int t = from; t < to; t++) {
-                    double[] xs = x[s][t].clone();
-                    double[] hs = h.clone();
-                    for (int i = 1; i <= round.size(); i++) {
-                        double[][] m = round.get(i - 1);
-                        if (i % 2 == 1) {
-                            // x = 2 sigmoid(h Q_i) * x
-                            double[] next = new double[xs.length];
-                            for (int j = 0; j < xs.length; j++) {
-                                double a = 0;
-                                for (int k = 0; k < n; k++) {
-                                    a += hs[k] * m[k][j];
-                                }
-                                next[j] = 2 * sigmoid(a) * xs[j];
-                            }
-                            xs = next;
-                        } else {
-                            // h = 2 sigmoid(x R_i) * h
-                            double[] next = new double[n];
-                            for (int k = 0; k < n; k++) {
-                                double a = 0;
-                                for (int j = 0; j < xs.length; j++) {
-                                    a += xs[j] * m[j][k];
-                                }
-                                next[k] = 2 * sigmoid(a) * hs[k];
-                            }
-                            hs = next;
+        double[][] step(double[] x, double[][] state) {
+            double[] xs = x.clone();
+            double[] hs = state[0].clone();
+            for (int i = 1; i <= round.size(); i++) {
+                double[][] m = round.get(i - 1);
+                if (i % 2 == 1) {
+                    // x = 2 sigmoid(h Q_i) * x
+                    double[] next = new double[xs.length];
+                    for (int j = 0; j < xs.length; j++) {
+                        double a = 0;
+                        for (int k = 0; k < n; k++) {
+                            a += hs[k] * m[k][j];
                         }
+                        next[j] = 2 * sigmoid(a) * xs[j];
                     }
-                    double[] nextC = new double[n];
-                    double[] nextH = new double[n];
-                    for (int u = 0; u < n; u++) {
-                        double i = sigmoid(affine(xs, hs, u));
-                        double fg = sigmoid(affine(xs, hs, n + u));
-                        double g = Math.tanh(affine(xs, hs, 2 * n + u));
-                        double o = sigmoid(affine(xs, hs, 3 * n + u));
-                        nextC[u] = fg * c[u] + i * g;
-                        nextH[u] = o * Math.tanh(nextC[u]);
+                    xs = next;
+                } else {
+                    // h = 2 sigmoid(x R_i) * h
+                    double[] next = new double[n];
+                    for (int k = 0; k < n; k++) {
+                        double a = 0;
+                        for (int j = 0; j < xs.length; j++) {
+                            a += xs[j] * m[j][k];
+                        }
+                        next[k] = 2 * sigmoid(a) * hs[k];
                     }
-                    c = nextC;
-                    h = nextH;
-                    if (mask != null && mask[s][t] == 0) {
-                        h = new double[n];
-                        c = new double[n];
-                    }
-                    out[s][t] = h;
+                    hs = next;
                 }
-                last[s] = new double[][] {h, c};
             }
-            return out;
-        }
-
-        private double affine(double[] x, double[] h, int column) {
-            double a = b[column];
-            for (int i = 0; i < x.length; i++) {
-                a += x[i] * wx[i][column];
-            }
-            for (int k = 0; k < h.length; k++) {
-                a += h[k] * wh[k][column];
-            }
-            return a;
-        }
-
-        private static double sigmoid(double v) {
-            return 1 / (1 + Math.exp(-v));
+            return RecurrentChecks.lstmStep(wx, wh, b, xs, hs, state[1]);
         }
     }
 }

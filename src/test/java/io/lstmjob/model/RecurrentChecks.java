@@ -47,6 +47,95 @@ final class RecurrentChecks {
         double[][][] lastState();
     }
 
+    /**
+     * Equations given by one step: runs them over sequences and steps, zeroes the state at masked
+     * steps, and outputs the state's first part (h, or the projected r).
+     */
+    abstract static class StepEquations implements Equations {
+        /** Per sequence, the state after the last step run. */
+        private double[][][] last;
+
+        /** The sizes of the state's parts, the output first. */
+        abstract int[] stateSizes();
+
+        /** One step: the next state from x and the state (parts in stateSizes order). */
+        abstract double[][] step(double[] x, double[][] state);
+
+        @Override
+        public double[][][] zeroState(int batch) {
+            double[][][] state = new double[batch][][];
+            for (int s = 0; s < batch; s++) {
+                state[s] = zeros();
+            }
+            return state;
+        }
+
+        private double[][] zeros() {
+            int[] sizes = stateSizes();
+            double[][] zeros = new double[sizes.length][];
+            for (int k = 0; k < sizes.length; k++) {
+                zeros[k] = new double[sizes[k]];
+            }
+            return zeros;
+        }
+
+        @Override
+        public double[][][] run(double[][][] x, double[][][] state, double[][] mask, int from, int to) {
+            int batch = x.length;
+            double[][][] out = new double[batch][x[0].length][stateSizes()[0]];
+            last = new double[batch][][];
+            for (int s = 0; s < batch; s++) {
+                double[][] current = state[s];
+                for (int t = from; t < to; t++) {
+                    current = mask != null && mask[s][t] == 0 ? zeros() : step(x[s][t], current);
+                    out[s][t] = current[0];
+                }
+                last[s] = current;
+            }
+            return out;
+        }
+
+        @Override
+        public double[][][] lastState() {
+            return last;
+        }
+    }
+
+    /**
+     * The standard LSTM step from the exported tensors (blocks i, f, g, o; z = x W_x + h W_h + b):
+     * {o * tanh(c'), c'} from x, the recurrent input h (or r) and c.
+     */
+    static double[][] lstmStep(double[][] wx, double[][] wh, double[] b, double[] x, double[] h, double[] c) {
+        int n = b.length / 4;
+        double[] m = new double[n];
+        double[] next = new double[n];
+        for (int u = 0; u < n; u++) {
+            double i = sigmoid(affine(wx, wh, b, x, h, u));
+            double f = sigmoid(affine(wx, wh, b, x, h, n + u));
+            double g = Math.tanh(affine(wx, wh, b, x, h, 2 * n + u));
+            double o = sigmoid(affine(wx, wh, b, x, h, 3 * n + u));
+            next[u] = f * c[u] + i * g;
+            m[u] = o * Math.tanh(next[u]);
+        }
+        return new double[][] {m, next};
+    }
+
+    /** Column {@code column} of x W_x + h W_h + b. */
+    static double affine(double[][] wx, double[][] wh, double[] b, double[] x, double[] h, int column) {
+        double a = b[column];
+        for (int i = 0; i < x.length; i++) {
+            a += x[i] * wx[i][column];
+        }
+        for (int k = 0; k < h.length; k++) {
+            a += h[k] * wh[k][column];
+        }
+        return a;
+    }
+
+    static double sigmoid(double v) {
+        return 1 / (1 + Math.exp(-v));
+    }
+
     /** The layer's answer for a truncated window and the objective finite differences check it against. */
     record WindowCheck(Gradient gradient, INDArray inputGradient, double[][][] input, int end, Objective f) {
         /**
