@@ -10,7 +10,7 @@ public record BenchResult(
         String workload,
         double tokens_per_s,
         int workers,
-        int averaging_frequency,
+        String averaging_frequency,
         double averaging_seconds,
         double epoch_seconds,
         int epochs_measured,

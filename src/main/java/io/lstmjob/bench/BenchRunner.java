@@ -35,7 +35,7 @@ public final class BenchRunner {
     public record Options(
             double seconds,
             double warmupSeconds,
-            int averagingFrequency,
+            String averagingFrequency,
             int minibatches,
             int segmentsPerSequence,
             List<String> overrides) {}
@@ -48,7 +48,7 @@ public final class BenchRunner {
 
     private static BenchResult spark(Workload workload, int workers, Options options) throws IOException {
         double seconds = options.seconds();
-        int averagingFrequency = options.averagingFrequency();
+        String averagingFrequency = options.averagingFrequency();
         Path dir = Files.createTempDirectory("lstm-bench-");
         SyntheticData.write(
                 workload, workers, options.minibatches(), options.segmentsPerSequence(), dir.resolve("input"));
@@ -131,7 +131,7 @@ public final class BenchRunner {
                 workload.name(),
                 round(tokens / elapsed),
                 0,
-                0,
+                "none",
                 0,
                 round(elapsed / fits),
                 fits,

@@ -35,9 +35,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--averaging-frequency",
-            defaultValue = "0",
-            description = "Minibatches per averaging; 0 = once per epoch.")
-    int averagingFrequency;
+            defaultValue = "auto",
+            description = "averaging.frequency: auto (the job's default), minibatches per averaging, or 0 = once per"
+                    + " epoch.")
+    String averagingFrequency;
 
     @Option(names = "--minibatches", defaultValue = "1", description = "Minibatches per worker per epoch.")
     int minibatches;

@@ -10,6 +10,7 @@ import java.io.Serializable;
  *
  * @param earlyStoppingPatience epochs without a better validation loss before training stops and the
  *                              best epoch's parameters are kept; 0 = off
+ * @param averagingFrequency    minibatches between averagings, or auto (bounded by updater steps)
  * @param averagingStepScale    how far the model moves towards (or past) the workers' mean at an averaging
  * @param averagingBlockMomentum how much of an averaging's step the next round starts with
  */
@@ -23,7 +24,7 @@ public record TrainConfig(
         double gradientClippingThreshold,
         int tbpttForward,
         int tbpttBackward,
-        int averagingFrequency,
+        AveragingFrequency averagingFrequency,
         LearningRateSchedule learningRateSchedule,
         double learningRateDecay,
         int learningRateStepEpochs,
@@ -54,11 +55,8 @@ public record TrainConfig(
                 backward >= 1 && backward <= forward,
                 "tbptt.backward",
                 "must be within 1..tbptt.forward (" + forward + "), got " + backward);
-        int frequency = c.integer("averaging.frequency");
-        require(
-                frequency >= 0,
-                "averaging.frequency",
-                "must be 0 (once per epoch) or a number of minibatches, got " + frequency);
+        AveragingFrequency frequency =
+                AveragingFrequency.parse(c.untrimmed("averaging.frequency"), c.integer("averaging.localSteps"));
         LearningRateSchedule schedule =
                 c.choice("train.learningRateSchedule", LearningRateSchedule.class, "none, step or exponential");
         double decay = c.number("train.learningRateDecay");

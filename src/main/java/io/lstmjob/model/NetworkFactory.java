@@ -174,6 +174,17 @@ public final class NetworkFactory {
         return conf.getBackpropType() == BackpropType.TruncatedBPTT ? conf.getTbpttFwdLength() : Integer.MAX_VALUE;
     }
 
+    /**
+     * Updater steps one minibatch of segments of about {@code stepsPerSegment} steps makes: one per
+     * truncated-BPTT window, one when training is not truncated.
+     */
+    public static int updaterStepsPerMinibatch(MultiLayerNetwork network, double stepsPerSegment) {
+        MultiLayerConfiguration conf = network.getLayerWiseConfigurations();
+        return conf.getBackpropType() == BackpropType.TruncatedBPTT
+                ? (int) Math.max(1, Math.ceil(stepsPerSegment / conf.getTbpttFwdLength()))
+                : 1;
+    }
+
     public static MultiLayerNetwork create(ModelConfig model, TrainConfig train, Task task, int inputs, int outputs) {
         MultiLayerNetwork network = new MultiLayerNetwork(configuration(model, train, task, inputs, outputs));
         network.init();

@@ -1,6 +1,7 @@
 package io.lstmjob.train;
 
 import io.lstmjob.config.TrainConfig;
+import io.lstmjob.data.DatasetSummary;
 import io.lstmjob.data.MinibatchAssembler;
 import io.lstmjob.data.PreparedData;
 import io.lstmjob.model.NetworkFactory;
@@ -67,11 +68,14 @@ public final class EpochLoop {
             TrainConfig train,
             Progress done,
             EpochListener listener) {
+        int minibatchesPerRound = minibatchesPerRound(network, data, train);
+        LOG.info(
+                "Averaging {} worker(s) {} (averaging.frequency={})",
+                data.train().getNumPartitions(),
+                minibatchesPerRound == 0 ? "once per epoch" : "every " + minibatchesPerRound + " minibatch(es)",
+                train.averagingFrequency());
         AveragingTrainingMaster master = new AveragingTrainingMaster(
-                train.batchSize(),
-                train.averagingFrequency(),
-                train.averagingStepScale(),
-                train.averagingBlockMomentum());
+                train.batchSize(), minibatchesPerRound, train.averagingStepScale(), train.averagingBlockMomentum());
         master.restoreLookahead(done.averagingLookahead());
         SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sc, network, master);
         MinibatchAssembler assembler =
@@ -138,6 +142,20 @@ public final class EpochLoop {
             validation = early.bestValidation();
         }
         return new Outcome(sparkNetwork.getNetwork(), epochs, validation, early.enabled() ? early.bestEpoch() : null);
+    }
+
+    /** What averaging.frequency comes to for this network, these segments and workers; 0 = once per epoch. */
+    static int minibatchesPerRound(MultiLayerNetwork network, PreparedData data, TrainConfig train) {
+        DatasetSummary summary = data.summary();
+        int workers = data.train().getNumPartitions();
+        int segments = Math.max(1, summary.trainSegments());
+        long perWorker =
+                ((long) segments + (long) workers * train.batchSize() - 1) / ((long) workers * train.batchSize());
+        return train.averagingFrequency()
+                .minibatchesPerRound(
+                        workers,
+                        NetworkFactory.updaterStepsPerMinibatch(network, (double) summary.trainPairs() / segments),
+                        perWorker);
     }
 
     /** Non-finite loss, parameters or updater state (Adam's moments can overflow first): stop, publish nothing. */

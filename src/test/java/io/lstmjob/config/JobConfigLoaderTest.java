@@ -26,7 +26,10 @@ class JobConfigLoaderTest {
         assertEquals(Task.FORECAST, config.task());
         assertEquals("local[*]", config.spark().master());
         assertEquals(1.0, config.model().forgetGateBias());
-        assertEquals(0, config.train().averagingFrequency(), "once per epoch");
+        assertEquals(
+                new AveragingFrequency(true, 0, 128),
+                config.train().averagingFrequency(),
+                "auto, 128 updater steps per round");
     }
 
     @Test
@@ -194,6 +197,25 @@ class JobConfigLoaderTest {
                 .startsWith("model.pooling:"));
         assertTrue(rejection("input.labelColumn=city", "input.targetColumns=[]", "model.attentionHeads=1")
                 .startsWith("model.pooling: last would keep one step of the attention layer's output"));
+    }
+
+    @Test
+    void autoAveragingFrequencyCutsAWorkersEpochIntoEqualRoundsOfAtMostLocalStepsUpdaterSteps() {
+        AveragingFrequency auto = load().train().averagingFrequency();
+        assertEquals(0, auto.minibatchesPerRound(2, 2, 64), "a 128-step epoch: once per epoch");
+        assertEquals(33, auto.minibatchesPerRound(2, 2, 65), "two rounds of 33 and 32 minibatches, not 64 and 1");
+        assertEquals(6, auto.minibatchesPerRound(8, 20, 60), "ten rounds of 6 minibatches of 20 windows");
+        assertEquals(1, auto.minibatchesPerRound(2, 2000, 10), "a minibatch longer than localSteps: one per round");
+        assertEquals(0, auto.minibatchesPerRound(1, 2, 100_000), "one worker: once per epoch");
+        AveragingFrequency fewer = load("averaging.localSteps=64").train().averagingFrequency();
+        assertEquals(32, fewer.minibatchesPerRound(2, 2, 320));
+        assertEquals(
+                3, load("averaging.frequency=3").train().averagingFrequency().minibatchesPerRound(2, 2, 320));
+        assertEquals(
+                0, load("averaging.frequency=0").train().averagingFrequency().minibatchesPerRound(8, 2, 320));
+        assertTrue(rejection("averaging.frequency=-1").startsWith("averaging.frequency:"));
+        assertTrue(rejection("averaging.frequency=often").startsWith("averaging.frequency:"));
+        assertTrue(rejection("averaging.localSteps=0").startsWith("averaging.localSteps:"));
     }
 
     @Test
