@@ -66,6 +66,11 @@ public final class JobConfigLoader {
         return new JobConfigLoader(layered);
     }
 
+    /** The built-in defaults (conf/default.conf) as concise JSON, the form of a run's resolved config. */
+    public static String defaultsJson() {
+        return new JobConfigLoader().defaults.resolve().root().render(ConfigRenderOptions.concise());
+    }
+
     private static boolean isDataSetting(String key) {
         return !key.equals(NOT_A_DATA_SETTING) && DATA_SETTINGS.stream().anyMatch(key::startsWith);
     }

@@ -3,6 +3,7 @@ package io.lstmjob.job;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lstmjob.config.InvalidConfigException;
+import io.lstmjob.config.JobConfigLoader;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,11 +31,15 @@ final class ResumeCheck {
         }
         Map<String, String> before = fixedKeys(checkpointed);
         Map<String, String> after = fixedKeys(now);
+        Map<String, String> defaults = fixedKeys(JobConfigLoader.defaultsJson());
         List<String> changed = new ArrayList<>();
         for (String key : new java.util.TreeSet<>(union(before, after))) {
             String was = before.getOrDefault(key, "(unset)");
             String is = after.getOrDefault(key, "(unset)");
-            if (!was.equals(is)) {
+            // A key the job gained after the checkpoint was written, left at its default, changes nothing
+            // the run chose: its checkpoint still resumes on the upgraded job.
+            boolean addedSince = !before.containsKey(key) && is.equals(defaults.get(key));
+            if (!was.equals(is) && !addedSince) {
                 changed.add(key + " " + was + " -> " + is);
             }
         }
