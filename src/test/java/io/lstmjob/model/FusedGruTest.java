@@ -150,19 +150,7 @@ class FusedGruTest {
     /** Inside DL4J's Bidirectional wrapper (a classifier's), both directions learn and export under their names. */
     @Test
     void aBidirectionalGruClassifierLearnsAndExportsBothDirections() {
-        JobConfig config = TestConfigs.classifier(
-                "model.layers=[6]",
-                "model.cell=gru",
-                "model.seed=7",
-                "model.bidirectional=true",
-                "model.pooling=mean",
-                "train.epochs=1",
-                "train.batchSize=8",
-                "train.learningRate=0.05",
-                "train.gradientClipping=none");
-        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.CLASSIFY, 1, 2);
-        RecurrentChecks.assertLearns(network, RecurrentChecks.risingOrFalling(), 40, 2);
-        Map<String, INDArray> exported = WeightExport.tensors(network, a -> a);
+        Map<String, INDArray> exported = RecurrentChecks.bidirectionalClassifierTensors("model.cell=gru");
         assertArrayEquals(new long[] {6, 18}, exported.get("gru0.forward.W_h").shape());
         assertArrayEquals(new long[] {6, 18}, exported.get("gru0.backward.W_h").shape());
     }

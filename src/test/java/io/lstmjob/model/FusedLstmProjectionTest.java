@@ -218,19 +218,7 @@ class FusedLstmProjectionTest {
     /** Inside DL4J's Bidirectional wrapper (a classifier's), both directions learn and export their projections. */
     @Test
     void aBidirectionalProjectedClassifierLearnsAndExportsBothDirections() {
-        JobConfig config = TestConfigs.classifier(
-                "model.layers=[6]",
-                "model.projection=2",
-                "model.seed=7",
-                "model.bidirectional=true",
-                "model.pooling=mean",
-                "train.epochs=1",
-                "train.batchSize=8",
-                "train.learningRate=0.05",
-                "train.gradientClipping=none");
-        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.CLASSIFY, 1, 2);
-        RecurrentChecks.assertLearns(network, RecurrentChecks.risingOrFalling(), 40, 2);
-        Map<String, INDArray> exported = WeightExport.tensors(network, a -> a);
+        Map<String, INDArray> exported = RecurrentChecks.bidirectionalClassifierTensors("model.projection=2");
         assertArrayEquals(new long[] {6, 2}, exported.get("lstm0.forward.W_p").shape());
         assertArrayEquals(new long[] {6, 2}, exported.get("lstm0.backward.W_p").shape());
         assertArrayEquals(new long[] {2, 24}, exported.get("lstm0.backward.W_h").shape());

@@ -165,20 +165,8 @@ class FusedMogrifierLstmTest {
     /** Inside DL4J's Bidirectional wrapper (a classifier's), both directions learn and export their rounds. */
     @Test
     void aBidirectionalMogrifierClassifierLearnsAndExportsBothDirections() {
-        JobConfig config = TestConfigs.classifier(
-                "model.layers=[6]",
-                "model.cell=mogrifier",
-                "model.mogrifierRounds=2",
-                "model.seed=7",
-                "model.bidirectional=true",
-                "model.pooling=mean",
-                "train.epochs=1",
-                "train.batchSize=8",
-                "train.learningRate=0.05",
-                "train.gradientClipping=none");
-        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.CLASSIFY, 1, 2);
-        RecurrentChecks.assertLearns(network, RecurrentChecks.risingOrFalling(), 40, 2);
-        Map<String, INDArray> exported = WeightExport.tensors(network, a -> a);
+        Map<String, INDArray> exported =
+                RecurrentChecks.bidirectionalClassifierTensors("model.cell=mogrifier", "model.mogrifierRounds=2");
         assertArrayEquals(new long[] {6, 1}, exported.get("lstm0.forward.Q1").shape());
         assertArrayEquals(new long[] {1, 6}, exported.get("lstm0.backward.R2").shape());
         assertArrayEquals(new long[] {6, 24}, exported.get("lstm0.backward.W_h").shape());

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.api.layers.RecurrentLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -265,6 +266,28 @@ final class RecurrentChecks {
         MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.FORECAST, 1, 1);
         assertLearns(network, sines(), 60, 4);
         return network;
+    }
+
+    /**
+     * A bidirectional classifier (6 units each way, mean pooling) of one input and two classes with
+     * {@code cell}'s settings, trained 40 times on {@link #risingOrFalling()}: its loss must halve.
+     * Returns its exported tensors.
+     */
+    static Map<String, INDArray> bidirectionalClassifierTensors(String... cell) {
+        List<String> settings = new ArrayList<>(List.of(cell));
+        settings.addAll(List.of(
+                "model.layers=[6]",
+                "model.seed=7",
+                "model.bidirectional=true",
+                "model.pooling=mean",
+                "train.epochs=1",
+                "train.batchSize=8",
+                "train.learningRate=0.05",
+                "train.gradientClipping=none"));
+        JobConfig config = TestConfigs.classifier(settings.toArray(String[]::new));
+        MultiLayerNetwork network = NetworkFactory.create(config.model(), config.train(), Task.CLASSIFY, 1, 2);
+        assertLearns(network, risingOrFalling(), 40, 2);
+        return WeightExport.tensors(network, a -> a);
     }
 
     /** The network written with ModelSerializer and read back: it must give the same outputs on the sines. */
