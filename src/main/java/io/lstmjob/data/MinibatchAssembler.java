@@ -2,6 +2,8 @@ package io.lstmjob.data;
 
 import io.lstmjob.config.Task;
 import java.io.Serializable;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -9,9 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.spark.TaskContext;
+import org.apache.spark.util.TaskCompletionListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Groups segments into minibatches on the executor: features [batch, inputs, time] and labels
@@ -71,20 +73,50 @@ public final class MinibatchAssembler implements Serializable {
         for (; skipped < start && batches.hasNext(); skipped++) {
             batches.next();
         }
-        long first = skipped;
-        return new Iterator<>() {
-            private long position = first;
+        Assembled assembled = new Assembled(batches, skipped);
+        TaskContext task = TaskContext.get();
+        if (task != null) {
+            // The last minibatch is trained after hasNext() said there is none: its arrays go back with the task.
+            task.addTaskCompletionListener((TaskCompletionListener) context -> assembled.recycleCurrent());
+        }
+        return assembled;
+    }
 
-            @Override
-            public boolean hasNext() {
-                return batches.hasNext();
-            }
+    /**
+     * Minibatches assembled as they are taken. A consumer is done with one when it asks for the next (or when
+     * its task ends): then its arrays go to {@link RecycledArrays} for the next minibatch of that shape.
+     */
+    private final class Assembled implements Iterator<DataSet> {
+        private final Iterator<List<Segment>> batches;
+        private long position;
+        private DataSet current;
 
-            @Override
-            public DataSet next() {
-                return new Minibatch(assemble(batches.next()), position++);
+        Assembled(Iterator<List<Segment>> batches, long first) {
+            this.batches = batches;
+            this.position = first;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return batches.hasNext();
+        }
+
+        @Override
+        public DataSet next() {
+            List<Segment> batch = batches.next();
+            recycleCurrent();
+            current = new Minibatch(assemble(batch), position++);
+            return current;
+        }
+
+        void recycleCurrent() {
+            if (current != null) {
+                RecycledArrays.recycle(current.getFeatures());
+                RecycledArrays.recycle(current.getLabels());
+                RecycledArrays.recycle(current.getFeaturesMaskArray());
+                current = null;
             }
-        };
+        }
     }
 
     private static long startOfThisJob() {
@@ -143,20 +175,24 @@ public final class MinibatchAssembler implements Serializable {
             steps = Math.max(steps, s.length());
         }
         boolean perSequence = contract.task() == Task.CLASSIFY;
-        float[] features = new float[b * nIn * steps];
-        float[] labels = new float[b * nOut * (perSequence ? 1 : steps)];
-        float[] mask = ragged ? new float[b * steps] : null;
+        // Written straight into the arrays' native memory (zeroed: padding and one-hot), no float[] in between.
+        INDArray f = RecycledArrays.zeros(b, nIn, steps);
+        INDArray l = perSequence ? RecycledArrays.zeros(b, nOut) : RecycledArrays.zeros(b, nOut, steps);
+        INDArray m = ragged ? RecycledArrays.zeros(b, steps) : null;
+        FloatBuffer features = floats(f);
+        FloatBuffer labels = floats(l);
+        FloatBuffer mask = m == null ? null : floats(m);
         for (int i = 0; i < b; i++) {
             Segment s = batch.get(i);
             if (contract.task() == Task.CHAR_LM) {
                 for (int t = 0; t < s.length(); t++) {
-                    features[(i * nIn + s.classAt(t)) * steps + t] = 1f;
-                    labels[(i * nOut + s.classAt(t + 1)) * steps + t] = 1f;
+                    features.put((i * nIn + s.classAt(t)) * steps + t, 1f);
+                    labels.put((i * nOut + s.classAt(t + 1)) * steps + t, 1f);
                 }
             } else if (perSequence) {
                 scaleInputs(s, features, i, steps);
                 if (s.label() >= 0) {
-                    labels[i * nOut + s.label()] = 1f;
+                    labels.put(i * nOut + s.label(), 1f);
                 }
             } else {
                 scaleInputs(s, features, i, steps);
@@ -164,41 +200,41 @@ public final class MinibatchAssembler implements Serializable {
             }
             if (mask != null) {
                 for (int t = 0; t < s.length(); t++) {
-                    mask[i * steps + t] = 1f;
+                    mask.put(i * steps + t, 1f);
                 }
             }
         }
-        INDArray f = Nd4j.create(features, new long[] {b, nIn, steps}, 'c');
-        INDArray l = perSequence
-                ? Nd4j.create(labels, new long[] {b, nOut}, 'c')
-                : Nd4j.create(labels, new long[] {b, nOut, steps}, 'c');
-        if (mask == null) {
+        if (m == null) {
             return new DataSet(f, l);
         }
-        INDArray m = Nd4j.create(mask, new long[] {b, steps}, 'c');
         return new DataSet(f, l, m, perSequence ? null : m.dup());
     }
 
-    private void scaleInputs(Segment s, float[] out, int example, int steps) {
+    private static FloatBuffer floats(INDArray array) {
+        return array.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    private void scaleInputs(Segment s, FloatBuffer out, int example, int steps) {
         FeatureScaler scaler = contract.scaler();
         int channels = featureChannels.length;
         for (int t = 0; t < s.length(); t++) {
             for (int c = 0; c < channels; c++) {
-                out[(example * channels + c) * steps + t] = scaler.scaleFeature(c, s.value(t, featureChannels[c]));
+                out.put((example * channels + c) * steps + t, scaler.scaleFeature(c, s.value(t, featureChannels[c])));
             }
         }
     }
 
     /** Output k * targets + c of pair t is target c, k + 1 steps ahead: step t + k + 1 of the segment. */
-    private void scaleTargets(Segment s, float[] out, int example, int steps) {
+    private void scaleTargets(Segment s, FloatBuffer out, int example, int steps) {
         FeatureScaler scaler = contract.scaler();
         int targets = targetChannels.length;
         int outputs = targets * contract.stepsAhead();
         for (int t = 0; t < s.length(); t++) {
             for (int o = 0; o < outputs; o++) {
                 int c = o % targets;
-                out[(example * outputs + o) * steps + t] =
-                        scaler.scaleTarget(c, s.value(t + o / targets + 1, targetChannels[c]));
+                out.put(
+                        (example * outputs + o) * steps + t,
+                        scaler.scaleTarget(c, s.value(t + o / targets + 1, targetChannels[c])));
             }
         }
     }

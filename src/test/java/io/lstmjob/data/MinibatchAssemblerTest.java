@@ -68,4 +68,27 @@ class MinibatchAssemblerTest {
             assertNull(equalLengths.assemble(batch).getFeaturesMaskArray());
         }
     }
+
+    @Test
+    void aMinibatchInTheArraysOfAnEarlierOneHoldsOnlyItsOwnSteps() {
+        // Steps valued id + 1: a full minibatch, then one of the same shape with a shorter segment padded.
+        List<Segment> segments = new ArrayList<>();
+        for (int id = 0; id < 4; id++) {
+            int length = id == 3 ? 4 : 10;
+            float[] values = new float[length + 1];
+            java.util.Arrays.fill(values, id + 1);
+            segments.add(Segment.ofValues(id, "s" + id, 0, length, false, 1, values));
+        }
+        MinibatchAssembler assembler = new MinibatchAssembler(CONTRACT, 2);
+        java.util.Iterator<DataSet> minibatches = assembler.minibatches(segments.iterator());
+        DataSet first = minibatches.next();
+        assertEquals(10 * 1.0 + 10 * 2.0, first.getFeatures().sumNumber().doubleValue());
+        // Taking the next hands the first's arrays back; the next of that shape may be assembled in them.
+        DataSet second = minibatches.next();
+        assertEquals(10 * 3.0 + 4 * 4.0, second.getFeatures().sumNumber().doubleValue(), "padding is zero");
+        assertEquals(10 * 3.0 + 4 * 4.0, second.getLabels().sumNumber().doubleValue(), "padding is zero");
+        assertEquals(14, second.getLabelsMaskArray().sumNumber().intValue());
+        DataSet third = assembler.minibatches(segments.subList(0, 2).iterator()).next();
+        assertEquals(10 * 1.0 + 10 * 2.0, third.getFeatures().sumNumber().doubleValue());
+    }
 }
