@@ -67,15 +67,28 @@ public final class MinibatchAssembler implements Serializable {
      * time as they are taken, from the running job's {@link #START} on (from the first outside a job).
      */
     public Iterator<DataSet> minibatches(Iterator<Segment> segments) {
+        return assembled(segments, false);
+    }
+
+    /**
+     * As {@link #minibatches}, for a consumer done with each minibatch when it asks for the next (training,
+     * evaluation): a minibatch's arrays are then reused for a later one of the same shape, and so are the last
+     * one's when the Spark task ends. Nothing may keep a minibatch, or collect them.
+     */
+    public Iterator<DataSet> minibatchesInReusedArrays(Iterator<Segment> segments) {
+        return assembled(segments, true);
+    }
+
+    private Iterator<DataSet> assembled(Iterator<Segment> segments, boolean recycling) {
         Iterator<List<Segment>> batches = batches(segments);
         long start = startOfThisJob();
         long skipped = 0;
         for (; skipped < start && batches.hasNext(); skipped++) {
             batches.next();
         }
-        Assembled assembled = new Assembled(batches, skipped);
+        Assembled assembled = new Assembled(batches, skipped, recycling);
         TaskContext task = TaskContext.get();
-        if (task != null) {
+        if (recycling && task != null) {
             // The last minibatch is trained after hasNext() said there is none: its arrays go back with the task.
             task.addTaskCompletionListener((TaskCompletionListener) context -> assembled.recycleCurrent());
         }
@@ -83,17 +96,19 @@ public final class MinibatchAssembler implements Serializable {
     }
 
     /**
-     * Minibatches assembled as they are taken. A consumer is done with one when it asks for the next (or when
-     * its task ends): then its arrays go to {@link RecycledArrays} for the next minibatch of that shape.
+     * Minibatches assembled as they are taken. Recycling, the consumer is done with one when it asks for the next
+     * (or when its task ends): then its arrays go to {@link RecycledArrays} for the next minibatch of that shape.
      */
     private final class Assembled implements Iterator<DataSet> {
         private final Iterator<List<Segment>> batches;
+        private final boolean recycling;
         private long position;
         private DataSet current;
 
-        Assembled(Iterator<List<Segment>> batches, long first) {
+        Assembled(Iterator<List<Segment>> batches, long first, boolean recycling) {
             this.batches = batches;
             this.position = first;
+            this.recycling = recycling;
         }
 
         @Override
@@ -110,7 +125,7 @@ public final class MinibatchAssembler implements Serializable {
         }
 
         void recycleCurrent() {
-            if (current != null) {
+            if (current != null && recycling) {
                 RecycledArrays.recycle(current.getFeatures());
                 RecycledArrays.recycle(current.getLabels());
                 RecycledArrays.recycle(current.getFeaturesMaskArray());

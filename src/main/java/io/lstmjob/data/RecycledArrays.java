@@ -38,9 +38,13 @@ final class RecycledArrays {
         return array.assign(0);
     }
 
-    /** Hands an array back: nothing may use it afterwards. */
+    /** Hands an array back: nothing may use it afterwards. One in a DL4J workspace is not kept: its memory is not its own. */
     static void recycle(INDArray array) {
-        if (array == null || array.isView() || array.ordering() != 'c' || array.dataType() != DataType.FLOAT) {
+        if (array == null
+                || array.isView()
+                || array.isAttached()
+                || array.ordering() != 'c'
+                || array.dataType() != DataType.FLOAT) {
             return;
         }
         long bytes = bytes(array);

@@ -81,7 +81,7 @@ public final class EpochLoop {
         MinibatchAssembler assembler =
                 new MinibatchAssembler(data.contract(), train.batchSize(), NetworkFactory.minibatchGroupSteps(network));
         // Minibatches are built inside each training task from the cached segments; never cached themselves.
-        JavaRDD<DataSet> minibatches = data.train().mapPartitions(assembler::minibatches);
+        JavaRDD<DataSet> minibatches = data.train().mapPartitions(assembler::minibatchesInReusedArrays);
         HoldoutEvaluator evaluator = new HoldoutEvaluator(data.contract(), train.batchSize());
 
         List<EpochMetrics> epochs = new ArrayList<>(done.epochs());

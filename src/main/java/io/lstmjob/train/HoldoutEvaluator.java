@@ -48,7 +48,7 @@ public final class HoldoutEvaluator {
                             return List.of(partial).iterator();
                         }
                         MultiLayerNetwork net = state.value().restore();
-                        Iterator<DataSet> batches = assembler.minibatches(it);
+                        Iterator<DataSet> batches = assembler.minibatchesInReusedArrays(it);
                         while (batches.hasNext()) {
                             accumulate(partial, net, batches.next(), task);
                         }

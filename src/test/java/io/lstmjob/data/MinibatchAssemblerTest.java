@@ -80,7 +80,7 @@ class MinibatchAssemblerTest {
             segments.add(Segment.ofValues(id, "s" + id, 0, length, false, 1, values));
         }
         MinibatchAssembler assembler = new MinibatchAssembler(CONTRACT, 2);
-        java.util.Iterator<DataSet> minibatches = assembler.minibatches(segments.iterator());
+        java.util.Iterator<DataSet> minibatches = assembler.minibatchesInReusedArrays(segments.iterator());
         DataSet first = minibatches.next();
         assertEquals(10 * 1.0 + 10 * 2.0, first.getFeatures().sumNumber().doubleValue());
         // Taking the next hands the first's arrays back; the next of that shape may be assembled in them.
@@ -88,7 +88,9 @@ class MinibatchAssemblerTest {
         assertEquals(10 * 3.0 + 4 * 4.0, second.getFeatures().sumNumber().doubleValue(), "padding is zero");
         assertEquals(10 * 3.0 + 4 * 4.0, second.getLabels().sumNumber().doubleValue(), "padding is zero");
         assertEquals(14, second.getLabelsMaskArray().sumNumber().intValue());
-        DataSet third = assembler.minibatches(segments.subList(0, 2).iterator()).next();
+        DataSet third = assembler
+                .minibatchesInReusedArrays(segments.subList(0, 2).iterator())
+                .next();
         assertEquals(10 * 1.0 + 10 * 2.0, third.getFeatures().sumNumber().doubleValue());
     }
 }

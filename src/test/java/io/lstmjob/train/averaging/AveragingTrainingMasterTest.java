@@ -97,8 +97,8 @@ class AveragingTrainingMasterTest {
     private static JavaRDD<DataSet> minibatches(List<List<Segment>> shards, MinibatchAssembler assembler) {
         List<Segment> all = new ArrayList<>(shards.get(0));
         all.addAll(shards.get(1));
-        // parallelize keeps order and slices evenly: partition 0 = shard 0, partition 1 = shard 1.
-        return sc.parallelize(all, 2).mapPartitions(assembler::minibatches);
+        // As EpochLoop assembles them. parallelize keeps order and slices evenly: partition 0 = shard 0, 1 = shard 1.
+        return sc.parallelize(all, 2).mapPartitions(assembler::minibatchesInReusedArrays);
     }
 
     /** What one worker reaches on its own: the same start, the same minibatches, fit in order. */
