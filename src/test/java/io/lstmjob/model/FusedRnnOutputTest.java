@@ -116,23 +116,19 @@ class FusedRnnOutputTest {
         assertTrainsAsDl4jsOutputLayer(LossFunctions.LossFunction.MCXENT, Activation.SOFTMAX, oneHotLabels(mask), mask);
     }
 
+    private static void assertMeanSquaredErrorTrainsAsDl4jsOutputLayer(INDArray mask) {
+        Nd4j.getRandom().setSeed(3);
+        INDArray labels = Nd4j.rand(DataType.FLOAT, BATCH, CLASSES, STEPS);
+        assertTrainsAsDl4jsOutputLayer(LossFunctions.LossFunction.MSE, Activation.IDENTITY, labels, mask);
+    }
+
     @Test
     void meanSquaredErrorTrainsAndScoresAsDl4jsOutputLayer() {
-        Nd4j.getRandom().setSeed(3);
-        assertTrainsAsDl4jsOutputLayer(
-                LossFunctions.LossFunction.MSE,
-                Activation.IDENTITY,
-                Nd4j.rand(DataType.FLOAT, BATCH, CLASSES, STEPS),
-                null);
+        assertMeanSquaredErrorTrainsAsDl4jsOutputLayer(null);
     }
 
     @Test
     void meanSquaredErrorOfMaskedStepsTrainsAndScoresAsDl4jsOutputLayer() {
-        Nd4j.getRandom().setSeed(3);
-        assertTrainsAsDl4jsOutputLayer(
-                LossFunctions.LossFunction.MSE,
-                Activation.IDENTITY,
-                Nd4j.rand(DataType.FLOAT, BATCH, CLASSES, STEPS),
-                raggedMask());
+        assertMeanSquaredErrorTrainsAsDl4jsOutputLayer(raggedMask());
     }
 }
