@@ -98,9 +98,9 @@ enum OutputLoss {
                 continue;
             }
             double rowLoss = rowToGradient(preOutput, at, outputs, labels, labels.row(r));
-            loss += m == 1f ? rowLoss : rowLoss * m;
+            loss += rowLoss * m;
             for (int o = 0; o < outputs; o++) {
-                float g = m == 1f ? preOutput.get(at + o) : preOutput.get(at + o) * m;
+                float g = preOutput.get(at + o) * m;
                 preOutput.put(at + o, g);
                 biasGradient[o] += g;
             }
