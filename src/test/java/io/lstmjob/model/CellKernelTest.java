@@ -41,6 +41,20 @@ class CellKernelTest {
         }
     }
 
+    @Test
+    void theScalarTanhIsWithinOneFloatUlpOfStrictMathsFromTinyToSaturatedArgumentsOfEitherSign() {
+        for (double e = -12; e <= 1.5; e += 0.01) {
+            for (float x : new float[] {(float) Math.pow(10, e), (float) -Math.pow(10, e)}) {
+                float expected = (float) StrictMath.tanh(x);
+                assertEquals(expected, CellKernel.tanh(x), Math.ulp(expected), "tanh(" + x + ")");
+            }
+        }
+        assertEquals(0f, CellKernel.tanh(0f));
+        assertEquals(1f, CellKernel.tanh(Float.POSITIVE_INFINITY));
+        assertEquals(-1f, CellKernel.tanh(-1000f));
+        assertTrue(Float.isNaN(CellKernel.tanh(Float.NaN)));
+    }
+
     /** Random pre-activations, states and gradients (the same in every call), a mask with zeros in vector and scalar lanes. */
     private static FusedLstmBuffers filled() {
         FusedLstmBuffers b = new FusedLstmBuffers(new FusedLstmBuffers.Shape(BATCH, IN, UNITS, 0, 0), STEPS);
