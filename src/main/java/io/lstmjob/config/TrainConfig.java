@@ -55,8 +55,10 @@ public record TrainConfig(
                 backward >= 1 && backward <= forward,
                 "tbptt.backward",
                 "must be within 1..tbptt.forward (" + forward + "), got " + backward);
-        AveragingFrequency frequency =
-                AveragingFrequency.parse(c.untrimmed("averaging.frequency"), c.integer("averaging.localSteps"));
+        AveragingFrequency frequency = AveragingFrequency.parse(
+                c.untrimmed("averaging.frequency"),
+                c.integer("averaging.localSteps"),
+                c.number("averaging.minRoundGflop"));
         LearningRateSchedule schedule =
                 c.choice("train.learningRateSchedule", LearningRateSchedule.class, "none, step or exponential");
         double decay = c.number("train.learningRateDecay");

@@ -1,5 +1,6 @@
 package io.lstmjob.train;
 
+import io.lstmjob.config.AveragingFrequency;
 import io.lstmjob.config.TrainConfig;
 import io.lstmjob.data.DatasetSummary;
 import io.lstmjob.data.MinibatchAssembler;
@@ -151,11 +152,13 @@ public final class EpochLoop {
         int segments = Math.max(1, summary.trainSegments());
         long perWorker =
                 ((long) segments + (long) workers * train.batchSize() - 1) / ((long) workers * train.batchSize());
+        double stepsPerSegment = (double) summary.trainPairs() / segments;
         return train.averagingFrequency()
                 .minibatchesPerRound(
                         workers,
-                        NetworkFactory.updaterStepsPerMinibatch(network, (double) summary.trainPairs() / segments),
-                        perWorker);
+                        NetworkFactory.updaterStepsPerMinibatch(network, stepsPerSegment),
+                        perWorker,
+                        AveragingFrequency.trainingFlops(network.numParams(), train.batchSize() * stepsPerSegment));
     }
 
     /** Non-finite loss, parameters or updater state (Adam's moments can overflow first): stop, publish nothing. */

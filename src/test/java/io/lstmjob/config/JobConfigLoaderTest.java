@@ -27,9 +27,9 @@ class JobConfigLoaderTest {
         assertEquals("local[*]", config.spark().master());
         assertEquals(1.0, config.model().forgetGateBias());
         assertEquals(
-                new AveragingFrequency(true, 0, 128),
+                new AveragingFrequency(true, 0, 128, 10),
                 config.train().averagingFrequency(),
-                "auto, 128 updater steps per round");
+                "auto, 128 updater steps per round, 10 GFLOP at least");
     }
 
     @Test
@@ -202,20 +202,38 @@ class JobConfigLoaderTest {
     @Test
     void autoAveragingFrequencyCutsAWorkersEpochIntoEqualRoundsOfAtMostLocalStepsUpdaterSteps() {
         AveragingFrequency auto = load().train().averagingFrequency();
-        assertEquals(0, auto.minibatchesPerRound(2, 2, 64), "a 128-step epoch: once per epoch");
-        assertEquals(33, auto.minibatchesPerRound(2, 2, 65), "two rounds of 33 and 32 minibatches, not 64 and 1");
-        assertEquals(6, auto.minibatchesPerRound(8, 20, 60), "ten rounds of 6 minibatches of 20 windows");
-        assertEquals(1, auto.minibatchesPerRound(2, 2000, 10), "a minibatch longer than localSteps: one per round");
-        assertEquals(0, auto.minibatchesPerRound(1, 2, 100_000), "one worker: once per epoch");
+        // A minibatch of 1 TFLOP: localSteps decides.
+        double large = 1e12;
+        assertEquals(0, auto.minibatchesPerRound(2, 2, 64, large), "a 128-step epoch: once per epoch");
+        assertEquals(
+                33, auto.minibatchesPerRound(2, 2, 65, large), "two rounds of 33 and 32 minibatches, not 64 and 1");
+        assertEquals(6, auto.minibatchesPerRound(8, 20, 60, large), "ten rounds of 6 minibatches of 20 windows");
+        assertEquals(
+                1, auto.minibatchesPerRound(2, 2000, 10, large), "a minibatch longer than localSteps: one per round");
+        assertEquals(0, auto.minibatchesPerRound(1, 2, 100_000, large), "one worker: once per epoch");
         AveragingFrequency fewer = load("averaging.localSteps=64").train().averagingFrequency();
-        assertEquals(32, fewer.minibatchesPerRound(2, 2, 320));
+        assertEquals(32, fewer.minibatchesPerRound(2, 2, 320, large));
         assertEquals(
-                3, load("averaging.frequency=3").train().averagingFrequency().minibatchesPerRound(2, 2, 320));
+                3, load("averaging.frequency=3").train().averagingFrequency().minibatchesPerRound(2, 2, 320, 1e6));
         assertEquals(
-                0, load("averaging.frequency=0").train().averagingFrequency().minibatchesPerRound(8, 2, 320));
+                0, load("averaging.frequency=0").train().averagingFrequency().minibatchesPerRound(8, 2, 320, 1e6));
         assertTrue(rejection("averaging.frequency=-1").startsWith("averaging.frequency:"));
         assertTrue(rejection("averaging.frequency=often").startsWith("averaging.frequency:"));
         assertTrue(rejection("averaging.localSteps=0").startsWith("averaging.localSteps:"));
+    }
+
+    @Test
+    void autoRoundsOfCheapStepsHoldAtLeastMinRoundGflopOfArithmetic() {
+        AveragingFrequency auto = load().train().averagingFrequency();
+        assertEquals(
+                2 * 6.0 * 24_000 * 400, AveragingFrequency.trainingFlops(24_000, 800), 1e-3, "6 x parameters x tokens");
+        // 0.1 GFLOP per minibatch: 100 minibatches make the default 10 GFLOP, more than 128 steps (64).
+        assertEquals(80, auto.minibatchesPerRound(2, 2, 320, 1e8), "4 rounds of 80, not 5 of 64");
+        assertEquals(0, auto.minibatchesPerRound(2, 2, 90, 1e8), "an epoch of 9 GFLOP: once per epoch");
+        assertEquals(64, auto.minibatchesPerRound(2, 2, 320, 1e9), "1 GFLOP minibatches: 128 steps are more");
+        AveragingFrequency stepsOnly = load("averaging.minRoundGflop=0").train().averagingFrequency();
+        assertEquals(64, stepsOnly.minibatchesPerRound(2, 2, 320, 1e8));
+        assertTrue(rejection("averaging.minRoundGflop=-1").startsWith("averaging.minRoundGflop:"));
     }
 
     @Test

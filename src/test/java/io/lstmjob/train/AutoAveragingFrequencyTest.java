@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * averaging.frequency=auto cuts a worker's epoch into rounds of averaging.localSteps updater steps:
  * here a minibatch of 50-step segments makes two 25-step TBPTT windows, so 2 local steps are one
- * minibatch per round and 4 are two; a round never spans epochs and one worker is not averaged
+ * minibatch per round and 4 are two (with averaging.minRoundGflop=0: this model's steps are far
+ * less arithmetic than its default); a round never spans epochs and one worker is not averaged
  * mid-epoch.
  */
 class AutoAveragingFrequencyTest extends SparkTest {
@@ -40,14 +41,20 @@ class AutoAveragingFrequencyTest extends SparkTest {
                 "the data must give each worker several minibatches: " + oneMinibatch.rounds + ", "
                         + twoMinibatches.rounds);
 
-        EpochOutcome twoSteps = epoch(input, "averaging.frequency=auto", "averaging.localSteps=2");
+        EpochOutcome twoSteps =
+                epoch(input, "averaging.frequency=auto", "averaging.localSteps=2", "averaging.minRoundGflop=0");
         assertEquals(oneMinibatch.rounds, twoSteps.rounds, "2 updater steps = 1 minibatch of 2 windows");
         assertArrayEquals(oneMinibatch.parameters, twoSteps.parameters, 1e-6f);
-        EpochOutcome fourSteps = epoch(input, "averaging.frequency=auto", "averaging.localSteps=4");
+        EpochOutcome fourSteps =
+                epoch(input, "averaging.frequency=auto", "averaging.localSteps=4", "averaging.minRoundGflop=0");
         assertEquals(twoMinibatches.rounds, fourSteps.rounds, "4 updater steps = 2 minibatches");
         assertArrayEquals(twoMinibatches.parameters, fourSteps.parameters, 1e-6f);
 
         assertEquals(1, epoch(input).rounds, "the default 128 steps are more than this epoch: once per epoch");
+        assertEquals(
+                1,
+                epoch(input, "averaging.localSteps=2").rounds,
+                "this small model's whole epoch is less arithmetic than minRoundGflop: once per epoch");
         assertEquals(
                 1,
                 epoch(input, "averaging.localSteps=2", "spark.numPartitions=1").rounds,
