@@ -6,6 +6,7 @@ import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The working arrays of {@link FusedLstmLayer} (float, native memory, outside DL4J's workspaces),
@@ -60,6 +61,15 @@ final class FusedLstmBuffers {
      * copy per window against one packing per step).
      */
     final INDArray rwRows;
+
+    final MatrixProduct.Operand zrOperand;
+    final MatrixProduct.Operand rwRowsOperand;
+    final MatrixProduct.Operand dhRecOperand;
+    /** The parameters' operands, remade when DL4J hands the layer other arrays (see {@link MatrixProduct.Operand#reuse}). */
+    MatrixProduct.Operand wOperand;
+
+    MatrixProduct.Operand rwOperand;
+    MatrixProduct.Operand pOperand;
 
     final INDArray c;
     final INDArray tanhC;
@@ -123,6 +133,9 @@ final class FusedLstmBuffers {
         mogrifier = mogrified ? new MogrifierRounds(shape.mogrifierRounds(), nIn, n, batch, capacity, this) : null;
         kernel = CellKernel.create(this);
         oneHot = new OneHotInput(nIn, capacity * batch);
+        zrOperand = MatrixProduct.Operand.of(zr);
+        rwRowsOperand = MatrixProduct.Operand.of(rwRows);
+        dhRecOperand = MatrixProduct.Operand.of(dhRec);
         xhFloats = floats(xh);
         zFloats = floats(z);
         dzFloats = floats(dz);
@@ -135,6 +148,10 @@ final class FusedLstmBuffers {
     /** The views of a pass of {@code steps} steps (made once per window length). */
     Window window(int steps) {
         return windows.computeIfAbsent(steps, Window::new);
+    }
+
+    private static MatrixProduct.Operand operand(INDArray matrix) {
+        return MatrixProduct.Operand.of(matrix);
     }
 
     private static INDArray flat(long length) {
@@ -218,20 +235,34 @@ final class FusedLstmBuffers {
         /** [n, T, B]. */
         final INDArray dhIn3;
         /** Per step: h(t-1) (r(t-1) when projected) [p, B], index T too (the last step's output), and dz(t) [4n, B]. */
-        final INDArray[] hPrev;
+        final MatrixProduct.Operand[] hPrev;
 
         final INDArray[] dzStep;
+        final MatrixProduct.Operand[] dzStepOperand;
         /** Projected only: per step m(t) [n, B], the gradient of r(t) [p, B] and that arriving for m(t), in dhIn [n, B]. */
-        final INDArray[] mStep;
+        final MatrixProduct.Operand[] mStep;
 
-        final INDArray[] drStep;
-        final INDArray[] dmStep;
+        final MatrixProduct.Operand[] drStep;
+        final MatrixProduct.Operand[] dmStep;
         /** [p, T + 1, B]: the layer's output (h or r) of step t - 1 in column t, the carried state in column 0. */
         final INDArray state3;
-        /** Mogrified only: per step x^last(t) in xh [nIn, B] and the step's pre-activations in z [4n, B]; the rounds' views. */
-        final INDArray[] inputStep;
+        /** state3's column 0 (the carried state in) and T (the state out), [p, B]; its columns 1..T, [p, T, B]. */
+        final INDArray stateFirst;
 
-        final INDArray[] zStep;
+        final INDArray stateLast;
+        final INDArray outputs3;
+        /** c3's first and last step, [n, B]. */
+        final INDArray cFirst;
+
+        final INDArray cLast;
+        /** The input rows of xh3's first T columns, [nIn, T, B]. */
+        final INDArray inputs3;
+        /** Mogrified only: per step x^last(t) in xh [nIn, B] and the step's pre-activations in z [4n, B]; the rounds' views. */
+        final MatrixProduct.Operand[] inputStep;
+
+        final MatrixProduct.Operand[] zStep;
+        final MatrixProduct.Operand inputsOperand;
+        final MatrixProduct.Operand zAllOperand;
         final MogrifierRounds.Window rounds;
 
         Window(int steps) {
@@ -244,14 +275,15 @@ final class FusedLstmBuffers {
             c3 = contiguous(c, steps + 1, n, batch);
             mask2 = contiguous(mask, steps, batch);
             dhIn3 = contiguous(dhIn, n, steps, batch);
-            hPrev = new INDArray[steps + 1];
+            hPrev = new MatrixProduct.Operand[steps + 1];
             dzStep = new INDArray[steps];
-            mStep = projected ? new INDArray[steps] : null;
-            drStep = projected ? new INDArray[steps] : null;
-            dmStep = projected ? new INDArray[steps] : null;
+            dzStepOperand = new MatrixProduct.Operand[steps];
+            mStep = projected ? new MatrixProduct.Operand[steps] : null;
+            drStep = projected ? new MatrixProduct.Operand[steps] : null;
+            dmStep = projected ? new MatrixProduct.Operand[steps] : null;
             long window = (long) steps * batch;
             for (int t = 0; t <= steps; t++) {
-                hPrev[t] = matrix(xh, nIn * columns + (long) t * batch, p, batch, columns);
+                hPrev[t] = operand(matrix(xh, nIn * columns + (long) t * batch, p, batch, columns));
             }
             state3 = mogrifier != null
                     ? contiguous(cellOut, n, steps + 1, batch)
@@ -261,19 +293,28 @@ final class FusedLstmBuffers {
                             new long[] {columns, batch, 1},
                             nIn * columns,
                             'c');
-            inputStep = mogrifier != null ? new INDArray[steps] : null;
-            zStep = mogrifier != null ? new INDArray[steps] : null;
+            stateFirst = state3.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all());
+            stateLast = state3.get(NDArrayIndex.all(), NDArrayIndex.point(steps), NDArrayIndex.all());
+            outputs3 = state3.get(NDArrayIndex.all(), NDArrayIndex.interval(1, steps + 1), NDArrayIndex.all());
+            cFirst = c3.get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.all());
+            cLast = c3.get(NDArrayIndex.point(steps), NDArrayIndex.all(), NDArrayIndex.all());
+            inputs3 = xh3.get(NDArrayIndex.interval(0, nIn), NDArrayIndex.interval(0, steps), NDArrayIndex.all());
+            inputsOperand = operand(inputs);
+            zAllOperand = operand(zAll);
+            inputStep = mogrifier != null ? new MatrixProduct.Operand[steps] : null;
+            zStep = mogrifier != null ? new MatrixProduct.Operand[steps] : null;
             rounds = mogrifier != null ? mogrifier.window(steps) : null;
             for (int t = 0; t < steps; t++) {
                 dzStep[t] = matrix(dz, (long) t * batch, 4L * n, batch, window);
+                dzStepOperand[t] = operand(dzStep[t]);
                 if (mogrifier != null) {
-                    inputStep[t] = matrix(xh, (long) t * batch, nIn, batch, columns);
-                    zStep[t] = matrix(z, (long) t * batch, 4L * n, batch, window);
+                    inputStep[t] = operand(matrix(xh, (long) t * batch, nIn, batch, columns));
+                    zStep[t] = operand(matrix(z, (long) t * batch, 4L * n, batch, window));
                 }
                 if (projected) {
-                    mStep[t] = matrix(cellOut, (long) (t + 1) * batch, n, batch, columns);
-                    drStep[t] = matrix(dr, (long) t * batch, p, batch, window);
-                    dmStep[t] = matrix(dhIn, (long) t * batch, n, batch, window);
+                    mStep[t] = operand(matrix(cellOut, (long) (t + 1) * batch, n, batch, columns));
+                    drStep[t] = operand(matrix(dr, (long) t * batch, p, batch, window));
+                    dmStep[t] = operand(matrix(dhIn, (long) t * batch, n, batch, window));
                 }
             }
         }

@@ -162,17 +162,9 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         buf.bias.assign(bias.reshape(4L * n));
         // Column block t of xh is [x(t); h(t-1)]: all inputs in one copy, h(-1) the carried state. Mogrified:
         // x goes to the rounds, which write their last x and h into column t step by step.
-        INDArray xh = win.xh3;
-        (mogrifier != null
-                        ? win.rounds.input3
-                        : xh.get(NDArrayIndex.interval(0, nIn), NDArrayIndex.interval(0, steps), NDArrayIndex.all()))
-                .assign(x.permute(1, 2, 0));
-        assignOrZero(
-                win.state3.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()),
-                h0 == null ? null : h0.transpose());
-        assignOrZero(
-                win.c3.get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.all()),
-                c0 == null ? null : c0.transpose());
+        (mogrifier != null ? win.rounds.input3 : win.inputs3).assign(x.permute(1, 2, 0));
+        assignOrZero(win.stateFirst, h0 == null ? null : h0.transpose());
+        assignOrZero(win.cFirst, c0 == null ? null : c0.transpose());
         boolean masked = maskArray != null;
         if (masked) {
             win.mask2.assign(maskArray.castTo(DataType.FLOAT).transpose());
@@ -180,49 +172,44 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
 
         CellKernel kernel = buf.kernel;
         kernel.begin(steps, masked);
-        // W and RW are column-major [nIn, 4n] and [n, 4n]: their transposes are row-major matrices.
-        INDArray wT = w.transpose();
-        INDArray rwT = rw.transpose();
+        // W and RW are column-major [nIn, 4n] and [n, 4n]: their operands read them as the transposes of row-major
+        // matrices.
+        MatrixProduct.Operand wOp = buf.wOperand = MatrixProduct.Operand.reuse(buf.wOperand, w);
+        MatrixProduct.Operand rwOp = buf.rwOperand = MatrixProduct.Operand.reuse(buf.rwOperand, rw);
         boolean oneHot = mogrifier == null && buf.oneHot.read(buf.xhFloats, steps * batch, (steps + 1) * batch);
         if (oneHot) {
             buf.oneHot.preActivations(w, buf.zFloats);
         } else if (mogrifier == null) {
-            MatrixProduct.multiply(wT, false, win.inputs, false, win.zAll, 0.0);
+            MatrixProduct.multiply(wOp, true, win.inputsOperand, false, win.zAllOperand, 0.0);
         }
         INDArray[] roundsT = mogrifier == null ? null : roundWeights(mogrifier, training, workspaceMgr, true);
-        // P is column-major [n, p]: its transpose is a row-major matrix.
-        INDArray pT =
-                buf.projected ? getParamWithNoise(P, training, workspaceMgr).transpose() : null;
+        // P is column-major [n, p].
+        MatrixProduct.Operand pOp = buf.projected
+                ? buf.pOperand = MatrixProduct.Operand.reuse(buf.pOperand, getParamWithNoise(P, training, workspaceMgr))
+                : null;
         for (int t = 0; t < steps; t++) {
             if (mogrifier != null) {
                 mogrifier.forward(win.rounds, t, roundsT);
-                MatrixProduct.multiply(wT, false, win.inputStep[t], false, win.zStep[t], 0.0);
+                MatrixProduct.multiply(wOp, true, win.inputStep[t], false, win.zStep[t], 0.0);
             }
-            MatrixProduct.multiply(rwT, false, win.hPrev[t], false, buf.zr, 0.0);
+            MatrixProduct.multiply(rwOp, true, win.hPrev[t], false, buf.zrOperand, 0.0);
             kernel.forward(t);
-            if (pT != null) {
+            if (pOp != null) {
                 // r(t) = P^T m(t), where the next step and the output read h.
-                MatrixProduct.multiply(pT, false, win.mStep[t], false, win.hPrev[t + 1], 0.0);
+                MatrixProduct.multiply(pOp, true, win.mStep[t], false, win.hPrev[t + 1], 0.0);
             }
         }
         // All steps' outputs in one copy, from the h rows of column blocks 1..T.
         INDArray out = timeSeries(workspaceMgr, ArrayType.ACTIVATIONS, batch, p, steps, false);
-        out.permute(1, 2, 0)
-                .assign(win.state3.get(NDArrayIndex.all(), NDArrayIndex.interval(1, steps + 1), NDArrayIndex.all()));
+        out.permute(1, 2, 0).assign(win.outputs3);
         if (input.rank() == 2) {
             out = out.reshape(batch, p);
         }
         INDArray lastH;
         INDArray lastC;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            lastH = win.state3
-                    .get(NDArrayIndex.all(), NDArrayIndex.point(steps), NDArrayIndex.all())
-                    .transpose()
-                    .dup('c');
-            lastC = win.c3
-                    .get(NDArrayIndex.point(steps), NDArrayIndex.all(), NDArrayIndex.all())
-                    .transpose()
-                    .dup('c');
+            lastH = win.stateLast.transpose().dup('c');
+            lastC = win.cLast.transpose().dup('c');
         }
         last = new Pass(input, h0, c0, training, storedState, steps, batch, masked, oneHot, out, lastH, lastC);
         return last;
@@ -266,7 +253,9 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
         buf.dc.assign(0);
         INDArray w = getParamWithNoise(W, true, workspaceMgr);
         INDArray rw = buf.rwRows.assign(getParamWithNoise(RW, true, workspaceMgr));
-        INDArray projection = projected ? getParamWithNoise(P, true, workspaceMgr) : null;
+        MatrixProduct.Operand projection = projected
+                ? buf.pOperand = MatrixProduct.Operand.reuse(buf.pOperand, getParamWithNoise(P, true, workspaceMgr))
+                : null;
         MogrifierRounds mogrifier = buf.mogrifier;
         INDArray[] rounds = mogrifier == null ? null : roundWeights(mogrifier, true, workspaceMgr, false);
         // Steps before the truncated window get no gradient.
@@ -282,11 +271,13 @@ public class FusedLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM 
                 mogrifier.backward(win.rounds, t, end, w, rw, rounds, win.dzStep[t]);
             } else if (t > end) {
                 // The gradient of h(t-1) (projected: r(t-1)) through step t: RW dz(t).
-                if (projected) {
-                    MatrixProduct.multiply(rw, false, win.dzStep[t], false, win.drStep[t - 1], 1.0);
-                } else {
-                    MatrixProduct.multiply(rw, false, win.dzStep[t], false, buf.dhRec, 0.0);
-                }
+                MatrixProduct.multiply(
+                        buf.rwRowsOperand,
+                        false,
+                        win.dzStepOperand[t],
+                        false,
+                        projected ? win.drStep[t - 1] : buf.dhRecOperand,
+                        projected ? 1.0 : 0.0);
             }
         }
         INDArray gradW = gradientViews.get(W);

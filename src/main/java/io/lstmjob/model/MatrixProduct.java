@@ -17,9 +17,35 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class MatrixProduct {
     private MatrixProduct() {}
 
-    /** A matrix as cblas reads it: row-major with leading dimension ld, or the transpose of one. */
-    private record Operand(FloatPointer data, boolean transposed, int ld) {
-        static Operand of(INDArray m, String name) {
+    /**
+     * A matrix as cblas reads it: row-major with leading dimension ld, or the transpose of one. Made
+     * once for a working array that is multiplied every step: finding an array's address takes a
+     * native call and three pointer objects, a cost beside a small model's per-step product.
+     */
+    static final class Operand {
+        /** Held so that the memory the pointer addresses stays allocated. */
+        private final INDArray array;
+
+        private final FloatPointer data;
+        private final boolean transposed;
+        private final int ld;
+        private final long rows;
+        private final long cols;
+
+        private Operand(INDArray array, FloatPointer data, boolean transposed, int ld) {
+            this.array = array;
+            this.data = data;
+            this.transposed = transposed;
+            this.ld = ld;
+            this.rows = array.size(0);
+            this.cols = array.size(1);
+        }
+
+        static Operand of(INDArray m) {
+            return of(m, "matrix");
+        }
+
+        private static Operand of(INDArray m, String name) {
             if (m.rank() != 2 || m.dataType() != DataType.FLOAT) {
                 throw new IllegalArgumentException(name + " must be a float matrix, was " + m.shapeInfoToString());
             }
@@ -33,35 +59,41 @@ final class MatrixProduct {
                     .position(m.offset() - m.data().offset());
             // A dimension of one element has no meaningful stride: the other decides.
             if ((colStride == 1 || cols == 1) && (rows == 1 || rowStride >= cols)) {
-                return new Operand(data, false, (int) (rows == 1 ? Math.max(cols, 1) : rowStride));
+                return new Operand(m, data, false, (int) (rows == 1 ? Math.max(cols, 1) : rowStride));
             }
             if ((rowStride == 1 || rows == 1) && (cols == 1 || colStride >= rows)) {
-                return new Operand(data, true, (int) (cols == 1 ? Math.max(rows, 1) : colStride));
+                return new Operand(m, data, true, (int) (cols == 1 ? Math.max(rows, 1) : colStride));
             }
             throw new IllegalArgumentException(
                     name + " has neither contiguous rows nor contiguous columns: " + m.shapeInfoToString());
         }
+
+        /** {@code cached} if it reads {@code m} itself (the same array object), else m's operand. */
+        static Operand reuse(Operand cached, INDArray m) {
+            return cached != null && cached.array == m ? cached : of(m);
+        }
     }
 
     static void multiply(INDArray a, boolean transposeA, INDArray b, boolean transposeB, INDArray c, double beta) {
-        long m = transposeA ? a.size(1) : a.size(0);
-        long k = transposeA ? a.size(0) : a.size(1);
-        long kB = transposeB ? b.size(1) : b.size(0);
-        long n = transposeB ? b.size(0) : b.size(1);
-        if (k != kB || c.size(0) != m || c.size(1) != n) {
-            throw new IllegalArgumentException(
-                    "cannot multiply [" + m + ", " + k + "] by [" + kB + ", " + n + "] into " + c.shapeInfoToString());
+        multiply(Operand.of(a, "A"), transposeA, Operand.of(b, "B"), transposeB, Operand.of(c, "C"), beta);
+    }
+
+    static void multiply(Operand a, boolean transposeA, Operand b, boolean transposeB, Operand c, double beta) {
+        long m = transposeA ? a.cols : a.rows;
+        long k = transposeA ? a.rows : a.cols;
+        long kB = transposeB ? b.cols : b.rows;
+        long n = transposeB ? b.rows : b.cols;
+        if (k != kB || c.rows != m || c.cols != n) {
+            throw new IllegalArgumentException("cannot multiply [" + m + ", " + k + "] by [" + kB + ", " + n
+                    + "] into [" + c.rows + ", " + c.cols + "]");
         }
-        Operand left = Operand.of(a, "A");
-        Operand right = Operand.of(b, "B");
-        Operand out = Operand.of(c, "C");
-        boolean tA = transposeA ^ left.transposed();
-        boolean tB = transposeB ^ right.transposed();
-        if (!out.transposed()) {
-            sgemm(tA, tB, m, n, k, left, right, beta, out);
+        boolean tA = transposeA ^ a.transposed;
+        boolean tB = transposeB ^ b.transposed;
+        if (!c.transposed) {
+            sgemm(tA, tB, m, n, k, a, b, beta, c);
         } else {
             // A column-major C is the row-major C^T = op(B)^T op(A)^T.
-            sgemm(!tB, !tA, n, m, k, right, left, beta, out);
+            sgemm(!tB, !tA, n, m, k, b, a, beta, c);
         }
     }
 
@@ -75,12 +107,12 @@ final class MatrixProduct {
                 (int) n,
                 (int) k,
                 1f,
-                a.data(),
-                a.ld(),
-                b.data(),
-                b.ld(),
+                a.data,
+                a.ld,
+                b.data,
+                b.ld,
                 (float) beta,
-                c.data(),
-                c.ld());
+                c.data,
+                c.ld);
     }
 }

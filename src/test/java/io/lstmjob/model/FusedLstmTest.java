@@ -113,6 +113,24 @@ class FusedLstmTest {
     }
 
     /**
+     * The products read the parameters from where the layer finds them at each pass: arrays handed
+     * to it in place of the ones it had are read, not the ones of its first pass.
+     */
+    @Test
+    void parametersHandedOverAsOtherArraysAreTheOnesRead() {
+        MultiLayerNetwork[] nets = pair(4, 4);
+        INDArray x = Nd4j.rand(DataType.FLOAT, BATCH, IN, 6).subi(0.5).muli(4);
+        nets[1].output(x);
+        org.deeplearning4j.nn.api.Layer layer = nets[1].getLayer(0);
+        java.util.Map<String, INDArray> others = new java.util.LinkedHashMap<>();
+        layer.paramTable().forEach((key, value) -> others.put(key, value.mul(-0.5)));
+        layer.setParamTable(others);
+        assertTrue(layer.getParam("W") == others.get("W"), "the layer holds the arrays handed over");
+        nets[0].getLayer(0).paramTable().forEach((key, value) -> value.muli(-0.5));
+        assertClose(nets[0].output(x), nets[1].output(x), 1e-5, "outputs from the arrays handed over");
+    }
+
+    /**
      * A window of truncated BPTT, asked for its gradient the way DL4J 1.0.0-M2's MultiLayerNetwork
      * asks (a plain backpropGradient after the stored-state forward pass), against DL4J's LSTM layer
      * asked directly for the truncated gradient from the state the previous window ended in. (Asked
